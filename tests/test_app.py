@@ -1,0 +1,210 @@
+"""The app driven with Pilot through the demo server, as a user would."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+from typing import Any
+
+from textual.pilot import Pilot
+from tui_chat.widgets.answer_markdown import AnswerMarkdown
+
+from tui_chat.app import ClaudeTUI
+from tui_chat.config import Secret, Settings
+from tui_chat.demo.server import DemoServer
+from tui_chat.messages import TurnEnded
+from tui_chat.screens.chat import ChatScreen
+from tui_chat.screens.missing_key import MissingKeyScreen
+from tui_chat.session.backend import Backend
+from tui_chat.session.model import TurnStatus
+from tui_chat.widgets.event_inspector import EventInspector
+from tui_chat.widgets.metrics_panel import MetricsPanel
+
+SIZE = (120, 40)
+
+
+def demo_app(pace: float = 0.0, **settings: Any) -> tuple[ClaudeTUI, DemoServer]:
+    server = DemoServer(pace=pace)
+    app = ClaudeTUI(Settings(demo=True, **settings), backend=Backend(Settings(demo=True, **settings), demo_server=server))
+    return app, server
+
+
+async def type_prompt(pilot: Pilot[Any], text: str) -> None:
+    await pilot.press(*text)
+    await pilot.press("enter")
+
+
+async def wait_for_turn_end(pilot: Pilot[Any], count: int = 1, timeout: float = 20.0) -> None:
+    """Wait until `count` assistant turns have ended."""
+    screen = pilot.app.screen
+    assert isinstance(screen, ChatScreen)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        ended = [t for t in screen.conversation.turns if t.role == "assistant" and t.status is not TurnStatus.STREAMING]
+        if len(ended) >= count and not screen.streaming:
+            await pilot.pause(0.2)
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the turn did not end in time")
+
+
+def screen_text(app: ClaudeTUI) -> str:
+    """The text on screen, from the rendered SVG screenshot."""
+    svg = app.export_screenshot()
+    text = re.sub(r"<[^>]+>", "", svg.replace("&#160;", " "))
+    return html.unescape(text)
+
+
+def markdown_text(screen: ChatScreen) -> str:
+    return "\n".join(md.source for md in screen.query(AnswerMarkdown))
+
+
+async def test_demo_answer_streams_with_inspector_and_metrics() -> None:
+    app, server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await pilot.press("f2")
+        assert screen.inspector.display
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot)
+
+        # The conversation shows the question and the streamed markdown answer.
+        assert "Welcome to claude-tui" in markdown_text(screen)
+        assert screen.conversation.turns[0].text == "hello"
+        answer = screen.conversation.turns[1]
+        assert answer.status is TurnStatus.COMPLETE
+        assert answer.answer_text == markdown_text(screen)
+
+        # The inspector has one row per wire event, in order, every event type present.
+        inspector = screen.query_one(EventInspector)
+        rows = [row.wire.name for row in inspector.rows if row.wire is not None]
+        assert rows == [event.name for event in answer.wire.events]
+        for name in ("message_start", "content_block_start", "ping", "content_block_delta", "content_block_stop",
+                     "message_delta", "message_stop"):
+            assert name in rows
+        notes = " ".join(row.note for row in inspector.rows if row.wire is None)
+        assert "HTTP 200" in notes and "req_demo_" in notes and "complete" in notes
+
+        # The metrics pane shows TTFT, totals, tokens in and out, tok/s and the stop reason.
+        metrics = screen.query_one(MetricsPanel)
+        text = str(metrics.render_metrics(0.0))
+        m = answer.metrics
+        assert m.ttft is not None and m.ttft > 0
+        assert m.input_tokens and m.input_tokens > 0
+        assert m.output_tokens == sum(1 for e in answer.wire.events if e.name == "content_block_delta")
+        assert f"out {m.output_tokens:,}" in text
+        assert f"in {m.input_tokens:,}" in text
+        assert "stop end_turn" in text
+        assert "TTFT" in text and "tok/s" in text
+        assert m.pings == rows.count("ping")
+
+        # What was on screen, rendered.
+        shown = screen_text(app)
+        assert "message_stop" in shown and "content_block_delta" in shown and "DEMO" in shown
+        assert "input tokens)." in shown and f"out {m.output_tokens:,}" in shown
+
+
+async def test_second_turn_carries_the_history() -> None:
+    app, server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_prompt(pilot, "first question")
+        await wait_for_turn_end(pilot, 1)
+        await type_prompt(pilot, "second question")
+        await wait_for_turn_end(pilot, 2)
+        bodies = [r.body for r in server.requests if r.path == "/v1/messages"]
+        assert len(bodies) == 2
+        history = bodies[1]["messages"]
+        assert [m["role"] for m in history] == ["user", "assistant", "user"]
+        assert history[0]["content"] == "first question"
+        assert "Welcome to claude-tui" in history[1]["content"][0]["text"]
+        assert history[2]["content"] == "second question"
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        assert "your request carried 3 messages of history" in screen.conversation.turns[-1].answer_text
+
+
+async def test_escape_stops_and_the_next_turn_works() -> None:
+    app, server = demo_app(pace=1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await type_prompt(pilot, "tell me something long")
+        for _ in range(100):  # until some text has arrived
+            await pilot.pause(0.05)
+            if screen.conversation.turns[-1].answer_text:
+                break
+        await pilot.press("escape")
+        await wait_for_turn_end(pilot, 1)
+        stopped = screen.conversation.turns[-1]
+        assert stopped.status is TurnStatus.STOPPED
+        assert stopped.answer_text  # the partial answer is kept
+        assert "Stopped" in screen_text(app)
+
+        server.pace = 0.0
+        await type_prompt(pilot, "and now?")
+        await wait_for_turn_end(pilot, 2)
+        assert screen.conversation.turns[-1].status is TurnStatus.COMPLETE
+        history = server.requests[-1].body["messages"]
+        assert [m["role"] for m in history] == ["user", "assistant", "user"]
+        assert history[1]["content"][0]["text"] == stopped.answer_text.rstrip()
+
+
+async def test_error_event_keeps_partial_answer_and_retry_works() -> None:
+    app, server = demo_app()
+    ended: list[Any] = []
+
+    async with app.run_test(size=SIZE, message_hook=lambda m: ended.append(m) if isinstance(m, TurnEnded) else None) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await type_prompt(pilot, "show me an error")
+        await wait_for_turn_end(pilot)
+        failed = screen.conversation.turns[-1]
+        assert failed.status is TurnStatus.FAILED
+        assert failed.error is not None and failed.error.kind == "overloaded_error"
+        assert failed.answer_text.startswith("This answer starts normally")
+        shot = screen_text(app)
+        assert "overloaded_error" in shot and "req_demo_" in shot
+        await pilot.press("ctrl+r")
+        await wait_for_turn_end(pilot, 1)
+        await pilot.pause(0.3)
+        assert any(isinstance(m, TurnEnded) for m in ended)
+        assert len([r for r in server.requests if r.path == "/v1/messages"]) == 2
+
+
+async def test_missing_key_screen_offers_demo() -> None:
+    app = ClaudeTUI(Settings(), backend=Backend(Settings(), demo_server=DemoServer(pace=0)))
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, MissingKeyScreen)
+        shot = screen_text(app)
+        assert "ANTHROPIC_API_KEY" in shot and "Try the demo" in shot
+        await pilot.press("d")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ChatScreen)
+        await type_prompt(pilot, "hi")
+        await wait_for_turn_end(pilot)
+        assert "DEMO" in screen_text(app)
+
+
+async def test_slash_quit_exits() -> None:
+    app, _ = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_prompt(pilot, "/quit")
+        await pilot.pause(0.2)
+    assert app.return_code in (0, None)
+    assert not app.is_running
+
+
+async def test_key_never_on_screen() -> None:
+    sentinel = "sk-test-SENTINEL-0123456789abcdef"
+    settings = Settings(api_key=Secret(sentinel), demo=True)
+    server = DemoServer(pace=0)
+    app = ClaudeTUI(settings, backend=Backend(settings, demo_server=server))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot)
+        assert sentinel not in app.export_screenshot()
+        assert sentinel not in repr(settings)

@@ -1,0 +1,216 @@
+"""Every recorded stream, served byte for byte over loopback HTTP, through the real SDK.
+
+For each fixture: the handlers fire in wire order (pings and errors included), `on_end` fires once
+and last, the wire record holds the exact bytes, and the accumulated message equals what the
+SDK's own `messages.stream()` accumulates from the same bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from anthropic import AsyncAnthropic
+
+from tests.conftest import SSE_FIXTURES
+from tui_chat.demo.server import DemoServer, Recording
+from tui_chat.stream.event_stream import EventStream
+from tui_chat.stream.types import Outcome
+from tui_chat.stream.wire import split_recording, parse_frame
+
+REQUEST: dict[str, Any] = {
+    "model": "claude-sonnet-5-5",
+    "max_tokens": 1024,
+    "messages": [{"role": "user", "content": "replay"}],
+}
+
+
+class CallLog(EventStream):
+    """Records every handler call as (handler, detail)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.calls: list[tuple[str, Any]] = []
+
+    async def on_connect(self) -> None:
+        self.calls.append(("connect", self.record.status))
+
+    async def on_wire_event(self, wire: Any) -> None:
+        self.calls.append(("wire", wire.event))
+
+    async def on_stream_event(self, event: Any) -> None:
+        self.calls.append(("stream_event", event.type))
+
+    async def on_helper_event(self, event: Any) -> None:
+        self.calls.append(("helper", event.type))
+
+    async def on_text(self, text: str, snapshot: str) -> None:
+        self.calls.append(("text", (text, snapshot)))
+
+    async def on_thinking(self, thinking: str, snapshot: str) -> None:
+        self.calls.append(("thinking", (thinking, snapshot)))
+
+    async def on_input_json(self, partial_json: str, snapshot: object) -> None:
+        self.calls.append(("input_json", partial_json))
+
+    async def on_citation(self, citation: Any, snapshot: Any) -> None:
+        self.calls.append(("citation", citation.type))
+
+    async def on_signature(self, signature: str) -> None:
+        self.calls.append(("signature", signature))
+
+    async def on_content_block(self, content_block: Any) -> None:
+        self.calls.append(("content_block", content_block.type))
+
+    async def on_message(self, message: Any) -> None:
+        self.calls.append(("message", message.stop_reason))
+
+    async def on_exception(self, exception: BaseException) -> None:
+        self.calls.append(("exception", type(exception).__name__))
+
+    async def on_timeout(self) -> None:
+        self.calls.append(("timeout", None))
+
+    async def on_end(self) -> None:
+        self.calls.append(("end", None))
+
+    def names(self, handler: str) -> list[Any]:
+        return [detail for name, detail in self.calls if name == handler]
+
+
+async def sdk_reference(client: AsyncAnthropic) -> tuple[str | None, dict[str, Any] | None]:
+    """What the SDK's own helper makes of the next queued response: (exception, final snapshot)."""
+    error: str | None = None
+    snapshot = None
+    async with client.messages.stream(**REQUEST) as stream:
+        try:
+            await stream.until_done()
+        except Exception as exc:
+            error = type(exc).__name__
+        snapshot = stream._current_snapshot_or_none()
+    return error, snapshot.to_dict() if snapshot is not None else None
+
+
+def frame_names(body: bytes) -> list[str | None]:
+    return [parse_frame(frame).event for frame in split_recording(body)]
+
+
+@pytest.mark.parametrize("chunk_size", [None, 7], ids=["frames", "7-byte-writes"])
+@pytest.mark.parametrize("path", SSE_FIXTURES, ids=[p.stem for p in SSE_FIXTURES])
+async def test_fixture_through_real_sdk(path: Any, chunk_size: int | None, demo_server: DemoServer, client: AsyncAnthropic) -> None:
+    body = path.read_bytes()
+    demo_server.queue_recording(Recording(body, chunk_size=chunk_size))
+    reference_error, reference_snapshot = await sdk_reference(client)
+
+    demo_server.queue_recording(Recording(body, chunk_size=chunk_size))
+    stream = CallLog(client, **REQUEST)
+    outcome = await stream.run()
+
+    # The wire record is the body, byte for byte, and every frame was reported in order.
+    assert stream.record.sse_bytes() == body
+    names = frame_names(body)
+    assert stream.names("wire") == names
+    assert stream.record.status == 200
+
+    # on_stream_event saw every named frame, pings and errors included (the SDK itself drops pings).
+    stream_events = stream.names("stream_event")
+    assert stream_events.count("ping") == names.count("ping")
+    assert [n for n in names if n] == stream_events
+
+    # on_end exactly once, last; on_connect first.
+    assert stream.calls[0] == ("connect", 200)
+    assert stream.calls[-1] == ("end", None)
+    assert stream.names("end") == [None]
+
+    # Each frame's handlers run right after its on_wire_event, before the next frame.
+    order = [name for name, _ in stream.calls if name in ("wire", "stream_event")]
+    for position in range(0, len(order) - 1):
+        if order[position] == "stream_event":
+            assert order[position - 1] == "wire"
+
+    # Same accumulation, same failure, as the SDK's own helper over the same bytes.
+    ours = stream.snapshot.to_dict() if stream.snapshot is not None else None
+    assert ours == reference_snapshot
+    if reference_error is None:
+        assert outcome in (Outcome.COMPLETE, Outcome.INCOMPLETE)
+    else:
+        assert outcome is Outcome.ERROR
+        assert stream.names("exception") == [reference_error]
+
+    # Handler counts follow the frames.
+    assert len(stream.names("message")) == (1 if "message_stop" in names and reference_error is None else 0)
+    if outcome is Outcome.COMPLETE:
+        assert len(stream.names("content_block")) == names.count("content_block_stop")
+    if "message_stop" not in names and reference_error is None:
+        assert outcome is Outcome.INCOMPLETE
+        assert stream.names("exception") == ["IncompleteStreamError"]
+
+
+async def test_text_handler_gets_delta_and_snapshot(demo_server: DemoServer, client: AsyncAnthropic) -> None:
+    from tests.conftest import fixture_bytes
+
+    demo_server.queue_recording(fixture_bytes("sdk-basic-text.sse"))
+    stream = CallLog(client, **REQUEST)
+    assert await stream.run() is Outcome.COMPLETE
+    texts = stream.names("text")
+    assert [t for t, _ in texts] == ["Hello", " there", "!"]
+    assert [s for _, s in texts] == ["Hello", "Hello there", "Hello there!"]
+    # The tutorial's order: the wire event, then the helper synthesized from it.
+    first_text = stream.calls.index(("text", texts[0]))
+    assert stream.calls[first_text - 2 : first_text] == [("stream_event", "content_block_delta"), ("helper", "text")]
+
+
+async def test_thinking_signature_and_pings(demo_server: DemoServer, client: AsyncAnthropic) -> None:
+    from tests.conftest import fixture_bytes
+
+    demo_server.queue_recording(Recording(fixture_bytes("hw-thinking-signature-pings.sse"), chunk_size=5))
+    stream = CallLog(client, **REQUEST)
+    assert await stream.run() is Outcome.COMPLETE
+    assert stream.names("stream_event").count("ping") == 3
+    thinking = "".join(t for t, _ in stream.names("thinking"))
+    assert "≈" in thinking
+    assert len(stream.names("signature")) == 1
+    assert stream.names("content_block") == ["thinking", "text"]
+    assert stream.names("message") == ["end_turn"]
+
+
+async def test_error_event_midstream(demo_server: DemoServer, client: AsyncAnthropic) -> None:
+    from tests.conftest import fixture_bytes
+
+    demo_server.queue_recording(fixture_bytes("hw-error-midstream-overloaded.sse"))
+    stream = CallLog(client, **REQUEST)
+    assert await stream.run() is Outcome.ERROR
+    assert stream.names("stream_event")[-1] == "error"
+    assert stream.names("exception") == ["APIStatusError"]
+    assert stream.snapshot is not None
+    assert stream.snapshot.content[0].text  # the partial answer is kept
+    assert stream.snapshot.stop_reason is None
+    assert stream.calls[-1] == ("end", None)
+
+
+async def test_tool_json_fragments(demo_server: DemoServer, client: AsyncAnthropic) -> None:
+    from tests.conftest import fixture_bytes
+
+    demo_server.queue_recording(fixture_bytes("hw-redacted_thinking-tool_use.sse"))
+    stream = CallLog(client, **REQUEST)
+    assert await stream.run() is Outcome.COMPLETE
+    fragments = stream.names("input_json")
+    assert len(fragments) > 3
+    tool = stream.snapshot.content[-1]
+    assert tool.type == "tool_use"
+    import json
+
+    assert json.loads("".join(fragments)) == tool.input
+    assert stream.names("content_block")[0] == "redacted_thinking"
+
+
+async def test_usable_as_the_sdk_helper(demo_server: DemoServer, client: AsyncAnthropic) -> None:
+    """`async with` + `get_final_message()` fires the handlers, like the tutorial's `event_handler=`."""
+    from tests.conftest import fixture_bytes
+
+    demo_server.queue_recording(fixture_bytes("sdk-basic-text.sse"))
+    async with CallLog(client, **REQUEST) as stream:
+        message = await stream.get_final_message()
+    assert message.content[0].text == "Hello there!"
+    assert stream.calls[-1] == ("end", None)
+    assert stream.names("text")

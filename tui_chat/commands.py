@@ -1,0 +1,33 @@
+"""The app's commands in the command palette (ctrl+p)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+COMMANDS: list[tuple[str, str, str]] = [
+    ("Toggle event inspector", "Show or hide the raw stream events (F2)", "toggle_inspector"),
+    ("Stop generating", "Stop the answer that is streaming (Esc)", "stop"),
+    ("Retry last answer", "Ask the last question again (ctrl+r)", "retry"),
+    ("New conversation", "Start over with an empty conversation (ctrl+n)", "new_conversation"),
+    ("Slash commands", "List the commands you can type in the prompt (/help)", "slash_help"),
+]
+
+
+class ChatCommands(Provider):
+    """Commands of the chat screen, run as actions on it."""
+
+    async def discover(self) -> Hits:
+        for name, help_text, action in COMMANDS:
+            yield DiscoveryHit(name, partial(self._run, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, action in COMMANDS:
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), partial(self._run, action), help=help_text)
+
+    async def _run(self, action: str) -> None:
+        await self.app.run_action(f"screen.{action}")

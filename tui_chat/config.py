@@ -1,0 +1,145 @@
+"""Settings: flags, then the environment, then `.env` in the current directory, then the user's `.env`.
+
+No SDK and no Textual import, so `--help` and `--version` answer at once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+from platformdirs import user_config_dir, user_data_dir
+
+APP_NAME = "claude-tui"
+DEFAULT_MODEL = "claude-sonnet-5-5"
+DEFAULT_MAX_TOKENS = 4096
+DEFAULT_READ_TIMEOUT = 60.0
+DEFAULT_CONNECT_TIMEOUT = 10.0
+
+
+def config_dir() -> Path:
+    """Where the user's `.env` and config live (e.g. `~/.config/claude-tui`)."""
+    override = os.environ.get("CLAUDE_TUI_CONFIG_DIR")
+    return Path(override) if override else Path(user_config_dir(APP_NAME, appauthor=False))
+
+
+def data_dir() -> Path:
+    """Where conversations are stored (e.g. `~/.local/share/claude-tui`)."""
+    override = os.environ.get("CLAUDE_TUI_DATA_DIR")
+    return Path(override) if override else Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+class Secret:
+    """A string that never shows itself: not in `repr`, `str`, f-strings or tracebacks' locals."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass
+class Settings:
+    """Everything the app needs to know at start-up."""
+
+    api_key: Secret | None = None
+    key_source: str | None = None
+    """Where the key came from: `environment`, or the `.env` file's path."""
+    base_url: str | None = None
+    model: str = DEFAULT_MODEL
+    max_tokens: int = DEFAULT_MAX_TOKENS
+    system: str | None = None
+    demo: bool = False
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    max_retries: int = 2
+    env_files: list[Path] = field(default_factory=list)
+    """The `.env` files that were found and read, in order of precedence."""
+
+    @property
+    def secrets(self) -> list[str]:
+        """Values that must never be shown or written anywhere."""
+        return [self.api_key.reveal()] if self.api_key is not None else []
+
+    @property
+    def endpoint(self) -> str:
+        return self.base_url or "https://api.anthropic.com"
+
+
+def env_file_candidates(cwd: Path | None = None) -> list[Path]:
+    """`.env` in the current directory first, then the one in the user config directory."""
+    return [(cwd or Path.cwd()) / ".env", config_dir() / ".env"]
+
+
+def load_settings(
+    *,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    model: str | None = None,
+    max_tokens: int | None = None,
+    system: str | None = None,
+    base_url: str | None = None,
+    demo: bool = False,
+    read_timeout: float | None = None,
+) -> Settings:
+    """Merge flags, environment and `.env` files (earlier sources win). Never raises for a missing key."""
+    environ = os.environ if environ is None else environ
+    layers: list[tuple[str, Mapping[str, str | None]]] = [("environment", environ)]
+    found: list[Path] = []
+    for path in env_file_candidates(cwd):
+        if path.is_file():
+            try:
+                layers.append((str(path), dotenv_values(path)))
+                found.append(path)
+            except (OSError, UnicodeDecodeError):
+                continue
+
+    def lookup(name: str) -> tuple[str | None, str | None]:
+        for source, values in layers:
+            value = values.get(name)
+            if value:
+                return value.strip(), source
+        return None, None
+
+    key, key_source = lookup("ANTHROPIC_API_KEY")
+    env_base_url, _ = lookup("ANTHROPIC_BASE_URL")
+    env_model, _ = lookup("CLAUDE_TUI_MODEL")
+    env_timeout, _ = lookup("CLAUDE_TUI_READ_TIMEOUT")
+    settings = Settings(
+        api_key=Secret(key) if key else None,
+        key_source=key_source,
+        base_url=(base_url or env_base_url or None),
+        model=model or env_model or DEFAULT_MODEL,
+        max_tokens=max_tokens or DEFAULT_MAX_TOKENS,
+        system=system,
+        demo=demo,
+        env_files=found,
+    )
+    timeout = read_timeout if read_timeout is not None else _float(env_timeout)
+    if timeout is not None and timeout > 0:
+        settings.read_timeout = timeout
+    return settings
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,1 @@
+"""The demo server: a loopback Messages API with deterministic, explanatory answers."""

@@ -1,0 +1,92 @@
+"""The typed Textual messages the stream posts to widgets (and widgets post to the screen)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from tui_chat.session.model import Block, Turn, TurnMetrics
+from tui_chat.stream.types import RetryNotice
+from tui_chat.stream.wire import WireEvent, WireRecord
+
+
+@dataclass
+class TurnStarted(Message):
+    """An assistant turn was created and its request is about to be sent."""
+
+    turn: Turn
+
+
+@dataclass
+class TurnConnected(Message):
+    """The response headers arrived (status, request id, rate limits)."""
+
+    turn_id: int
+    record: WireRecord
+
+
+@dataclass
+class RetryScheduled(Message):
+    """An attempt failed before the stream started and will be retried after a wait."""
+
+    turn_id: int
+    notice: RetryNotice
+
+
+@dataclass
+class BlockStarted(Message):
+    """`content_block_start`: a new block to show."""
+
+    turn_id: int
+    block: Block
+
+
+@dataclass
+class BlockText(Message):
+    """Text that arrived for a block since the last `BlockText` (deltas coalesced)."""
+
+    turn_id: int
+    index: int
+    text: str
+
+
+@dataclass
+class BlockCompleted(Message):
+    """`content_block_stop`: the block is whole (tool input is now pretty-printed)."""
+
+    turn_id: int
+    block: Block
+
+
+@dataclass
+class WireEventsArrived(Message):
+    """Frames that arrived since the last batch, in order (every one of them)."""
+
+    turn_id: int
+    events: list[WireEvent]
+
+
+@dataclass
+class MetricsUpdated(Message):
+    """The turn's metrics changed. Only the latest matters, so queued ones are replaced."""
+
+    turn_id: int
+    metrics: TurnMetrics
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, MetricsUpdated) and message.turn_id == self.turn_id
+
+
+@dataclass
+class TurnEnded(Message):
+    """The turn is over: complete, stopped, failed or incomplete (see `turn.status`)."""
+
+    turn: Turn
+
+
+@dataclass
+class PromptSubmitted(Message):
+    """The user pressed Enter in the prompt."""
+
+    text: str

@@ -1,0 +1,1 @@
+"""Textual screens, each with its `.tcss` beside it."""

@@ -1,0 +1,261 @@
+"""The main screen: conversation, metrics and prompt on the left, event inspector on the right (F2)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+
+from tui_chat.messages import PromptSubmitted, TurnEnded, TurnStarted
+from tui_chat.safety import redact, sanitize_line
+from tui_chat.session.backend import Backend
+from tui_chat.session.model import Conversation, Turn, TurnStatus
+from tui_chat.widgets.conversation_view import ConversationView
+from tui_chat.widgets.event_inspector import EventInspector
+from tui_chat.widgets.metrics_panel import MetricsPanel
+from tui_chat.widgets.prompt_input import PromptInput
+from tui_chat.widgets.top_bar import TopBar
+
+if TYPE_CHECKING:
+    from anthropic import AsyncAnthropic
+
+    from tui_chat.stream.retry import RetryPolicy
+
+SLASH_HELP = """Slash commands:
+  /help             this list
+  /quit, /exit      quit (also ctrl+q)
+  /new, /clear      start a new conversation (also ctrl+n)
+  /inspector        show or hide the event inspector (also F2)
+  /retry            ask the last question again (also ctrl+r)
+  /model NAME       use another model from the next turn
+  /system TEXT      set the system prompt (no text: clear it)"""
+
+
+class ChatScreen(Screen[None]):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "stop", "Stop"),
+        Binding("ctrl+c", "interrupt", "Stop", show=False, priority=True),
+        Binding("f2", "toggle_inspector", "Inspector"),
+        Binding("ctrl+r", "retry", "Retry"),
+        Binding("ctrl+n", "new_conversation", "New chat"),
+    ]
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.backend = backend
+        settings = backend.settings
+        self.conversation = Conversation(model=settings.model, system=settings.system, max_tokens=settings.max_tokens)
+        self._stream_worker: Worker[None] | None = None
+
+    # -------------------------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        yield TopBar()
+        with Horizontal(id="body"):
+            with Vertical(id="chat-column"):
+                yield ConversationView(id="conversation")
+                yield MetricsPanel(self.conversation, id="metrics")
+                yield PromptInput(id="prompt")
+            yield EventInspector(id="inspector")
+        yield Footer()
+
+    @property
+    def view(self) -> ConversationView:
+        return self.query_one(ConversationView)
+
+    @property
+    def inspector(self) -> EventInspector:
+        return self.query_one(EventInspector)
+
+    @property
+    def metrics(self) -> MetricsPanel:
+        return self.query_one(MetricsPanel)
+
+    def on_mount(self) -> None:
+        self.inspector.border_title = "Event inspector (F2)"
+        self.view.border_title = "Conversation"
+        self._show_top_bar()
+        self.query_one(PromptInput).focus()
+        self.prepare_backend()
+
+    def _show_top_bar(self) -> None:
+        self.query_one(TopBar).show(
+            model=self.conversation.model, endpoint=self.backend.endpoint, demo=self.backend.is_demo
+        )
+
+    @work(exclusive=True, group="prepare", exit_on_error=False)
+    async def prepare_backend(self) -> AsyncAnthropic:
+        """Import the SDK (and start the demo server) in a thread, after the first frame."""
+        client = await asyncio.to_thread(self.backend.prepare)
+        self._show_top_bar()
+        return client
+
+    async def _client(self) -> AsyncAnthropic:
+        return await asyncio.to_thread(self.backend.prepare)
+
+    # ------------------------------------------------------------------------------- prompts
+    async def on_prompt_submitted(self, message: PromptSubmitted) -> None:
+        text = message.text
+        if text.lstrip().startswith("/"):
+            await self.run_slash_command(text.strip())
+            return
+        if self.streaming:
+            self.notify("Claude is still answering: press Esc to stop it first.", severity="warning")
+            self.query_one(PromptInput).text = text
+            return
+        turn = self.conversation.add_user(text)
+        await self.view.add_user(turn)
+        await self.start_turn()
+
+    async def run_slash_command(self, command: str) -> None:
+        name, _, argument = command.partition(" ")
+        argument = argument.strip()
+        name = name.lower()
+        if name in ("/quit", "/exit", "/q"):
+            self.app.exit()
+        elif name == "/help":
+            self.action_slash_help()
+        elif name in ("/new", "/clear"):
+            await self.action_new_conversation()
+        elif name == "/inspector":
+            self.action_toggle_inspector()
+        elif name == "/retry":
+            await self.action_retry()
+        elif name == "/model":
+            if argument:
+                self.conversation.model = sanitize_line(argument)
+                self._show_top_bar()
+                self.notify(Content(f"Model for the next turn: {self.conversation.model}"))
+            else:
+                self.notify(Content(f"Current model: {self.conversation.model}. Usage: /model NAME"))
+        elif name == "/system":
+            self.conversation.system = argument or None
+            self.notify(Content("System prompt set." if argument else "System prompt cleared."))
+        else:
+            self.notify(Content(f"Unknown command {sanitize_line(name)[:40]} — /help lists them."), severity="warning")
+
+    # ------------------------------------------------------------------------------- turns
+    @property
+    def streaming(self) -> bool:
+        return self._stream_worker is not None and self._stream_worker.state in (
+            WorkerState.PENDING,
+            WorkerState.RUNNING,
+        )
+
+    async def start_turn(self) -> None:
+        turn = self.conversation.start_assistant()
+        await self.view.add_assistant(turn)
+        for target in (self.inspector, self.metrics):
+            target.post_message(TurnStarted(turn))
+        self._stream_worker = self.run_worker(
+            self._stream_turn(turn), group="stream", exclusive=True, exit_on_error=False
+        )
+        self.refresh_bindings()
+
+    async def _stream_turn(self, turn: Turn) -> None:
+        from tui_chat.chat_stream import ChatStream, StreamTargets
+
+        try:
+            client = await self._client()
+            targets = StreamTargets(self.view, self.inspector, self.metrics, self)
+            stream = ChatStream(client, self.conversation, turn, targets, retry_policy=self._retry_policy())
+            await stream.run()
+        except asyncio.CancelledError:
+            self._end_unstarted(turn, None)
+            raise
+        except Exception as error:  # the client could not be built (e.g. the demo server failed)
+            self._end_unstarted(turn, error)
+
+    def _retry_policy(self) -> RetryPolicy:
+        from tui_chat.stream.retry import RetryPolicy
+
+        return RetryPolicy(max_retries=self.backend.settings.max_retries)
+
+    def _end_unstarted(self, turn: Turn, error: BaseException | None) -> None:
+        """End a turn whose stream never ran, so the UI is never left waiting."""
+        if turn.status is not TurnStatus.STREAMING:
+            return
+        from tui_chat.stream.types import ErrorInfo
+
+        if error is None:
+            turn.status = TurnStatus.STOPPED
+        else:
+            turn.status = TurnStatus.FAILED
+            summary = redact(sanitize_line(f"{type(error).__name__}: {error}"), self.backend.settings.secrets)
+            turn.error = ErrorInfo(kind="could not start", summary=summary)
+        for target in (self.view, self.inspector, self.metrics, self):
+            target.post_message(TurnEnded(turn))
+
+    def on_turn_ended(self, message: TurnEnded) -> None:
+        self.refresh_bindings()
+        turn = message.turn
+        if turn.status is TurnStatus.FAILED and turn.error is not None:
+            self.notify(
+                Content(f"{turn.error.kind}: {turn.error.summary}"), severity="error", title="The answer failed"
+            )
+
+    # ------------------------------------------------------------------------------- actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop":
+            return True if self.streaming else None
+        if action == "retry":
+            return True if self._can_retry() else None
+        return True
+
+    def _can_retry(self) -> bool:
+        if self.streaming or not self.conversation.turns:
+            return False
+        last = self.conversation.turns[-1]
+        return last.role == "assistant" and last.status is not TurnStatus.COMPLETE
+
+    def action_stop(self) -> None:
+        if self._stream_worker is not None and self.streaming:
+            self._stream_worker.cancel()
+
+    def action_interrupt(self) -> None:
+        """ctrl+c: stop an answer; otherwise copy the prompt's selection, or say how to quit."""
+        if self.streaming:
+            self.action_stop()
+            return
+        prompt = self.query_one(PromptInput)
+        if prompt.selected_text:
+            prompt.action_copy()
+        else:
+            self.notify("Press ctrl+q (or type /quit) to quit.")
+
+    def action_slash_help(self) -> None:
+        self.notify(Content(SLASH_HELP), title="Help", timeout=12)
+
+    def action_toggle_inspector(self) -> None:
+        inspector = self.inspector
+        inspector.display = not inspector.display
+
+    async def action_retry(self) -> None:
+        if not self._can_retry():
+            self.notify("Nothing to retry: the last answer completed.")
+            return
+        failed = self.conversation.discard_last_assistant()
+        if failed is not None:
+            await self.view.remove_turn(failed.id)
+        await self.start_turn()
+
+    async def action_new_conversation(self) -> None:
+        if self.streaming:
+            self.action_stop()
+        settings = self.backend.settings
+        self.conversation = Conversation(
+            model=self.conversation.model, system=self.conversation.system, max_tokens=settings.max_tokens
+        )
+        await self.view.clear_all()
+        self.metrics.set_conversation(self.conversation)
+        self.notify("New conversation.")

@@ -1,0 +1,85 @@
+"""The connection to Claude (or the demo server): built off the UI thread, after the first frame.
+
+Importing the SDK takes longer than drawing the UI, so nothing here imports it at module level;
+`prepare()` does, and the UI runs it in a thread once the screen is up.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from tui_chat.config import Settings
+
+if TYPE_CHECKING:
+    from anthropic import AsyncAnthropic
+
+    from tui_chat.demo.server import DemoServer, DemoThread
+
+DEMO_KEY = "demo-key-not-secret"
+
+
+class Backend:
+    """Owns the SDK client and, in demo mode, the demo server thread."""
+
+    def __init__(self, settings: Settings, *, demo_server: DemoServer | None = None) -> None:
+        self.settings = settings
+        self._demo_server = demo_server
+        self.demo: DemoThread | None = None
+        self._client: AsyncAnthropic | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def is_demo(self) -> bool:
+        return self.settings.demo
+
+    @property
+    def ready(self) -> bool:
+        return self._client is not None
+
+    def enable_demo(self) -> None:
+        """Switch to demo mode (from the missing-key screen); `prepare()` starts the server."""
+        self.settings.demo = True
+        self._client = None
+
+    def prepare(self) -> AsyncAnthropic:
+        """Import the SDK, start the demo server if needed, and build the client. Thread-safe, idempotent."""
+        with self._lock:
+            if self._client is not None:
+                return self._client
+            import httpx2
+            from anthropic import AsyncAnthropic
+
+            settings = self.settings
+            if settings.demo:
+                base_url = self._start_demo()
+                api_key = DEMO_KEY
+            else:
+                base_url = settings.base_url
+                api_key = settings.api_key.reveal() if settings.api_key else None
+            self._client = AsyncAnthropic(
+                api_key=api_key,
+                base_url=base_url,
+                max_retries=0,
+                timeout=httpx2.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            )
+            return self._client
+
+    def _start_demo(self) -> str:
+        if self.demo is None:
+            from tui_chat.demo.server import DemoThread
+
+            self.demo = DemoThread(self._demo_server)
+            self.demo.start()
+        return self.demo.base_url
+
+    @property
+    def endpoint(self) -> str:
+        if self.settings.demo:
+            return self.demo.base_url if self.demo is not None else "demo server (starting)"
+        return self.settings.endpoint
+
+    def close(self) -> None:
+        if self.demo is not None:
+            self.demo.stop()
+            self.demo = None

@@ -1,0 +1,210 @@
+"""`TurnRecorder`: an `EventStream` whose handlers keep a `Turn` (blocks, metrics, wire record) current.
+
+This is the model layer's view of a stream; the UI subclasses it to also tell widgets. Importing
+this module imports the SDK.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from anthropic import AsyncAnthropic
+from anthropic.types import ContentBlock, Message
+from anthropic.types.citations_delta import Citation
+
+from tui_chat.safety import sanitize, sanitize_line
+from tui_chat.session.model import Block, Conversation, Turn, TurnStatus
+from tui_chat.stream.errors import describe_error
+from tui_chat.stream.event_stream import EventStream, StreamEvent
+from tui_chat.stream.retry import RetryPolicy
+from tui_chat.stream.types import Outcome, RetryNotice
+from tui_chat.stream.wire import WireEvent
+
+_STATUS_BY_OUTCOME = {
+    Outcome.COMPLETE: TurnStatus.COMPLETE,
+    Outcome.INCOMPLETE: TurnStatus.INCOMPLETE,
+    Outcome.ERROR: TurnStatus.FAILED,
+    Outcome.TIMEOUT: TurnStatus.FAILED,
+    Outcome.CANCELLED: TurnStatus.STOPPED,
+    Outcome.PENDING: TurnStatus.FAILED,
+}
+
+
+class TurnRecorder(EventStream):
+    """Streams one assistant turn of `conversation` and records everything about it in `turn`."""
+
+    def __init__(
+        self,
+        client: AsyncAnthropic,
+        conversation: Conversation,
+        turn: Turn,
+        *,
+        retry_policy: RetryPolicy | None = None,
+        **extra: Any,
+    ) -> None:
+        params: dict[str, Any] = {
+            "model": conversation.model,
+            "max_tokens": conversation.max_tokens,
+            "messages": conversation.api_messages(),
+            **extra,
+        }
+        if conversation.system:
+            params["system"] = conversation.system
+        super().__init__(client, retry_policy=retry_policy, **params)
+        self.conversation = conversation
+        self.turn = turn
+        turn.wire = self.record
+        self._delta_index = 0
+
+    def _now(self) -> float:
+        return time.perf_counter() - self.started
+
+    async def on_connect(self) -> None:
+        metrics = self.turn.metrics
+        metrics.sent_at = self.started
+        metrics.headers_at = self.record.headers_at
+        metrics.request_id = self.record.request_id
+        metrics.attempts = self.record.attempts
+
+    async def on_retry(self, notice: RetryNotice) -> None:
+        self.turn.metrics.sent_at = self.started
+        self.turn.retries.append(notice)
+        self.turn.metrics.attempts = notice.attempt + 1
+
+    async def on_wire_event(self, wire: WireEvent) -> None:
+        metrics = self.turn.metrics
+        metrics.sent_at = self.started
+        metrics.events += 1
+        if wire.event == "ping":
+            metrics.pings += 1
+
+    async def on_stream_event(self, event: StreamEvent) -> None:
+        kind = event.type
+        metrics = self.turn.metrics
+        if kind == "content_block_delta":
+            self._delta_index = event.index
+            at = self._now()
+            if metrics.first_token_at is None:
+                metrics.first_token_at = at
+            metrics.last_token_at = at
+            metrics.deltas += 1
+        elif kind == "content_block_start":
+            self._start_block(event.index, event.content_block)
+        elif kind == "message_start":
+            message = event.message
+            self.turn.message_id = sanitize_line(message.id)
+            self.turn.model = sanitize_line(message.model)
+            self._read_usage(message.usage)
+        elif kind == "message_delta":
+            metrics.stop_reason = sanitize_line(str(event.delta.stop_reason)) if event.delta.stop_reason else None
+            self._read_usage(event.usage, final=True)
+
+    def _read_usage(self, usage: Any, *, final: bool = False) -> None:
+        """Cumulative counts overwrite; optional ones only when present (as the SDK does)."""
+        metrics = self.turn.metrics
+        for name in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens"):
+            value = getattr(usage, name, None)
+            if isinstance(value, int):
+                setattr(metrics, name, value)
+        details = getattr(usage, "output_tokens_details", None)
+        thinking = getattr(details, "thinking_tokens", None) if details is not None else None
+        if isinstance(thinking, int):
+            metrics.thinking_tokens = thinking
+        if final:
+            metrics.output_tokens_final = True
+
+    def _start_block(self, index: int, content_block: Any) -> None:
+        kind = str(getattr(content_block, "type", "unknown"))
+        block = Block(index=index, kind=sanitize_line(kind))
+        if block.is_tool_use:
+            block.name = sanitize_line(str(getattr(content_block, "name", "")))
+            block.tool_id = sanitize_line(str(getattr(content_block, "id", "")))
+        elif kind == "text":
+            block.text = sanitize(getattr(content_block, "text", "") or "")
+        elif kind not in ("thinking",):
+            block.text = describe_opaque_block(content_block)
+        self.turn.blocks.append(block)
+
+    async def on_text(self, text: str, snapshot: str) -> None:
+        self._append(text)
+
+    async def on_thinking(self, thinking: str, snapshot: str) -> None:
+        self._append(thinking)
+
+    async def on_input_json(self, partial_json: str, snapshot: object) -> None:
+        self._append(partial_json)
+
+    def _append(self, fragment: str) -> Block | None:
+        """Add a delta's text to its block; return the block (None if it is unknown)."""
+        block = self.turn.blocks[-1] if self.turn.blocks else None
+        if block is None or block.index != self._delta_index:
+            block = self.turn.block(self._delta_index)
+        if block is not None:
+            clean = sanitize(fragment)
+            block.text += clean
+            self.turn.metrics.streamed_chars += len(clean)
+        return block
+
+    async def on_citation(self, citation: Citation, snapshot: list[Citation]) -> None:
+        block = self.turn.block(self._delta_index)
+        if block is not None:
+            block.citations.append(describe_citation(citation))
+
+    async def on_content_block(self, content_block: ContentBlock) -> None:
+        for block in reversed(self.turn.blocks):
+            if not block.complete:
+                if block.is_tool_use:
+                    tool_input = getattr(content_block, "input", None)
+                    block.text = sanitize(json.dumps(tool_input, indent=2, ensure_ascii=False))
+                block.complete = True
+                break
+
+    async def on_message(self, message: Message) -> None:
+        self.turn.api_content = [history_block(block) for block in message.content]
+
+    async def on_exception(self, exception: BaseException) -> None:
+        self.turn.error = describe_error(exception)
+
+    async def on_end(self) -> None:
+        turn = self.turn
+        turn.metrics.ended_at = self._now()
+        turn.status = _STATUS_BY_OUTCOME[self.outcome]
+        if turn.api_content is None:
+            snapshot = self.snapshot
+            turn.api_content = [history_block(b) for b in snapshot.content] if snapshot is not None else []
+
+
+def history_block(block: Any) -> dict[str, Any]:
+    """A content block as Messages API input: its own fields, minus SDK-only ones."""
+    data: dict[str, Any] = block.to_dict() if hasattr(block, "to_dict") else dict(block)
+    data.pop("parsed_output", None)
+    if data.get("type") == "text" and not data.get("citations"):
+        data.pop("citations", None)
+    return data
+
+
+def describe_opaque_block(content_block: Any) -> str:
+    """One line for blocks that arrive whole and are not text (redacted thinking, tool results...)."""
+    kind = str(getattr(content_block, "type", "unknown"))
+    if kind == "redacted_thinking":
+        return "Redacted thinking (encrypted; sent back unchanged)."
+    if kind.endswith("_tool_result"):
+        content = getattr(content_block, "content", None)
+        if isinstance(content, list):
+            titles = [sanitize_line(str(getattr(item, "title", "") or getattr(item, "url", ""))) for item in content]
+            return f"{len(content)} result(s): " + "; ".join(t for t in titles if t)[:400]
+        return sanitize_line(f"{kind}")
+    extra = getattr(content_block, "to_dict", None)
+    summary = json.dumps(extra(), ensure_ascii=False)[:300] if callable(extra) else kind
+    return sanitize_line(summary)
+
+
+def describe_citation(citation: Any) -> str:
+    title = getattr(citation, "title", None) or getattr(citation, "document_title", None) or ""
+    url = getattr(citation, "url", None) or ""
+    cited = getattr(citation, "cited_text", "") or ""
+    parts = [p for p in (str(title), str(url)) if p]
+    label = " — ".join(parts) or str(getattr(citation, "type", "citation"))
+    return sanitize_line(f"{label}: “{str(cited)[:160]}”" if cited else label)

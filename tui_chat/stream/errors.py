@@ -1,0 +1,97 @@
+"""Turn any failure of a request or stream into an `ErrorInfo` a person can read."""
+
+from __future__ import annotations
+
+import json
+
+import anthropic
+import httpx2
+
+from tui_chat.safety import sanitize_line
+from tui_chat.stream.event_stream import IncompleteStreamError
+from tui_chat.stream.types import ErrorInfo
+
+_HINTS = {
+    400: "The API rejected the request; its message says why.",
+    401: "The API key was not accepted. Set a valid ANTHROPIC_API_KEY (environment or .env) and restart.",
+    403: "This key may not use this model or feature.",
+    404: "Unknown model or endpoint: pick another model (ctrl+p → Model) or check --base-url.",
+    413: "The conversation is too large for one request (32 MB). Start a new conversation.",
+    429: "Rate limited: wait a moment before retrying.",
+    500: "The API had an internal error; retrying usually works.",
+    529: "The API is overloaded; retry in a moment.",
+}
+
+
+def _api_message(error: anthropic.APIStatusError) -> tuple[str | None, str]:
+    body = error.body
+    if isinstance(body, dict):
+        detail = body.get("error")
+        if isinstance(detail, dict):
+            return detail.get("type"), str(detail.get("message", ""))
+    return None, str(error.message)
+
+
+def describe_error(error: BaseException) -> ErrorInfo:
+    """Classify `error` (SDK errors, transport errors, bad frames) and say what to do."""
+    if isinstance(error, anthropic.APIStatusError):
+        error_type, message = _api_message(error)
+        request_id = error.request_id
+        status = error.status_code
+        if status == 200:  # an `error` event inside a 200 stream (PROTOCOL.md §7)
+            kind = error_type or "error event"
+            hint = _HINTS.get(529 if error_type == "overloaded_error" else 500)
+            return ErrorInfo(
+                kind=kind,
+                summary=sanitize_line(f"The stream reported {kind}: {message}"),
+                status=status,
+                error_type=error_type,
+                request_id=request_id,
+                hint=hint,
+            )
+        hint = _HINTS.get(status) or (_HINTS[500] if status >= 500 else None)
+        return ErrorInfo(
+            kind=f"HTTP {status}",
+            summary=sanitize_line(f"HTTP {status} {error_type or ''}: {message}".replace("  ", " ")),
+            status=status,
+            error_type=error_type,
+            request_id=request_id,
+            hint=hint,
+            retryable=status in (408, 409, 429) or status >= 500,
+        )
+    if isinstance(error, (anthropic.APITimeoutError, httpx2.TimeoutException)):
+        return ErrorInfo(
+            kind="timeout",
+            summary="No data from the server within the read timeout.",
+            hint="The server stalled. Raise --read-timeout if answers legitimately pause this long.",
+        )
+    if isinstance(error, anthropic.APIConnectionError):
+        cause = error.__cause__ or error
+        return ErrorInfo(
+            kind="connection failed",
+            summary=sanitize_line(f"Could not reach the API: {cause}"),
+            hint="Check the network and --base-url / ANTHROPIC_BASE_URL.",
+        )
+    if isinstance(error, httpx2.TransportError):
+        return ErrorInfo(
+            kind="connection dropped",
+            summary=sanitize_line(f"The connection broke mid-answer ({type(error).__name__}: {error})."),
+            hint="The network connection was lost mid-answer.",
+        )
+    if isinstance(error, IncompleteStreamError):
+        return ErrorInfo(
+            kind="incomplete",
+            summary="The stream ended without message_stop: the answer may be cut short.",
+            hint="The server closed the stream early.",
+        )
+    if isinstance(error, json.JSONDecodeError):
+        return ErrorInfo(
+            kind="bad frame",
+            summary=sanitize_line(f"A data line was not valid JSON: {error}"),
+            hint="The server sent something the protocol does not allow.",
+        )
+    return ErrorInfo(
+        kind=type(error).__name__,
+        summary=sanitize_line(f"{type(error).__name__}: {error}"),
+        hint=None,
+    )

@@ -1,0 +1,55 @@
+"""Plain values the stream layer reports (no SDK import)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    """How a streamed response ended."""
+
+    PENDING = "pending"
+    COMPLETE = "complete"
+    """`message_stop` arrived."""
+    INCOMPLETE = "incomplete"
+    """The body ended cleanly without `message_stop` (the SDK raises nothing for this)."""
+    ERROR = "error"
+    """An HTTP error, an `error` event, a dropped connection or a bad frame."""
+    TIMEOUT = "timeout"
+    """No bytes for longer than the read timeout (or no connection in time)."""
+    CANCELLED = "cancelled"
+    """Stopped by the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetryNotice:
+    """A failed attempt that will be retried after `wait` seconds."""
+
+    attempt: int
+    """The attempt that failed (1 for the first request)."""
+    max_attempts: int
+    wait: float
+    status: int | None
+    """HTTP status of the failed attempt; None for a connection failure."""
+    reason: str
+    """One line saying what went wrong (already sanitized)."""
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorInfo:
+    """What went wrong, in words a person can act on. Every string is sanitized."""
+
+    kind: str
+    """A short label: `overloaded_error`, `connection dropped`, `timeout`, `HTTP 401`, ..."""
+    summary: str
+    """One line: what happened."""
+    status: int | None = None
+    error_type: str | None = None
+    """The API's `error.type`, when there is one."""
+    request_id: str | None = None
+    hint: str | None = None
+    """What the user can do about it."""
+    retryable: bool = True
+    """Whether sending the same request again may work."""

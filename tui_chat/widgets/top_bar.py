@@ -1,0 +1,39 @@
+"""The top line: app name, model, endpoint, and a DEMO badge when the demo server is answering."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Static
+
+
+class TopBar(Horizontal):
+    DEFAULT_CSS = """
+    TopBar {
+        dock: top;
+        height: 1;
+        background: $panel;
+    }
+    TopBar > #top-title { width: 1fr; padding: 0 1; }
+    TopBar > #top-badge { width: auto; padding: 0 1; text-style: bold; }
+    TopBar > #top-badge.-demo { background: $warning; color: $background; }
+    TopBar > #top-badge.-live { background: $success; color: $background; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._title = Static(id="top-title", markup=False)
+        self._badge = Static(id="top-badge", markup=False)
+
+    def compose(self) -> ComposeResult:
+        yield self._title
+        yield self._badge
+
+    def show(self, *, model: str, endpoint: str, demo: bool) -> None:
+        self._title.update(
+            Content.from_markup("[b]claude-tui[/b] · $model · [dim]$endpoint[/dim]", model=model, endpoint=endpoint)
+        )
+        self._badge.update(Content("DEMO · no API key" if demo else "LIVE"))
+        self._badge.set_class(demo, "-demo")
+        self._badge.set_class(not demo, "-live")
