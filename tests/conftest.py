@@ -16,7 +16,9 @@ SSE_FIXTURES = sorted(FIXTURES.glob("*.sse"))
 
 
 @pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     """Never read or write the developer's real config, data or .env."""
     base = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("CLAUDE_TUI_CONFIG_DIR", str(base / "config"))
@@ -24,7 +26,7 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_TUI_MODEL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(base)
-    yield
+    return
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import re
 from typing import Any
 
 from textual.pilot import Pilot
-from tui_chat.widgets.answer_markdown import AnswerMarkdown
 
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import Secret, Settings
@@ -18,6 +17,7 @@ from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.missing_key import MissingKeyScreen
 from tui_chat.session.backend import Backend
 from tui_chat.session.model import TurnStatus
+from tui_chat.widgets.answer_markdown import AnswerMarkdown
 from tui_chat.widgets.event_inspector import EventInspector
 from tui_chat.widgets.metrics_panel import MetricsPanel
 
@@ -26,7 +26,9 @@ SIZE = (120, 40)
 
 def demo_app(pace: float = 0.0, **settings: Any) -> tuple[ClaudeTUI, DemoServer]:
     server = DemoServer(pace=pace)
-    app = ClaudeTUI(Settings(demo=True, **settings), backend=Backend(Settings(demo=True, **settings), demo_server=server))
+    app = ClaudeTUI(
+        Settings(demo=True, **settings), backend=Backend(Settings(demo=True, **settings), demo_server=server)
+    )
     return app, server
 
 
@@ -42,9 +44,14 @@ async def wait_for_turn_end(pilot: Pilot[Any], count: int = 1, timeout: float = 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
-        ended = [t for t in screen.conversation.turns if t.role == "assistant" and t.status is not TurnStatus.STREAMING]
-        if len(ended) >= count and not screen.streaming:
-            await pilot.pause(0.2)
+        ended = [
+            t
+            for t in screen.conversation.turns
+            if t.role == "assistant" and t.status is not TurnStatus.STREAMING
+        ]
+        rendered = [screen.view.assistant[t.id].ended for t in ended if t.id in screen.view.assistant]
+        if len(ended) >= count and not screen.streaming and all(rendered):
+            await pilot.pause(0.05)
             return
         await pilot.pause(0.05)
     raise AssertionError("the turn did not end in time")
@@ -62,7 +69,7 @@ def markdown_text(screen: ChatScreen) -> str:
 
 
 async def test_demo_answer_streams_with_inspector_and_metrics() -> None:
-    app, server = demo_app()
+    app, _server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, ChatScreen)
@@ -82,8 +89,15 @@ async def test_demo_answer_streams_with_inspector_and_metrics() -> None:
         inspector = screen.query_one(EventInspector)
         rows = [row.wire.name for row in inspector.rows if row.wire is not None]
         assert rows == [event.name for event in answer.wire.events]
-        for name in ("message_start", "content_block_start", "ping", "content_block_delta", "content_block_stop",
-                     "message_delta", "message_stop"):
+        for name in (
+            "message_start",
+            "content_block_start",
+            "ping",
+            "content_block_delta",
+            "content_block_stop",
+            "message_delta",
+            "message_stop",
+        ):
             assert name in rows
         notes = " ".join(row.note for row in inspector.rows if row.wire is None)
         assert "HTTP 200" in notes and "req_demo_" in notes and "complete" in notes
@@ -156,7 +170,9 @@ async def test_error_event_keeps_partial_answer_and_retry_works() -> None:
     app, server = demo_app()
     ended: list[Any] = []
 
-    async with app.run_test(size=SIZE, message_hook=lambda m: ended.append(m) if isinstance(m, TurnEnded) else None) as pilot:
+    async with app.run_test(
+        size=SIZE, message_hook=lambda m: ended.append(m) if isinstance(m, TurnEnded) else None
+    ) as pilot:
         screen = app.screen
         assert isinstance(screen, ChatScreen)
         await type_prompt(pilot, "show me an error")

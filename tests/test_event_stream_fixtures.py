@@ -16,7 +16,7 @@ from tests.conftest import SSE_FIXTURES
 from tui_chat.demo.server import DemoServer, Recording
 from tui_chat.stream.event_stream import EventStream
 from tui_chat.stream.types import Outcome
-from tui_chat.stream.wire import split_recording, parse_frame
+from tui_chat.stream.wire import parse_frame, split_recording
 
 REQUEST: dict[str, Any] = {
     "model": "claude-sonnet-5-5",
@@ -88,7 +88,7 @@ async def sdk_reference(client: AsyncAnthropic) -> tuple[str | None, dict[str, A
         except Exception as exc:
             error = type(exc).__name__
         snapshot = stream._current_snapshot_or_none()
-    return error, snapshot.to_dict() if snapshot is not None else None
+    return error, snapshot.to_dict(warnings=False) if snapshot is not None else None
 
 
 def frame_names(body: bytes) -> list[str | None]:
@@ -97,7 +97,9 @@ def frame_names(body: bytes) -> list[str | None]:
 
 @pytest.mark.parametrize("chunk_size", [None, 7], ids=["frames", "7-byte-writes"])
 @pytest.mark.parametrize("path", SSE_FIXTURES, ids=[p.stem for p in SSE_FIXTURES])
-async def test_fixture_through_real_sdk(path: Any, chunk_size: int | None, demo_server: DemoServer, client: AsyncAnthropic) -> None:
+async def test_fixture_through_real_sdk(
+    path: Any, chunk_size: int | None, demo_server: DemoServer, client: AsyncAnthropic
+) -> None:
     body = path.read_bytes()
     demo_server.queue_recording(Recording(body, chunk_size=chunk_size))
     reference_error, reference_snapshot = await sdk_reference(client)
@@ -129,7 +131,7 @@ async def test_fixture_through_real_sdk(path: Any, chunk_size: int | None, demo_
             assert order[position - 1] == "wire"
 
     # Same accumulation, same failure, as the SDK's own helper over the same bytes.
-    ours = stream.snapshot.to_dict() if stream.snapshot is not None else None
+    ours = stream.snapshot.to_dict(warnings=False) if stream.snapshot is not None else None
     assert ours == reference_snapshot
     if reference_error is None:
         assert outcome in (Outcome.COMPLETE, Outcome.INCOMPLETE)
@@ -157,7 +159,10 @@ async def test_text_handler_gets_delta_and_snapshot(demo_server: DemoServer, cli
     assert [s for _, s in texts] == ["Hello", "Hello there", "Hello there!"]
     # The tutorial's order: the wire event, then the helper synthesized from it.
     first_text = stream.calls.index(("text", texts[0]))
-    assert stream.calls[first_text - 2 : first_text] == [("stream_event", "content_block_delta"), ("helper", "text")]
+    assert stream.calls[first_text - 2 : first_text] == [
+        ("stream_event", "content_block_delta"),
+        ("helper", "text"),
+    ]
 
 
 async def test_thinking_signature_and_pings(demo_server: DemoServer, client: AsyncAnthropic) -> None:

@@ -165,7 +165,7 @@ LONG_SECTIONS = [
     ),
 ]
 
-CODE_ANSWER = '''## Streaming with claude-tui's `EventStream`
+CODE_ANSWER = """## Streaming with claude-tui's `EventStream`
 
 The tutorial's handler API (`on_text`, `on_stream_event`, ...) was removed from the SDK. claude-tui \
 brings it back on top of `messages.create(stream=True)`:
@@ -221,7 +221,7 @@ curl -N https://api.anthropic.com/v1/messages \\
        "messages": [{"role": "user", "content": "Hello"}]}'
 ```
 
-> **Tip:** open the inspector (F2) and compare the `content_block_delta` lines with the text above.'''
+> **Tip:** open the inspector (F2) and compare the `content_block_delta` lines with the text above."""
 
 THINKING = (
     "The user wants to see extended thinking. I should explain what a thinking block is on the wire. "
@@ -347,11 +347,16 @@ def _tool(view: RequestView) -> Reply:
 
 
 def _error(view: RequestView) -> Reply:
-    return Reply([Block("text", ERROR_TEXT + " and more text that never arrives.")], error_after=count_tokens(ERROR_TEXT))
+    return Reply(
+        [Block("text", ERROR_TEXT + " and more text that never arrives.")],
+        error_after=count_tokens(ERROR_TEXT),
+    )
 
 
 def _drop(view: RequestView) -> Reply:
-    return Reply([Block("text", DROP_TEXT + ", and the rest never arrives.")], drop_after=count_tokens(DROP_TEXT))
+    return Reply(
+        [Block("text", DROP_TEXT + ", and the rest never arrives.")], drop_after=count_tokens(DROP_TEXT)
+    )
 
 
 def _slow(view: RequestView) -> Reply:
@@ -359,7 +364,9 @@ def _slow(view: RequestView) -> Reply:
 
 
 def _stall(view: RequestView) -> Reply:
-    return Reply([Block("text", STALL_TEXT + ", and then it waits forever.")], stall_after=count_tokens(STALL_TEXT))
+    return Reply(
+        [Block("text", STALL_TEXT + ", and then it waits forever.")], stall_after=count_tokens(STALL_TEXT)
+    )
 
 
 def _incomplete(view: RequestView) -> Reply:
@@ -374,7 +381,9 @@ def _hostile(view: RequestView) -> Reply:
     return Reply([Block("text", HOSTILE_TEXT)])
 
 
-def _retried(status: int, error_type: str, message: str, fail_times: int, retry_after: float | None):
+def _retried(
+    status: int, error_type: str, message: str, fail_times: int, retry_after: float | None
+) -> Callable[[RequestView], Reply | HttpFailure]:
     def build(view: RequestView) -> Reply | HttpFailure:
         if view.attempt < fail_times:
             return HttpFailure(status, error_type, message, retry_after=retry_after, should_retry=True)
@@ -393,7 +402,9 @@ def _welcome(view: RequestView) -> Reply:
     return Reply([Block("text", WELCOME.format(table=table) + _history_note(view))])
 
 
-def _scenario(word: str, summary: str, build: Callable[[RequestView], Reply | HttpFailure], regex: str) -> Scenario:
+def _scenario(
+    word: str, summary: str, build: Callable[[RequestView], Reply | HttpFailure], regex: str
+) -> Scenario:
     return Scenario(word, summary, build, re.compile(regex, re.IGNORECASE))
 
 
@@ -402,13 +413,21 @@ SCENARIOS: list[Scenario] = [
     _scenario("code", "markdown with headings, a table and code blocks", _code, r"\b(code|markdown)\b"),
     _scenario("think", "a thinking block before the answer", _thinking, r"\bthink(ing)?\b"),
     _scenario("tool", "a tool call whose JSON input streams in pieces", _tool, r"\btools?\b"),
-    _scenario("error", "an `overloaded_error` event in the middle of the stream", _error, r"\b(error|overloaded)\b"),
+    _scenario(
+        "error", "an `overloaded_error` event in the middle of the stream", _error, r"\b(error|overloaded)\b"
+    ),
     _scenario("drop", "the connection drops mid-answer", _drop, r"\b(drop|disconnect)\b"),
     _scenario("slow", "a slow first token (pings keep the connection alive)", _slow, r"\bslow\b"),
     _scenario(
         "429",
         "HTTP 429 rate limit twice, then success: watch the retries",
-        _retried(429, "rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit", 2, 1.0),
+        _retried(
+            429,
+            "rate_limit_error",
+            "Number of request tokens has exceeded your per-minute rate limit",
+            2,
+            1.0,
+        ),
         r"\b429\b",
     ),
     _scenario(
@@ -420,7 +439,9 @@ SCENARIOS: list[Scenario] = [
     _scenario("stall", "the server goes quiet mid-answer (the read timeout fires)", _stall, r"\bstall\b"),
     _scenario("incomplete", "the body ends without `message_stop`", _incomplete, r"\bincomplete\b"),
     _scenario("日本語", "a Japanese answer (CJK text and emoji)", _japanese, r"日本語|japanese"),
-    _scenario("hostile", "escape sequences and markup in the answer, made harmless", _hostile, r"\bhostile\b"),
+    _scenario(
+        "hostile", "escape sequences and markup in the answer, made harmless", _hostile, r"\bhostile\b"
+    ),
 ]
 
 
@@ -438,7 +459,9 @@ def request_view(body: dict[str, Any], attempt: int) -> RequestView:
     messages = body.get("messages") or []
     last = messages[-1] if messages else {}
     text, tool_results = _user_text(last.get("content", ""))
-    all_text = json.dumps(messages, ensure_ascii=False) + json.dumps(body.get("system", ""), ensure_ascii=False)
+    all_text = json.dumps(messages, ensure_ascii=False) + json.dumps(
+        body.get("system", ""), ensure_ascii=False
+    )
     return RequestView(
         text=text,
         turn=sum(1 for m in messages if m.get("role") == "user"),

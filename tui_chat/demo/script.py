@@ -17,7 +17,7 @@ _CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 def split_tokens(text: str) -> list[str]:
-    """Cut text into token-sized pieces (about 4 characters, a CJK character each); they join back to `text`."""
+    """Cut text into token-sized pieces (~4 characters; one per CJK character). They join back to `text`."""
     pieces: list[str] = []
     for piece in _TOKEN.findall(text):
         if _CJK.search(piece):
@@ -44,7 +44,9 @@ def sse_frame(name: str, payload: dict[str, Any]) -> bytes:
 
 PING = sse_frame("ping", {"type": "ping"})
 
-BlockKind = Literal["text", "thinking", "tool_use", "redacted_thinking", "server_tool_use", "web_search_tool_result"]
+BlockKind = Literal[
+    "text", "thinking", "tool_use", "redacted_thinking", "server_tool_use", "web_search_tool_result"
+]
 
 
 @dataclass
@@ -167,7 +169,7 @@ def final_message(reply: Reply, meta: MessageMeta, max_tokens: int) -> dict[str,
 def frames(reply: Reply, meta: MessageMeta, max_tokens: int) -> Iterator[Frame]:
     """The frames of `reply` as a stream, with pauses and misbehaviour where the reply asks for it."""
     per_token = 1.0 / reply.tokens_per_second if reply.tokens_per_second > 0 else 0.0
-    message = {
+    message: dict[str, Any] = {
         "id": meta.message_id,
         "type": "message",
         "role": "assistant",

@@ -17,7 +17,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import web
 
@@ -77,7 +77,7 @@ class DemoServer:
     """The Messages API on loopback. Run it in the current loop (`start`) or a thread (`DemoThread`)."""
 
     def __init__(self, *, pace: float = 1.0, tokens_per_second: float | None = None) -> None:
-        """`pace` scales every pause (0: send as fast as possible); `tokens_per_second` overrides the model's."""
+        """`pace` scales every pause (0: no pauses); `tokens_per_second` overrides the model's rate."""
         self.pace = pace
         self.tokens_per_second = tokens_per_second
         self.requests: list[ReceivedRequest] = []
@@ -101,8 +101,8 @@ class DemoServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets
+        server = cast(asyncio.Server | None, site._server)
+        assert server is not None
         bound_port = server.sockets[0].getsockname()[1]
         self.base_url = f"http://{host}:{bound_port}"
         return self.base_url
@@ -120,7 +120,9 @@ class DemoServer:
     def queue_error(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         """Answer the next `POST /v1/messages` with this HTTP error."""
         payload = json.dumps(body).encode()
-        self.queued.append(Recording(payload, headers={"content-type": "application/json", **(headers or {})}, status=status))
+        self.queued.append(
+            Recording(payload, headers={"content-type": "application/json", **(headers or {})}, status=status)
+        )
 
     # ------------------------------------------------------------------------------ handlers
     def _headers(self, **extra: str) -> dict[str, str]:
@@ -137,7 +139,9 @@ class DemoServer:
             **extra,
         }
 
-    def _error(self, status: int, error_type: str, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    def _error(
+        self, status: int, error_type: str, message: str, headers: dict[str, str] | None = None
+    ) -> web.Response:
         all_headers = self._headers(**(headers or {}))
         body = {
             "type": "error",
@@ -147,7 +151,11 @@ class DemoServer:
         return web.json_response(body, status=status, headers=all_headers)
 
     def _remember(self, request: web.Request, body: Any) -> None:
-        headers = {k.lower(): v for k, v in request.headers.items() if k.lower() not in ("x-api-key", "authorization")}
+        headers = {
+            k.lower(): v
+            for k, v in request.headers.items()
+            if k.lower() not in ("x-api-key", "authorization")
+        }
         had_key = "x-api-key" in request.headers or "authorization" in request.headers
         self.requests.append(ReceivedRequest(request.method, request.path, body, had_key, headers))
 
@@ -187,7 +195,9 @@ class DemoServer:
         if body.get("stream"):
             return await self._stream(request, frames(reply, meta, max_tokens))
         # Not streaming: the whole answer arrives after the time the stream would have taken.
-        await asyncio.sleep(self.pace * (reply.first_token_delay + _token_count(reply) / reply.tokens_per_second))
+        await asyncio.sleep(
+            self.pace * (reply.first_token_delay + _token_count(reply) / reply.tokens_per_second)
+        )
         return web.json_response(final_message(reply, meta, max_tokens), headers=self._headers())
 
     def _paced(self, reply: Reply, model: DemoModel) -> Reply:
@@ -200,17 +210,19 @@ class DemoServer:
     async def _stream(self, request: web.Request, script: Iterable[Frame]) -> web.StreamResponse:
         response = web.StreamResponse(
             status=200,
-            headers=self._headers(**{"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}),
+            headers=self._headers(
+                **{"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
+            ),
         )
         response.enable_chunked_encoding()
         await response.prepare(request)
-        try:
+        with contextlib.suppress(ConnectionError):  # the client hung up (stopped, or quit): nothing to do
             await self._write_script(request, response, script)
-        except ConnectionError:  # the client went away (stopped, or the app quit): nothing to do
-            pass
         return response
 
-    async def _write_script(self, request: web.Request, response: web.StreamResponse, script: Iterable[Frame]) -> None:
+    async def _write_script(
+        self, request: web.Request, response: web.StreamResponse, script: Iterable[Frame]
+    ) -> None:
         loop = asyncio.get_running_loop()
         due = loop.time()  # pauses add up on an absolute clock, so the rate holds under load
         pending = bytearray()
@@ -247,18 +259,22 @@ class DemoServer:
         response = web.StreamResponse(
             status=200,
             headers=self._headers(
-                **{"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", **recording.headers}
+                **{
+                    "content-type": "text/event-stream; charset=utf-8",
+                    "cache-control": "no-cache",
+                    **recording.headers,
+                }
             ),
         )
         response.enable_chunked_encoding()
         await response.prepare(request)
-        try:
+        with contextlib.suppress(ConnectionError):
             await self._write_recording(request, response, recording)
-        except ConnectionError:
-            pass
         return response
 
-    async def _write_recording(self, request: web.Request, response: web.StreamResponse, recording: Recording) -> None:
+    async def _write_recording(
+        self, request: web.Request, response: web.StreamResponse, recording: Recording
+    ) -> None:
         frames_ = split_recording(recording.body)
         delays = recording.delays or [0.0] * len(frames_)
         for frame, delay in zip(frames_, delays, strict=False):
@@ -296,7 +312,6 @@ class DemoServer:
         return web.json_response(_model_info(model), headers=self._headers())
 
 
-
 def _model_info(model: DemoModel) -> dict[str, Any]:
     return {
         "type": "model",
@@ -313,7 +328,9 @@ def _find_model(model_id: str, *, exact: bool = False) -> DemoModel | None:
         if model.id == model_id:
             return model
     if not exact and model_id.startswith("claude-"):
-        return DemoModel(model_id, model_id, DEFAULT_DEMO_MODEL.tokens_per_second, DEFAULT_DEMO_MODEL.first_token_delay)
+        return DemoModel(
+            model_id, model_id, DEFAULT_DEMO_MODEL.tokens_per_second, DEFAULT_DEMO_MODEL.first_token_delay
+        )
     return None
 
 
@@ -356,7 +373,9 @@ def _tool_result_ids(message: dict[str, Any]) -> set[str]:
     content = message.get("content")
     if not isinstance(content, list):
         return set()
-    return {str(b.get("tool_use_id")) for b in content if isinstance(b, dict) and b.get("type") == "tool_result"}
+    return {
+        str(b.get("tool_use_id")) for b in content if isinstance(b, dict) and b.get("type") == "tool_result"
+    }
 
 
 def _token_count(reply: Reply) -> int:
@@ -379,7 +398,7 @@ def _drop(request: web.Request) -> None:
 
 async def _wait_for_disconnect(request: web.Request) -> None:
     """Send nothing more, keep the connection open until the client gives up."""
-    while request.transport is not None and not request.transport.is_closing():
+    while request.transport is not None and not request.transport.is_closing():  # noqa: ASYNC110
         await asyncio.sleep(0.05)
 
 
@@ -398,10 +417,8 @@ class DemoThread:
         return self.server.base_url
 
     def _run(self) -> None:
-        # aiohttp logs client disconnects as errors; inside a full-screen app that would print over the UI.
-        for name in ("aiohttp.server", "aiohttp.access", "aiohttp.web", "asyncio"):
-            logging.getLogger(name).addHandler(logging.NullHandler())
-            logging.getLogger(name).propagate = False
+        # aiohttp logs a client that hangs up mid-stream as an error; that is the drop scenario, not a fault.
+        logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
         asyncio.set_event_loop(self._loop)
         try:
             self._loop.run_until_complete(self.server.start())

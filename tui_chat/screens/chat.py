@@ -10,7 +10,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
@@ -55,7 +54,9 @@ class ChatScreen(Screen[None]):
         super().__init__()
         self.backend = backend
         settings = backend.settings
-        self.conversation = Conversation(model=settings.model, system=settings.system, max_tokens=settings.max_tokens)
+        self.conversation = Conversation(
+            model=settings.model, system=settings.system, max_tokens=settings.max_tokens
+        )
         self._stream_worker: Worker[None] | None = None
 
     # -------------------------------------------------------------------------------- layout
@@ -135,14 +136,15 @@ class ChatScreen(Screen[None]):
             if argument:
                 self.conversation.model = sanitize_line(argument)
                 self._show_top_bar()
-                self.notify(Content(f"Model for the next turn: {self.conversation.model}"))
+                self.notify(f"Model for the next turn: {self.conversation.model}", markup=False)
             else:
-                self.notify(Content(f"Current model: {self.conversation.model}. Usage: /model NAME"))
+                self.notify(f"Current model: {self.conversation.model}. Usage: /model NAME", markup=False)
         elif name == "/system":
             self.conversation.system = argument or None
-            self.notify(Content("System prompt set." if argument else "System prompt cleared."))
+            self.notify("System prompt set." if argument else "System prompt cleared.", markup=False)
         else:
-            self.notify(Content(f"Unknown command {sanitize_line(name)[:40]} — /help lists them."), severity="warning")
+            unknown = sanitize_line(name)[:40]
+            self.notify(f"Unknown command {unknown} — /help lists them.", severity="warning", markup=False)
 
     # ------------------------------------------------------------------------------- turns
     @property
@@ -200,9 +202,8 @@ class ChatScreen(Screen[None]):
         self.refresh_bindings()
         turn = message.turn
         if turn.status is TurnStatus.FAILED and turn.error is not None:
-            self.notify(
-                Content(f"{turn.error.kind}: {turn.error.summary}"), severity="error", title="The answer failed"
-            )
+            message_text = f"{turn.error.kind}: {turn.error.summary}"
+            self.notify(message_text, severity="error", title="The answer failed", markup=False)
 
     # ------------------------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -234,7 +235,7 @@ class ChatScreen(Screen[None]):
             self.notify("Press ctrl+q (or type /quit) to quit.")
 
     def action_slash_help(self) -> None:
-        self.notify(Content(SLASH_HELP), title="Help", timeout=12)
+        self.notify(SLASH_HELP, markup=False, title="Help", timeout=12)
 
     def action_toggle_inspector(self) -> None:
         inspector = self.inspector

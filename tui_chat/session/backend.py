@@ -51,6 +51,8 @@ class Backend:
             from anthropic import AsyncAnthropic
 
             settings = self.settings
+            base_url: str | None
+            api_key: str | None
             if settings.demo:
                 base_url = self._start_demo()
                 api_key = DEMO_KEY

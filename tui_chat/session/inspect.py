@@ -64,7 +64,9 @@ def summarize(wire: WireEvent, limit: int = 200) -> str:
         if kind == "text_delta":
             return visible(json.dumps(str(delta.get("text", "")), ensure_ascii=False), limit)
         if kind == "thinking_delta":
-            return "thinking " + visible(json.dumps(str(delta.get("thinking", "")), ensure_ascii=False), limit)
+            return "thinking " + visible(
+                json.dumps(str(delta.get("thinking", "")), ensure_ascii=False), limit
+            )
         if kind == "input_json_delta":
             return "json " + visible(str(delta.get("partial_json", "")), limit)
         if kind == "signature_delta":
@@ -88,12 +90,14 @@ def summarize(wire: WireEvent, limit: int = 200) -> str:
             return ""
         return visible(f"{message.get('model', '')} {_usage(message.get('usage'))}".strip(), limit)
     if name == "message_delta":
-        delta = payload.get("delta") if isinstance(payload.get("delta"), dict) else {}
+        delta = payload.get("delta")
         stop = delta.get("stop_reason") if isinstance(delta, dict) else None
         text = f"stop_reason={stop} {_usage(payload.get('usage'))}".strip()
         return visible(text, limit)
     if name == "error":
-        error = payload.get("error") if isinstance(payload.get("error"), dict) else {}
+        error = payload.get("error")
+        if not isinstance(error, dict):
+            error = {}
         return visible(f"{error.get('type', 'error')}: {error.get('message', '')}", limit)
     if name in ("ping", "message_stop", "content_block_stop"):
         return ""

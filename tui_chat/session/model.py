@@ -114,7 +114,9 @@ class TurnMetrics:
     def total_input_tokens(self) -> int | None:
         if self.input_tokens is None:
             return None
-        return self.input_tokens + (self.cache_creation_input_tokens or 0) + (self.cache_read_input_tokens or 0)
+        return (
+            self.input_tokens + (self.cache_creation_input_tokens or 0) + (self.cache_read_input_tokens or 0)
+        )
 
 
 _turn_ids = itertools.count(1)
@@ -231,7 +233,12 @@ class Conversation:
         for turn in self.turns:
             if turn.role == "user":
                 content: list[dict[str, Any]] = [
-                    {"type": "tool_result", "tool_use_id": tool_id, "content": TOOLS_NOT_RUN, "is_error": True}
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": tool_id,
+                        "content": TOOLS_NOT_RUN,
+                        "is_error": True,
+                    }
                     for tool_id in pending_tool_ids
                 ]
                 pending_tool_ids = []

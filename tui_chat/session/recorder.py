@@ -11,7 +11,14 @@ import time
 from typing import Any
 
 from anthropic import AsyncAnthropic
-from anthropic.types import ContentBlock, Message
+from anthropic.types import (
+    ContentBlock,
+    Message,
+    RawContentBlockDeltaEvent,
+    RawContentBlockStartEvent,
+    RawMessageDeltaEvent,
+    RawMessageStartEvent,
+)
 from anthropic.types.citations_delta import Citation
 
 from tui_chat.safety import sanitize, sanitize_line
@@ -81,30 +88,35 @@ class TurnRecorder(EventStream):
             metrics.pings += 1
 
     async def on_stream_event(self, event: StreamEvent) -> None:
-        kind = event.type
         metrics = self.turn.metrics
-        if kind == "content_block_delta":
+        if isinstance(event, RawContentBlockDeltaEvent):
             self._delta_index = event.index
             at = self._now()
             if metrics.first_token_at is None:
                 metrics.first_token_at = at
             metrics.last_token_at = at
             metrics.deltas += 1
-        elif kind == "content_block_start":
+        elif isinstance(event, RawContentBlockStartEvent):
             self._start_block(event.index, event.content_block)
-        elif kind == "message_start":
+        elif isinstance(event, RawMessageStartEvent):
             message = event.message
             self.turn.message_id = sanitize_line(message.id)
             self.turn.model = sanitize_line(message.model)
             self._read_usage(message.usage)
-        elif kind == "message_delta":
-            metrics.stop_reason = sanitize_line(str(event.delta.stop_reason)) if event.delta.stop_reason else None
+        elif isinstance(event, RawMessageDeltaEvent):
+            stop_reason = event.delta.stop_reason
+            metrics.stop_reason = sanitize_line(str(stop_reason)) if stop_reason else None
             self._read_usage(event.usage, final=True)
 
     def _read_usage(self, usage: Any, *, final: bool = False) -> None:
         """Cumulative counts overwrite; optional ones only when present (as the SDK does)."""
         metrics = self.turn.metrics
-        for name in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens"):
+        for name in (
+            "input_tokens",
+            "cache_creation_input_tokens",
+            "cache_read_input_tokens",
+            "output_tokens",
+        ):
             value = getattr(usage, name, None)
             if isinstance(value, int):
                 setattr(metrics, name, value)
@@ -178,7 +190,7 @@ class TurnRecorder(EventStream):
 
 def history_block(block: Any) -> dict[str, Any]:
     """A content block as Messages API input: its own fields, minus SDK-only ones."""
-    data: dict[str, Any] = block.to_dict() if hasattr(block, "to_dict") else dict(block)
+    data: dict[str, Any] = block.to_dict(warnings=False) if hasattr(block, "to_dict") else dict(block)
     data.pop("parsed_output", None)
     if data.get("type") == "text" and not data.get("citations"):
         data.pop("citations", None)
@@ -193,7 +205,9 @@ def describe_opaque_block(content_block: Any) -> str:
     if kind.endswith("_tool_result"):
         content = getattr(content_block, "content", None)
         if isinstance(content, list):
-            titles = [sanitize_line(str(getattr(item, "title", "") or getattr(item, "url", ""))) for item in content]
+            titles = [
+                sanitize_line(str(getattr(item, "title", "") or getattr(item, "url", ""))) for item in content
+            ]
             return f"{len(content)} result(s): " + "; ".join(t for t in titles if t)[:400]
         return sanitize_line(f"{kind}")
     extra = getattr(content_block, "to_dict", None)

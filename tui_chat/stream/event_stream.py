@@ -21,6 +21,7 @@ failure through `on_exception` instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
@@ -114,7 +115,9 @@ class _WireTap(AsyncStream[RawMessageStreamEvent]):
         await self._on_frame(WireEvent(index, at, raw, parsed.event, parsed.data))
         if parsed.event is None and not parsed.has_data:
             return None  # a comment-only frame: nothing for the parser
-        return ServerSentEvent(event=parsed.event, data=parsed.data, id=parsed.id, retry=parsed.retry, raw=parsed.lines)
+        return ServerSentEvent(
+            event=parsed.event, data=parsed.data, id=parsed.id, retry=parsed.retry, raw=parsed.lines
+        )
 
 
 class EventStream(AsyncMessageStream[None]):
@@ -147,7 +150,7 @@ class EventStream(AsyncMessageStream[None]):
         self._attached = False
         self._current_wire: WireEvent | None = None
         self._message_stopped = False
-        self._iterator_impl: AsyncIterator[StreamEvent] | None = None
+        self._iterator_impl: AsyncIterator[ParsedMessageStreamEvent[None]] | None = None
         self._closing = False
 
     # ----------------------------------------------------------------- handlers (override these)
@@ -208,12 +211,12 @@ class EventStream(AsyncMessageStream[None]):
             pass
         return self.outcome
 
-    def __aiter__(self) -> AsyncIterator[StreamEvent]:
+    def __aiter__(self) -> AsyncIterator[ParsedMessageStreamEvent[None]]:
         if self._iterator_impl is None:
             self._iterator_impl = self._events()
         return self._iterator_impl
 
-    async def __anext__(self) -> StreamEvent:
+    async def __anext__(self) -> ParsedMessageStreamEvent[None]:
         return await self.__aiter__().__anext__()
 
     async def __aenter__(self) -> EventStream:
@@ -240,7 +243,7 @@ class EventStream(AsyncMessageStream[None]):
     def message_stopped(self) -> bool:
         return self._message_stopped
 
-    async def _events(self) -> AsyncIterator[StreamEvent]:
+    async def _events(self) -> AsyncIterator[ParsedMessageStreamEvent[None]]:
         self.started = time.perf_counter()
         try:
             raw_stream = await self._open()
@@ -277,10 +280,8 @@ class EventStream(AsyncMessageStream[None]):
             await self.on_end()
 
     async def _release(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # closing a broken connection can fail; nothing to report
             await self.response.aclose()
-        except Exception:  # closing a broken connection can fail; nothing to report
-            pass
 
     async def _open(self) -> AsyncStream[RawMessageStreamEvent]:
         """Send the request, retrying as the SDK would but visibly (see `RetryPolicy`)."""
@@ -291,7 +292,9 @@ class EventStream(AsyncMessageStream[None]):
             headers = {**self._params.get("extra_headers", {}), "x-stainless-retry-count": str(retries_taken)}
             params = {**self._params, "extra_headers": headers}
             try:
-                stream: AsyncStream[RawMessageStreamEvent] = await self._client.messages.create(**params, stream=True)
+                stream: AsyncStream[RawMessageStreamEvent] = await self._client.messages.create(
+                    **params, stream=True
+                )
             except Exception as error:
                 if isinstance(error, anthropic.APIStatusError):
                     self._record_response(error.response)
@@ -363,7 +366,9 @@ def _error_event(wire: WireEvent) -> ErrorEvent:
     detail = payload.get("error")
     if not isinstance(detail, dict):
         detail = {}
-    error = StreamError.construct(type=str(detail.get("type", "error")), message=str(detail.get("message", wire.data)))
+    error = StreamError.construct(
+        type=str(detail.get("type", "error")), message=str(detail.get("message", wire.data))
+    )
     return ErrorEvent.construct(type="error", error=error)
 
 

@@ -156,7 +156,7 @@ class WireEvent:
             return self.event
         payload = self.json
         if isinstance(payload, dict) and isinstance(payload.get("type"), str):
-            return payload["type"]
+            return str(payload["type"])
         return "(no event)" if self.data else "(comment)"
 
     @property

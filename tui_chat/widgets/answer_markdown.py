@@ -40,8 +40,11 @@ class AnswerMarkdown(Markdown):
             self._pending.append(text)
             self._schedule()
 
+    def on_mount(self) -> None:
+        self._schedule()
+
     def _schedule(self) -> None:
-        if self._timer is None and not self._flushing and self._pending:
+        if self._timer is None and not self._flushing and self._pending and self.is_mounted:
             self._timer = self.set_timer(self._interval, self._flush)
 
     async def _flush(self) -> None:

@@ -37,6 +37,8 @@ class AssistantMessage(Vertical):
         self.blocks: dict[int, BlockWidget] = {}
         self._header = Static(self._header_text(), classes="assistant-header", markup=False)
         self._notice: TurnNotice | None = None
+        self.ended = False
+        """True once the end of the turn has been rendered (all text flushed, notice shown)."""
 
     def compose(self) -> ComposeResult:
         yield self._header
@@ -52,7 +54,7 @@ class AssistantMessage(Vertical):
         }[turn.status]
         return Content.from_markup("[b]Claude[/b] · $model · $state", model=turn.model, state=state)
 
-    def start_block(self, block: Block) -> None:
+    async def start_block(self, block: Block) -> None:
         widget: BlockWidget
         if block.kind == "text":
             widget = AnswerMarkdown()
@@ -64,9 +66,9 @@ class AssistantMessage(Vertical):
             widget = OpaqueBlock(block)
         self.blocks[block.index] = widget
         if self._notice is not None:
-            self.mount(widget, before=self._notice)
+            await self.mount(widget, before=self._notice)
         else:
-            self.mount(widget)
+            await self.mount(widget)
 
     def add_text(self, index: int, text: str) -> None:
         widget = self.blocks.get(index)
@@ -81,7 +83,9 @@ class AssistantMessage(Vertical):
             await widget.finish()
             if block.citations:
                 sources = "\n".join(f"{n}. {line}" for n, line in enumerate(block.citations, 1))
-                await self.mount(Static(Content("Sources:\n" + sources), classes="citations", markup=False), after=widget)
+                await self.mount(
+                    Static(Content("Sources:\n" + sources), classes="citations", markup=False), after=widget
+                )
         elif isinstance(widget, ThinkingBlock):
             widget.complete(block.text)
         elif isinstance(widget, ToolUseBlock):
@@ -105,6 +109,7 @@ class AssistantMessage(Vertical):
                 self._notice = None
         else:
             self._set_notice(notice, error=turn.status is not TurnStatus.STOPPED)
+        self.ended = True
 
     def _set_notice(self, content: Content, *, error: bool) -> None:
         if self._notice is None:

@@ -46,10 +46,10 @@ class ConversationView(VerticalScroll, can_focus=True):
         self.assistant.clear()
         await self.remove_children()
 
-    def on_block_started(self, message: BlockStarted) -> None:
+    async def on_block_started(self, message: BlockStarted) -> None:
         widget = self.assistant.get(message.turn_id)
         if widget is not None:
-            widget.start_block(message.block)
+            await widget.start_block(message.block)
 
     def on_block_text(self, message: BlockText) -> None:
         widget = self.assistant.get(message.turn_id)

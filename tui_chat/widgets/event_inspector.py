@@ -73,17 +73,21 @@ class EventInspector(ScrollView, can_focus=True):
 
     def on_turn_started(self, message: TurnStarted) -> None:
         turn = message.turn
-        self._add_rows([InspectorRow(turn.id, note=f"── turn {turn.id}: POST /v1/messages ({turn.model}) ──")])
+        self._add_rows(
+            [InspectorRow(turn.id, note=f"── turn {turn.id}: POST /v1/messages ({turn.model}) ──")]
+        )
 
     def on_turn_connected(self, message: TurnConnected) -> None:
         record = message.record
         request_id = record.request_id or "no request-id"
-        note = f"HTTP {record.status} · {sanitize_line(request_id)} · headers after {format_offset(record.headers_at or 0)}"
+        after = format_offset(record.headers_at or 0)
+        note = f"HTTP {record.status} · {sanitize_line(request_id)} · headers after {after}"
         self._add_rows([InspectorRow(message.turn_id, note=note)])
 
     def on_retry_scheduled(self, message: RetryScheduled) -> None:
         notice = message.notice
-        note = f"attempt {notice.attempt}/{notice.max_attempts} failed: {notice.reason} — retrying in {notice.wait:.1f}s"
+        attempt = f"attempt {notice.attempt}/{notice.max_attempts}"
+        note = f"{attempt} failed: {notice.reason} — retrying in {notice.wait:.1f}s"
         self._add_rows([InspectorRow(message.turn_id, note=note, note_kind="error")])
 
     def on_wire_events_arrived(self, message: WireEventsArrived) -> None:
@@ -118,7 +122,9 @@ class EventInspector(ScrollView, can_focus=True):
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
         if style is None:
-            style = self._styles[name] = self.get_component_rich_style(f"event-inspector--{name}", partial=True)
+            style = self._styles[name] = self.get_component_rich_style(
+                f"event-inspector--{name}", partial=True
+            )
         return style
 
     def render_line(self, y: int) -> Strip:

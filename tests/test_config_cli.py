@@ -1,0 +1,82 @@
+"""Settings precedence and the command line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tui_chat import __version__
+from tui_chat.cli import build_parser
+from tui_chat.config import Secret, config_dir, load_settings
+
+
+def test_environment_beats_dotenv_files(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("ANTHROPIC_API_KEY=from-cwd-file\nANTHROPIC_BASE_URL=http://cwd\n")
+    config_dir().mkdir(parents=True, exist_ok=True)
+    (config_dir() / ".env").write_text(
+        "ANTHROPIC_API_KEY=from-user-file\nCLAUDE_TUI_MODEL=claude-haiku-5-5\n"
+    )
+    settings = load_settings(environ={"ANTHROPIC_API_KEY": "from-env"}, cwd=tmp_path)
+    assert settings.api_key == Secret("from-env")
+    assert settings.key_source == "environment"
+    assert settings.base_url == "http://cwd"
+    assert settings.model == "claude-haiku-5-5"
+    without_env = load_settings(environ={}, cwd=tmp_path)
+    assert without_env.api_key == Secret("from-cwd-file")
+    (tmp_path / ".env").unlink()
+    assert load_settings(environ={}, cwd=tmp_path).api_key == Secret("from-user-file")
+
+
+def test_flags_win_and_no_key_is_not_an_error(tmp_path: Path) -> None:
+    settings = load_settings(
+        environ={"ANTHROPIC_BASE_URL": "http://env"},
+        cwd=tmp_path,
+        base_url="http://flag",
+        model="m",
+        max_tokens=7,
+    )
+    assert (settings.base_url, settings.model, settings.max_tokens) == ("http://flag", "m", 7)
+    assert settings.api_key is None
+
+
+def test_secret_never_prints() -> None:
+    secret = Secret("sk-ant-very-secret")
+    assert "very-secret" not in repr(secret) + str(secret) + f"{secret}" + repr([secret])
+    assert secret.reveal() == "sk-ant-very-secret"
+
+
+def test_parser_flags() -> None:
+    args = build_parser().parse_args(
+        ["--demo", "--model", "x", "--max-tokens", "5", "--system", "s", "--base-url", "u"]
+    )
+    assert (
+        args.demo
+        and args.model == "x"
+        and args.max_tokens == 5
+        and args.system == "s"
+        and args.base_url == "u"
+    )
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--max-tokens", "0"])
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--temperature", "0"])
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    return subprocess.run(
+        [sys.executable, "-m", "tui_chat", *args], capture_output=True, text=True, env=env, timeout=60
+    )
+
+
+def test_version_and_help_without_importing_the_sdk() -> None:
+    version = run_cli("--version")
+    assert version.returncode == 0 and version.stdout.strip() == f"claude-tui {__version__}"
+    help_text = run_cli("--help")
+    assert help_text.returncode == 0
+    for flag in ("--model", "--max-tokens", "--system", "--base-url", "--demo", "--version"):
+        assert flag in help_text.stdout

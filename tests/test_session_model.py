@@ -1,0 +1,96 @@
+"""The conversation's history: what is sent back to the API on each turn."""
+
+from __future__ import annotations
+
+from tui_chat.session.model import TOOLS_NOT_RUN, Conversation, TurnStatus
+
+
+def answer(conversation: Conversation, content: list[dict], status: TurnStatus = TurnStatus.COMPLETE) -> None:
+    turn = conversation.start_assistant()
+    turn.api_content = content
+    turn.status = status
+
+
+def test_plain_two_turns() -> None:
+    conversation = Conversation(model="m")
+    conversation.add_user("hi")
+    answer(conversation, [{"type": "text", "text": "hello"}])
+    conversation.add_user("again")
+    assert conversation.api_messages() == [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": [{"type": "text", "text": "hello"}]},
+        {"role": "user", "content": "again"},
+    ]
+
+
+def test_streaming_turn_is_not_sent() -> None:
+    conversation = Conversation(model="m")
+    conversation.add_user("hi")
+    conversation.start_assistant()
+    assert conversation.api_messages() == [{"role": "user", "content": "hi"}]
+
+
+def test_thinking_blocks_are_sent_back_unchanged() -> None:
+    conversation = Conversation(model="m")
+    conversation.add_user("q")
+    blocks = [{"type": "thinking", "thinking": "hmm", "signature": "sig=="}, {"type": "text", "text": "a"}]
+    answer(conversation, blocks)
+    conversation.add_user("next")
+    assert conversation.api_messages()[1]["content"] == blocks
+
+
+def test_tool_use_gets_a_tool_result() -> None:
+    conversation = Conversation(model="m")
+    conversation.add_user("weather?")
+    answer(conversation, [{"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}}])
+    conversation.add_user("well?")
+    last = conversation.api_messages()[-1]
+    assert last["content"][0] == {
+        "type": "tool_result",
+        "tool_use_id": "toolu_1",
+        "content": TOOLS_NOT_RUN,
+        "is_error": True,
+    }
+    assert last["content"][1] == {"type": "text", "text": "well?"}
+
+
+def test_partial_answers_keep_only_their_text() -> None:
+    conversation = Conversation(model="m")
+    conversation.add_user("q")
+    partial = [
+        {"type": "thinking", "thinking": "half", "signature": ""},
+        {"type": "text", "text": "partial answer  \n"},
+        {"type": "tool_use", "id": "t", "name": "x", "input": {}},
+    ]
+    answer(conversation, partial, TurnStatus.FAILED)
+    conversation.add_user("go on")
+    messages = conversation.api_messages()
+    assert messages[1] == {"role": "assistant", "content": [{"type": "text", "text": "partial answer"}]}
+    assert messages[2] == {"role": "user", "content": "go on"}
+
+
+def test_empty_failed_turn_merges_user_messages() -> None:
+    conversation = Conversation(model="m")
+    conversation.add_user("first")
+    answer(conversation, [], TurnStatus.FAILED)
+    conversation.add_user("second")
+    assert conversation.api_messages() == [
+        {"role": "user", "content": [{"type": "text", "text": "first"}, {"type": "text", "text": "second"}]}
+    ]
+
+
+def test_display_text_is_sanitized_but_history_is_not_changed() -> None:
+    conversation = Conversation(model="m")
+    turn = conversation.add_user("a\x1b]0;title\x07b")
+    assert turn.text == "a]0;titleb"
+    assert conversation.api_messages()[0]["content"] == "a\x1b]0;title\x07b"
+
+
+def test_totals() -> None:
+    conversation = Conversation(model="m")
+    conversation.add_user("q")
+    answer(conversation, [])
+    turn = conversation.turns[-1]
+    turn.metrics.input_tokens, turn.metrics.output_tokens = 10, 20
+    totals = conversation.totals()
+    assert (totals.turns, totals.input_tokens, totals.output_tokens) == (1, 10, 20)

@@ -1,0 +1,83 @@
+"""SSE framing: exact bytes per frame, whatever the chunking."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import SSE_FIXTURES
+from tui_chat.stream.wire import SSEFramer, WireEvent, WireRecord, parse_frame, shown_headers, split_recording
+
+
+def frames_by_chunks(body: bytes, size: int) -> list[bytes]:
+    framer = SSEFramer()
+    frames: list[bytes] = []
+    for start in range(0, len(body), size):
+        frames.extend(framer.feed(body[start : start + size]))
+    rest = framer.flush()
+    if rest:
+        frames.append(rest)
+    return frames
+
+
+@pytest.mark.parametrize("path", SSE_FIXTURES, ids=[p.stem for p in SSE_FIXTURES])
+def test_any_chunking_gives_the_same_frames(path) -> None:  # type: ignore[no-untyped-def]
+    body = path.read_bytes()
+    whole = frames_by_chunks(body, len(body) + 1)
+    assert b"".join(whole) == body
+    for size in (1, 2, 3, 7, 64):
+        assert frames_by_chunks(body, size) == whole
+
+
+def test_line_endings_and_comments() -> None:
+    body = (
+        b': comment\r\nevent: ping\r\ndata: {"type":"ping"}\r\n\r\nevent: a\rdata: 1\r\rdata: x\ndata: y\n\n'
+    )
+    frames = frames_by_chunks(body, 1)
+    assert frames == [
+        b': comment\r\nevent: ping\r\ndata: {"type":"ping"}\r\n\r\n',
+        b"event: a\rdata: 1\r\r",
+        b"data: x\ndata: y\n\n",
+    ]
+    assert parse_frame(frames[0]).event == "ping"
+    assert parse_frame(frames[1]).data == "1"
+    multi = parse_frame(frames[2])
+    assert multi.event is None and multi.data == "x\ny"
+
+
+def test_split_multibyte_character_survives() -> None:
+    body = 'event: content_block_delta\ndata: {"text":"≈ 日本"}\n\n'.encode()
+    frames = frames_by_chunks(body, 1)
+    assert frames == [body]
+    assert "日本" in parse_frame(frames[0]).data
+
+
+def test_unterminated_last_frame_is_kept() -> None:
+    assert split_recording(b"event: a\ndata: 1\n\nevent: b\ndata: 2") == [
+        b"event: a\ndata: 1\n\n",
+        b"event: b\ndata: 2",
+    ]
+
+
+def test_wire_event_names_and_json() -> None:
+    event = WireEvent.from_frame(
+        0, 0.0, b'event: content_block_delta\ndata: {"type":"content_block_delta","index":2}   \n\n'
+    )
+    assert event.name == "content_block_delta"
+    assert event.block_index == 2
+    bad = WireEvent.from_frame(1, 0.0, b"event: message_start\ndata: {not json\n\n")
+    assert bad.json is None and bad.name == "message_start"
+    anonymous = WireEvent.from_frame(2, 0.0, b'data: {"type":"mystery"}\n\n')
+    assert anonymous.name == "mystery"
+
+
+def test_record_counts_and_headers() -> None:
+    record = WireRecord(status=200)
+    for index, frame in enumerate(
+        split_recording((SSE_FIXTURES[0].parent / "sdk-basic-text.sse").read_bytes())
+    ):
+        record.events.append(WireEvent.from_frame(index, 0.0, frame))
+    assert record.counts()["ping"] == 1
+    headers = shown_headers(
+        [("Request-Id", "req_1"), ("X-Api-Key", "secret"), ("anthropic-ratelimit-tokens-remaining", "5")]
+    )
+    assert headers == [("request-id", "req_1"), ("anthropic-ratelimit-tokens-remaining", "5")]
