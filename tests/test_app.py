@@ -37,24 +37,13 @@ async def type_prompt(pilot: Pilot[Any], text: str) -> None:
     await pilot.press("enter")
 
 
-async def wait_for_turn_end(pilot: Pilot[Any], count: int = 1, timeout: float = 20.0) -> None:
-    """Wait until `count` assistant turns have ended."""
+async def wait_for_turn_end(pilot: Pilot[Any], count: int = 1) -> None:
+    """Wait until `count` answers have ended and been rendered."""
     screen = pilot.app.screen
     assert isinstance(screen, ChatScreen)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        ended = [
-            t
-            for t in screen.conversation.turns
-            if t.role == "assistant" and t.status is not TurnStatus.STREAMING
-        ]
-        rendered = [screen.view.assistant[t.id].ended for t in ended if t.id in screen.view.assistant]
-        if len(ended) >= count and not screen.streaming and all(rendered):
+    async with asyncio.timeout(20):
+        while screen.settled_answers < count:
             await pilot.pause(0.05)
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the turn did not end in time")
 
 
 def screen_text(app: ClaudeTUI) -> str:

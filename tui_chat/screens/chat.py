@@ -154,6 +154,17 @@ class ChatScreen(Screen[None]):
             WorkerState.RUNNING,
         )
 
+    @property
+    def settled_answers(self) -> int:
+        """Answers that have ended and been fully rendered (0 while one is still streaming)."""
+        if self.streaming:
+            return 0
+        answers = [t for t in self.conversation.turns if t.role == "assistant"]
+        widgets = [self.view.assistant.get(t.id) for t in answers]
+        if any(t.status is TurnStatus.STREAMING for t in answers) or any(w and not w.ended for w in widgets):
+            return 0
+        return len(answers)
+
     async def start_turn(self) -> None:
         turn = self.conversation.start_assistant()
         await self.view.add_assistant(turn)

@@ -140,6 +140,8 @@ class Turn:
     model: str = ""
     message_id: str = ""
     created: datetime = field(default_factory=lambda: datetime.now(UTC))
+    number: int = 0
+    """For assistant turns: 1 for the first answer of the conversation, 2 for the next..."""
     id: int = field(default_factory=lambda: next(_turn_ids))
 
     def block(self, index: int) -> Block | None:
@@ -190,7 +192,8 @@ class Conversation:
         return turn
 
     def start_assistant(self) -> Turn:
-        turn = Turn(role="assistant", status=TurnStatus.STREAMING, model=self.model)
+        number = 1 + sum(1 for t in self.turns if t.role == "assistant")
+        turn = Turn(role="assistant", status=TurnStatus.STREAMING, model=self.model, number=number)
         self.turns.append(turn)
         return turn
 

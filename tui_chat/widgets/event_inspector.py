@@ -53,6 +53,7 @@ class EventInspector(ScrollView, can_focus=True):
     EventInspector {
         background: $surface;
         scrollbar-size-vertical: 1;
+        overflow-x: hidden;
     }
     """
 
@@ -74,7 +75,7 @@ class EventInspector(ScrollView, can_focus=True):
     def on_turn_started(self, message: TurnStarted) -> None:
         turn = message.turn
         self._add_rows(
-            [InspectorRow(turn.id, note=f"── turn {turn.id}: POST /v1/messages ({turn.model}) ──")]
+            [InspectorRow(turn.id, note=f"── turn {turn.number}: POST /v1/messages · {turn.model} ──")]
         )
 
     def on_turn_connected(self, message: TurnConnected) -> None:
@@ -100,10 +101,10 @@ class EventInspector(ScrollView, can_focus=True):
         pings = counts.get("ping", 0)
         summary = f"{total} events, {pings} pings"
         if turn.status is TurnStatus.COMPLETE:
-            note = f"── turn {turn.id} complete: {summary} ──"
+            note = f"── turn {turn.number} complete: {summary} ──"
         else:
             reason = turn.error.kind if turn.error is not None else turn.status.value
-            note = f"── turn {turn.id} {turn.status.value} ({reason}): {summary} ──"
+            note = f"── turn {turn.number} {turn.status.value} ({reason}): {summary} ──"
         kind = "note" if turn.status is TurnStatus.COMPLETE else "error"
         self._add_rows([InspectorRow(turn.id, note=note, note_kind=kind)])
 

@@ -37,7 +37,6 @@ class MetricsPanel(Static):
         self.conversation = conversation
         self.turn: Turn | None = None
         self._ticker: Timer | None = None
-        self._dirty = False
 
     def on_mount(self) -> None:
         self.border_title = "Metrics"
@@ -51,7 +50,8 @@ class MetricsPanel(Static):
         self.refresh_metrics()
 
     def on_metrics_updated(self, message: MetricsUpdated) -> None:
-        self._dirty = True
+        if self._ticker is None or self.turn is None or self.turn.status is not TurnStatus.STREAMING:
+            self.refresh_metrics()
 
     def on_turn_ended(self, message: TurnEnded) -> None:
         if self._ticker is not None:
@@ -67,51 +67,62 @@ class MetricsPanel(Static):
         self.refresh_metrics()
 
     def refresh_metrics(self) -> None:
-        self._dirty = False
         self.update(self.render_metrics(time.perf_counter()))
 
     def render_metrics(self, now: float) -> Content:
-        return Content("\n").join([self._turn_line(now), self._session_line()])
+        return Content("\n").join([*self._turn_lines(now), self._session_line()])
 
-    def _turn_line(self, now: float) -> Content:
+    def _turn_lines(self, now: float) -> list[Content]:
         turn = self.turn
         if turn is None:
-            return Content.from_markup("[dim]This turn:[/] no request yet")
+            return [Content.styled("No request yet.", "dim"), Content("")]
         metrics: TurnMetrics = turn.metrics
         streaming = turn.status is TurnStatus.STREAMING
-        started = metrics.sent_at > 0
-        elapsed = metrics.elapsed(now) if started else None
+        elapsed = metrics.elapsed(now) if metrics.sent_at > 0 else None
         rate = metrics.tokens_per_second(now)
         if metrics.output_tokens_final or not streaming:
             output = _count(metrics.output_tokens)
         else:
             output = f"~{metrics.estimated_output_tokens:,}"
         status = {
-            TurnStatus.STREAMING: "streaming",
+            TurnStatus.STREAMING: "streaming…",
             TurnStatus.COMPLETE: metrics.stop_reason or "complete",
             TurnStatus.STOPPED: "stopped",
             TurnStatus.FAILED: "failed",
             TurnStatus.INCOMPLETE: "incomplete",
         }[turn.status]
-        return Content.from_markup(
-            "[b]TTFT[/] $ttft  [b]total[/] $elapsed  [b]in[/] $input  [b]out[/] $output  "
-            "[b]tok/s[/] $rate  [b]stop[/] $status  [dim]$events ev · $pings pings[/]",
-            ttft=_ms(metrics.ttft),
-            elapsed=_ms(elapsed),
-            input=_count(metrics.total_input_tokens),
-            output=output,
-            rate="—" if rate is None else f"{rate:,.0f}",
-            status=status,
-            events=f"{metrics.events:,}",
-            pings=str(metrics.pings),
+        timing = _pairs(
+            ("TTFT", _ms(metrics.ttft)),
+            ("total", _ms(elapsed)),
+            ("tok/s", "—" if rate is None else f"{rate:,.0f}"),
+            ("stop", status),
         )
+        tokens = _pairs(
+            ("in", _count(metrics.total_input_tokens)),
+            ("out", output),
+            ("events", f"{metrics.events:,}"),
+            ("pings", str(metrics.pings)),
+        )
+        return [timing, tokens]
 
     def _session_line(self) -> Content:
         totals = self.conversation.totals()
-        return Content.from_markup(
-            "[dim]Session:[/] $turns turns  in $input  out $output$failed",
-            turns=str(totals.turns),
-            input=f"{totals.input_tokens:,}",
-            output=f"{totals.output_tokens:,}",
-            failed=f"  ({totals.failed} failed)" if totals.failed else "",
-        )
+        pairs = [
+            ("session turns", str(totals.turns)),
+            ("in", f"{totals.input_tokens:,}"),
+            ("out", f"{totals.output_tokens:,}"),
+        ]
+        if totals.failed:
+            pairs.append(("failed", str(totals.failed)))
+        return _pairs(*pairs, dim=True)
+
+
+def _pairs(*pairs: tuple[str, str], dim: bool = False) -> Content:
+    """`label value · label value`, labels bold (or all dim). Values are plain text, never markup."""
+    parts: list[Content | str | tuple[str, str]] = []
+    for position, (label, value) in enumerate(pairs):
+        if position:
+            parts.append((" · ", "dim"))
+        parts.append((f"{label} ", "dim" if dim else "bold"))
+        parts.append((value, "dim") if dim else value)
+    return Content.assemble(*parts)
