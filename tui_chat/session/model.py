@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -175,7 +176,11 @@ class SessionTotals:
 class Conversation:
     """The turns of one chat and the request that continues it."""
 
-    def __init__(self, *, model: str, system: str | None = None, max_tokens: int = 4096) -> None:
+    def __init__(
+        self, *, model: str, system: str | None = None, max_tokens: int = 4096, conversation_id: str | None = None
+    ) -> None:
+        self.id = conversation_id or uuid.uuid4().hex[:12]
+        """Stable id (used by the store, `--resume ID` and `claude-tui export ID`)."""
         self.model = model
         self.system = system or None
         self.max_tokens = max_tokens
