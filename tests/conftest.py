@@ -16,9 +16,7 @@ SSE_FIXTURES = sorted(FIXTURES.glob("*.sse"))
 
 
 @pytest.fixture(autouse=True)
-def _isolated_dirs(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
+def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Never read or write the developer's real config, data or .env."""
     base = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("CLAUDE_TUI_CONFIG_DIR", str(base / "config"))

@@ -63,7 +63,7 @@ async def test_demo_answer_streams_with_inspector_and_metrics() -> None:
         screen = app.screen
         assert isinstance(screen, ChatScreen)
         await pilot.press("f2")
-        assert screen.inspector.display
+        assert screen.inspector_pane.display
         await type_prompt(pilot, "hello")
         await wait_for_turn_end(pilot)
 
@@ -89,7 +89,9 @@ async def test_demo_answer_streams_with_inspector_and_metrics() -> None:
         ):
             assert name in rows
         notes = " ".join(row.note for row in inspector.rows if row.wire is None)
-        assert "HTTP 200" in notes and "req_demo_" in notes and "complete" in notes
+        assert "turn 1: POST /v1/messages" in notes and "complete" in notes
+        headers = [row.record for row in inspector.rows if row.record is not None]
+        assert len(headers) == 1 and headers[0].status == 200 and headers[0].request_id.startswith("req_demo_")
 
         # The metrics pane shows TTFT, totals, tokens in and out, tok/s and the stop reason.
         metrics = screen.query_one(MetricsPanel)

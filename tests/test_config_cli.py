@@ -17,9 +17,7 @@ from tui_chat.config import Secret, config_dir, load_settings
 def test_environment_beats_dotenv_files(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("ANTHROPIC_API_KEY=from-cwd-file\nANTHROPIC_BASE_URL=http://cwd\n")
     config_dir().mkdir(parents=True, exist_ok=True)
-    (config_dir() / ".env").write_text(
-        "ANTHROPIC_API_KEY=from-user-file\nCLAUDE_TUI_MODEL=claude-haiku-5-5\n"
-    )
+    (config_dir() / ".env").write_text("ANTHROPIC_API_KEY=from-user-file\nCLAUDE_TUI_MODEL=claude-haiku-5-5\n")
     settings = load_settings(environ={"ANTHROPIC_API_KEY": "from-env"}, cwd=tmp_path)
     assert settings.api_key == Secret("from-env")
     assert settings.key_source == "environment"
@@ -53,13 +51,7 @@ def test_parser_flags() -> None:
     args = build_parser().parse_args(
         ["--demo", "--model", "x", "--max-tokens", "5", "--system", "s", "--base-url", "u"]
     )
-    assert (
-        args.demo
-        and args.model == "x"
-        and args.max_tokens == 5
-        and args.system == "s"
-        and args.base_url == "u"
-    )
+    assert args.demo and args.model == "x" and args.max_tokens == 5 and args.system == "s" and args.base_url == "u"
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--max-tokens", "0"])
     with pytest.raises(SystemExit):

@@ -33,9 +33,7 @@ async def test_models_and_count_tokens(client: AsyncAnthropic) -> None:
     models = [m async for m in client.models.list()]
     assert [m.id for m in models] == [m.id for m in MODELS]
     assert all(m.max_input_tokens and m.max_tokens for m in models)
-    count = await client.messages.count_tokens(
-        model="claude-sonnet-5-5", messages=[{"role": "user", "content": "hi"}]
-    )
+    count = await client.messages.count_tokens(model="claude-sonnet-5-5", messages=[{"role": "user", "content": "hi"}])
     assert count.input_tokens > 0
 
 
@@ -86,9 +84,7 @@ async def test_retries_are_visible(word: str, status: int, client: AsyncAnthropi
         async def on_retry(self, notice):  # type: ignore[no-untyped-def]
             notices.append(notice)
 
-    stream = Watch(
-        client, retry_policy=RetryPolicy(max_retries=2, max_backoff=0.05, initial_delay=0.01), **ask(word)
-    )
+    stream = Watch(client, retry_policy=RetryPolicy(max_retries=2, max_backoff=0.05, initial_delay=0.01), **ask(word))
     assert await stream.run() is Outcome.COMPLETE
     assert notices and all(n.status == status for n in notices)
     assert [n.attempt for n in notices] == list(range(1, len(notices) + 1))

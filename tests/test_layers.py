@@ -10,9 +10,7 @@ import pytest
 
 def loaded_after(statement: str) -> set[str]:
     code = f"import sys; {statement}; print(' '.join(sorted(m.split('.')[0] for m in sys.modules)))"
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     return set(result.stdout.split())
 
 
@@ -33,9 +31,7 @@ def test_lower_layers_do_not_import_textual(module: str) -> None:
     assert "textual" not in loaded_after(f"import {module}")
 
 
-@pytest.mark.parametrize(
-    "module", ["tui_chat.stream.wire", "tui_chat.session.model", "tui_chat.session.inspect"]
-)
+@pytest.mark.parametrize("module", ["tui_chat.stream.wire", "tui_chat.session.model", "tui_chat.session.inspect"])
 def test_pure_modules_do_not_import_the_sdk(module: str) -> None:
     assert "anthropic" not in loaded_after(f"import {module}")
 

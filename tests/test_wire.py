@@ -29,9 +29,7 @@ def test_any_chunking_gives_the_same_frames(path) -> None:  # type: ignore[no-un
 
 
 def test_line_endings_and_comments() -> None:
-    body = (
-        b': comment\r\nevent: ping\r\ndata: {"type":"ping"}\r\n\r\nevent: a\rdata: 1\r\rdata: x\ndata: y\n\n'
-    )
+    body = b': comment\r\nevent: ping\r\ndata: {"type":"ping"}\r\n\r\nevent: a\rdata: 1\r\rdata: x\ndata: y\n\n'
     frames = frames_by_chunks(body, 1)
     assert frames == [
         b': comment\r\nevent: ping\r\ndata: {"type":"ping"}\r\n\r\n',
@@ -72,9 +70,7 @@ def test_wire_event_names_and_json() -> None:
 
 def test_record_counts_and_headers() -> None:
     record = WireRecord(status=200)
-    for index, frame in enumerate(
-        split_recording((SSE_FIXTURES[0].parent / "sdk-basic-text.sse").read_bytes())
-    ):
+    for index, frame in enumerate(split_recording((SSE_FIXTURES[0].parent / "sdk-basic-text.sse").read_bytes())):
         record.events.append(WireEvent.from_frame(index, 0.0, frame))
     assert record.counts()["ping"] == 1
     headers = shown_headers(

@@ -41,5 +41,5 @@ class ClaudeTUI(App[None]):
         else:
             self.exit()
 
-    def on_unmount(self) -> None:
-        self.backend.close()
+    async def on_unmount(self) -> None:
+        await self.backend.aclose()

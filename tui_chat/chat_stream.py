@@ -9,6 +9,7 @@ see everything in order. The stream never touches a widget; it only posts messag
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ from tui_chat.messages import (
     TurnEnded,
     WireEventsArrived,
 )
+from tui_chat.session.inspect import HelperEvent
 from tui_chat.session.model import Conversation, Turn
 from tui_chat.session.recorder import TurnRecorder
 from tui_chat.stream.event_stream import StreamEvent
@@ -64,7 +66,7 @@ class ChatStream(TurnRecorder):
     ) -> None:
         super().__init__(client, conversation, turn, retry_policy=retry_policy, **extra)
         self.targets = targets
-        self._wire_batch: list[WireEvent] = []
+        self._wire_batch: list[WireEvent | HelperEvent] = []
         self._posted_chars: dict[int, int] = {}
         self._dirty_blocks: set[int] = set()
         self._flush_handle: asyncio.TimerHandle | None = None
@@ -113,6 +115,11 @@ class ChatStream(TurnRecorder):
         await super().on_wire_event(wire)
         self._wire_batch.append(wire)
         self._schedule()
+
+    async def on_helper_event(self, event: StreamEvent) -> None:
+        await super().on_helper_event(event)
+        wire_index = len(self.record.events) - 1
+        self._wire_batch.append(HelperEvent(event.type, time.perf_counter() - self.started, event, wire_index))
 
     async def on_stream_event(self, event: StreamEvent) -> None:
         await super().on_stream_event(event)

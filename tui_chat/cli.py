@@ -18,17 +18,11 @@ def build_parser() -> argparse.ArgumentParser:
             "directory, or a .env in the user config directory. ANTHROPIC_BASE_URL points it at a gateway."
         ),
     )
-    parser.add_argument(
-        "--demo", action="store_true", help="talk to the built-in demo server (no API key needed)"
-    )
+    parser.add_argument("--demo", action="store_true", help="talk to the built-in demo server (no API key needed)")
     parser.add_argument("--model", help="model id (default: claude-sonnet-5-5, or CLAUDE_TUI_MODEL)")
-    parser.add_argument(
-        "--max-tokens", type=_positive_int, help="maximum output tokens per answer (default 4096)"
-    )
+    parser.add_argument("--max-tokens", type=_positive_int, help="maximum output tokens per answer (default 4096)")
     parser.add_argument("--system", help="system prompt")
-    parser.add_argument(
-        "--base-url", help="API base URL (default: ANTHROPIC_BASE_URL or https://api.anthropic.com)"
-    )
+    parser.add_argument("--base-url", help="API base URL (default: ANTHROPIC_BASE_URL or https://api.anthropic.com)")
     parser.add_argument(
         "--read-timeout",
         type=_positive_float,

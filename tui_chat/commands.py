@@ -12,6 +12,24 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Retry last answer", "Ask the last question again (ctrl+r)", "retry"),
     ("New conversation", "Start over with an empty conversation (ctrl+n)", "new_conversation"),
     ("Slash commands", "List the commands you can type in the prompt (/help)", "slash_help"),
+    (
+        "Inspector: pause / follow",
+        "Stop scrolling with new events, or jump back to the newest (p)",
+        "inspector('toggle_pause')",
+    ),
+    ("Inspector: show / hide pings", "Filter ping events (h)", "inspector('toggle_pings')"),
+    ("Inspector: show / hide deltas", "Filter content_block_delta events (d)", "inspector('toggle_deltas')"),
+    ("Inspector: errors only", "Show only error events and failed turns (e)", "inspector('toggle_errors')"),
+    (
+        "Inspector: SDK helper events",
+        "Also list the events the SDK makes up (text, input_json, ...) (s)",
+        "inspector('toggle_sdk')",
+    ),
+    (
+        "Inspector: event details",
+        "Open the highlighted event: bytes, JSON, SDK object, meaning (enter)",
+        "inspector('open')",
+    ),
 ]
 
 

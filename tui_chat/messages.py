@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from tui_chat.session.inspect import HelperEvent
 from tui_chat.session.model import Block, Turn, TurnMetrics
 from tui_chat.stream.types import RetryNotice
 from tui_chat.stream.wire import WireEvent, WireRecord
@@ -61,10 +62,10 @@ class BlockCompleted(Message):
 
 @dataclass
 class WireEventsArrived(Message):
-    """Frames that arrived since the last batch, in order (every one of them)."""
+    """Frames (and SDK helper events) that arrived since the last batch, in order (every one of them)."""
 
     turn_id: int
-    events: list[WireEvent]
+    events: list[WireEvent | HelperEvent]
 
 
 @dataclass

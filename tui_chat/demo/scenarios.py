@@ -354,9 +354,7 @@ def _error(view: RequestView) -> Reply:
 
 
 def _drop(view: RequestView) -> Reply:
-    return Reply(
-        [Block("text", DROP_TEXT + ", and the rest never arrives.")], drop_after=count_tokens(DROP_TEXT)
-    )
+    return Reply([Block("text", DROP_TEXT + ", and the rest never arrives.")], drop_after=count_tokens(DROP_TEXT))
 
 
 def _slow(view: RequestView) -> Reply:
@@ -364,9 +362,7 @@ def _slow(view: RequestView) -> Reply:
 
 
 def _stall(view: RequestView) -> Reply:
-    return Reply(
-        [Block("text", STALL_TEXT + ", and then it waits forever.")], stall_after=count_tokens(STALL_TEXT)
-    )
+    return Reply([Block("text", STALL_TEXT + ", and then it waits forever.")], stall_after=count_tokens(STALL_TEXT))
 
 
 def _incomplete(view: RequestView) -> Reply:
@@ -402,9 +398,7 @@ def _welcome(view: RequestView) -> Reply:
     return Reply([Block("text", WELCOME.format(table=table) + _history_note(view))])
 
 
-def _scenario(
-    word: str, summary: str, build: Callable[[RequestView], Reply | HttpFailure], regex: str
-) -> Scenario:
+def _scenario(word: str, summary: str, build: Callable[[RequestView], Reply | HttpFailure], regex: str) -> Scenario:
     return Scenario(word, summary, build, re.compile(regex, re.IGNORECASE))
 
 
@@ -413,9 +407,7 @@ SCENARIOS: list[Scenario] = [
     _scenario("code", "markdown with headings, a table and code blocks", _code, r"\b(code|markdown)\b"),
     _scenario("think", "a thinking block before the answer", _thinking, r"\bthink(ing)?\b"),
     _scenario("tool", "a tool call whose JSON input streams in pieces", _tool, r"\btools?\b"),
-    _scenario(
-        "error", "an `overloaded_error` event in the middle of the stream", _error, r"\b(error|overloaded)\b"
-    ),
+    _scenario("error", "an `overloaded_error` event in the middle of the stream", _error, r"\b(error|overloaded)\b"),
     _scenario("drop", "the connection drops mid-answer", _drop, r"\b(drop|disconnect)\b"),
     _scenario("slow", "a slow first token (pings keep the connection alive)", _slow, r"\bslow\b"),
     _scenario(
@@ -439,9 +431,7 @@ SCENARIOS: list[Scenario] = [
     _scenario("stall", "the server goes quiet mid-answer (the read timeout fires)", _stall, r"\bstall\b"),
     _scenario("incomplete", "the body ends without `message_stop`", _incomplete, r"\bincomplete\b"),
     _scenario("日本語", "a Japanese answer (CJK text and emoji)", _japanese, r"日本語|japanese"),
-    _scenario(
-        "hostile", "escape sequences and markup in the answer, made harmless", _hostile, r"\bhostile\b"
-    ),
+    _scenario("hostile", "escape sequences and markup in the answer, made harmless", _hostile, r"\bhostile\b"),
 ]
 
 
@@ -459,9 +449,7 @@ def request_view(body: dict[str, Any], attempt: int) -> RequestView:
     messages = body.get("messages") or []
     last = messages[-1] if messages else {}
     text, tool_results = _user_text(last.get("content", ""))
-    all_text = json.dumps(messages, ensure_ascii=False) + json.dumps(
-        body.get("system", ""), ensure_ascii=False
-    )
+    all_text = json.dumps(messages, ensure_ascii=False) + json.dumps(body.get("system", ""), ensure_ascii=False)
     return RequestView(
         text=text,
         turn=sum(1 for m in messages if m.get("role") == "user"),

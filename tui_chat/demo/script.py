@@ -44,9 +44,7 @@ def sse_frame(name: str, payload: dict[str, Any]) -> bytes:
 
 PING = sse_frame("ping", {"type": "ping"})
 
-BlockKind = Literal[
-    "text", "thinking", "tool_use", "redacted_thinking", "server_tool_use", "web_search_tool_result"
-]
+BlockKind = Literal["text", "thinking", "tool_use", "redacted_thinking", "server_tool_use", "web_search_tool_result"]
 
 
 @dataclass

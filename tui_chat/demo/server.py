@@ -60,6 +60,10 @@ class Recording:
     headers: dict[str, str] = field(default_factory=dict)
     status: int = 200
     drop_at_end: bool = False
+    """Cut the TCP connection after the body instead of ending it cleanly."""
+    chunks: list[int] | None = None
+    """Exact write sizes over the whole body, frames ignored, the list repeated until the body is out
+    (None: see `chunk_size`). `chunk_size` and `delays` are then unused."""
 
 
 @dataclass
@@ -139,9 +143,7 @@ class DemoServer:
             **extra,
         }
 
-    def _error(
-        self, status: int, error_type: str, message: str, headers: dict[str, str] | None = None
-    ) -> web.Response:
+    def _error(self, status: int, error_type: str, message: str, headers: dict[str, str] | None = None) -> web.Response:
         all_headers = self._headers(**(headers or {}))
         body = {
             "type": "error",
@@ -151,11 +153,7 @@ class DemoServer:
         return web.json_response(body, status=status, headers=all_headers)
 
     def _remember(self, request: web.Request, body: Any) -> None:
-        headers = {
-            k.lower(): v
-            for k, v in request.headers.items()
-            if k.lower() not in ("x-api-key", "authorization")
-        }
+        headers = {k.lower(): v for k, v in request.headers.items() if k.lower() not in ("x-api-key", "authorization")}
         had_key = "x-api-key" in request.headers or "authorization" in request.headers
         self.requests.append(ReceivedRequest(request.method, request.path, body, had_key, headers))
 
@@ -195,9 +193,7 @@ class DemoServer:
         if body.get("stream"):
             return await self._stream(request, frames(reply, meta, max_tokens))
         # Not streaming: the whole answer arrives after the time the stream would have taken.
-        await asyncio.sleep(
-            self.pace * (reply.first_token_delay + _token_count(reply) / reply.tokens_per_second)
-        )
+        await asyncio.sleep(self.pace * (reply.first_token_delay + _token_count(reply) / reply.tokens_per_second))
         return web.json_response(final_message(reply, meta, max_tokens), headers=self._headers())
 
     def _paced(self, reply: Reply, model: DemoModel) -> Reply:
@@ -210,9 +206,7 @@ class DemoServer:
     async def _stream(self, request: web.Request, script: Iterable[Frame]) -> web.StreamResponse:
         response = web.StreamResponse(
             status=200,
-            headers=self._headers(
-                **{"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
-            ),
+            headers=self._headers(**{"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}),
         )
         response.enable_chunked_encoding()
         await response.prepare(request)
@@ -220,9 +214,7 @@ class DemoServer:
             await self._write_script(request, response, script)
         return response
 
-    async def _write_script(
-        self, request: web.Request, response: web.StreamResponse, script: Iterable[Frame]
-    ) -> None:
+    async def _write_script(self, request: web.Request, response: web.StreamResponse, script: Iterable[Frame]) -> None:
         loop = asyncio.get_running_loop()
         due = loop.time()  # pauses add up on an absolute clock, so the rate holds under load
         pending = bytearray()
@@ -272,19 +264,20 @@ class DemoServer:
             await self._write_recording(request, response, recording)
         return response
 
-    async def _write_recording(
-        self, request: web.Request, response: web.StreamResponse, recording: Recording
-    ) -> None:
-        frames_ = split_recording(recording.body)
-        delays = recording.delays or [0.0] * len(frames_)
-        for frame, delay in zip(frames_, delays, strict=False):
-            if delay > 0:
-                await asyncio.sleep(delay * self.pace)
-            if recording.chunk_size:
-                for start in range(0, len(frame), recording.chunk_size):
-                    await response.write(frame[start : start + recording.chunk_size])
-            else:
-                await response.write(frame)
+    async def _write_recording(self, request: web.Request, response: web.StreamResponse, recording: Recording) -> None:
+        if recording.chunks is not None:
+            await _write_pieces(response, recording.body, recording.chunks)
+        else:
+            frames_ = split_recording(recording.body)
+            delays = recording.delays or [0.0] * len(frames_)
+            for frame, delay in zip(frames_, delays, strict=False):
+                if delay > 0:
+                    await asyncio.sleep(delay * self.pace)
+                if recording.chunk_size:
+                    for start in range(0, len(frame), recording.chunk_size):
+                        await response.write(frame[start : start + recording.chunk_size])
+                else:
+                    await response.write(frame)
         if recording.drop_at_end:
             _drop(request)
             return
@@ -328,9 +321,7 @@ def _find_model(model_id: str, *, exact: bool = False) -> DemoModel | None:
         if model.id == model_id:
             return model
     if not exact and model_id.startswith("claude-"):
-        return DemoModel(
-            model_id, model_id, DEFAULT_DEMO_MODEL.tokens_per_second, DEFAULT_DEMO_MODEL.first_token_delay
-        )
+        return DemoModel(model_id, model_id, DEFAULT_DEMO_MODEL.tokens_per_second, DEFAULT_DEMO_MODEL.first_token_delay)
     return None
 
 
@@ -373,9 +364,7 @@ def _tool_result_ids(message: dict[str, Any]) -> set[str]:
     content = message.get("content")
     if not isinstance(content, list):
         return set()
-    return {
-        str(b.get("tool_use_id")) for b in content if isinstance(b, dict) and b.get("type") == "tool_result"
-    }
+    return {str(b.get("tool_use_id")) for b in content if isinstance(b, dict) and b.get("type") == "tool_result"}
 
 
 def _token_count(reply: Reply) -> int:
@@ -387,6 +376,17 @@ def _int(value: str | None, default: int) -> int:
         return int(value) if value is not None else default
     except ValueError:
         return default
+
+
+async def _write_pieces(response: web.StreamResponse, body: bytes, sizes: list[int]) -> None:
+    """Write `body` in pieces of `sizes` bytes (cycled; sizes below 1 count as 1)."""
+    start = 0
+    for size in itertools.cycle(sizes or [len(body) or 1]):
+        if start >= len(body):
+            return
+        end = start + max(1, size)
+        await response.write(body[start:end])
+        start = end
 
 
 def _drop(request: web.Request) -> None:

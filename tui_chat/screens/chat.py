@@ -16,10 +16,12 @@ from textual.worker import Worker, WorkerState
 
 from tui_chat.messages import PromptSubmitted, TurnEnded, TurnStarted
 from tui_chat.safety import redact, sanitize_line
+from tui_chat.screens.event_detail import EventDetailScreen
 from tui_chat.session.backend import Backend
 from tui_chat.session.model import Conversation, Turn, TurnStatus
 from tui_chat.widgets.conversation_view import ConversationView
 from tui_chat.widgets.event_inspector import EventInspector
+from tui_chat.widgets.inspector_pane import InspectorPane
 from tui_chat.widgets.metrics_panel import MetricsPanel
 from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.top_bar import TopBar
@@ -54,9 +56,7 @@ class ChatScreen(Screen[None]):
         super().__init__()
         self.backend = backend
         settings = backend.settings
-        self.conversation = Conversation(
-            model=settings.model, system=settings.system, max_tokens=settings.max_tokens
-        )
+        self.conversation = Conversation(model=settings.model, system=settings.system, max_tokens=settings.max_tokens)
         self._stream_worker: Worker[None] | None = None
 
     # -------------------------------------------------------------------------------- layout
@@ -67,7 +67,7 @@ class ChatScreen(Screen[None]):
                 yield ConversationView(id="conversation")
                 yield MetricsPanel(self.conversation, id="metrics")
                 yield PromptInput(id="prompt")
-            yield EventInspector(id="inspector")
+            yield InspectorPane(id="inspector-pane")
         yield Footer()
 
     @property
@@ -82,8 +82,11 @@ class ChatScreen(Screen[None]):
     def metrics(self) -> MetricsPanel:
         return self.query_one(MetricsPanel)
 
+    @property
+    def inspector_pane(self) -> InspectorPane:
+        return self.query_one(InspectorPane)
+
     def on_mount(self) -> None:
-        self.inspector.border_title = "Event inspector (F2)"
         self.view.border_title = "Conversation"
         self._show_top_bar()
         self.query_one(PromptInput).focus()
@@ -249,8 +252,18 @@ class ChatScreen(Screen[None]):
         self.notify(SLASH_HELP, markup=False, title="Help", timeout=12)
 
     def action_toggle_inspector(self) -> None:
-        inspector = self.inspector
-        inspector.display = not inspector.display
+        pane = self.inspector_pane
+        pane.display = not pane.display
+        if not pane.display and self.inspector.has_focus:
+            self.query_one(PromptInput).focus()
+
+    async def action_inspector(self, action: str) -> None:
+        """Run an inspector action (from the command palette), opening the inspector first."""
+        self.inspector_pane.display = True
+        await self.inspector.run_action(action)
+
+    def on_event_inspector_selected(self, message: EventInspector.Selected) -> None:
+        self.app.push_screen(EventDetailScreen(message.inspector, message.row))
 
     async def action_retry(self) -> None:
         if not self._can_retry():

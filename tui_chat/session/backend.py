@@ -81,6 +81,13 @@ class Backend:
             return self.demo.base_url if self.demo is not None else "demo server (starting)"
         return self.settings.endpoint
 
+    async def aclose(self) -> None:
+        """Close the HTTP client (in the loop that used it), then stop the demo server."""
+        client, self._client = self._client, None
+        if client is not None:
+            await client.close()
+        self.close()
+
     def close(self) -> None:
         if self.demo is not None:
             self.demo.stop()

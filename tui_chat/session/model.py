@@ -115,9 +115,7 @@ class TurnMetrics:
     def total_input_tokens(self) -> int | None:
         if self.input_tokens is None:
             return None
-        return (
-            self.input_tokens + (self.cache_creation_input_tokens or 0) + (self.cache_read_input_tokens or 0)
-        )
+        return self.input_tokens + (self.cache_creation_input_tokens or 0) + (self.cache_read_input_tokens or 0)
 
 
 _turn_ids = itertools.count(1)
@@ -177,7 +175,12 @@ class Conversation:
     """The turns of one chat and the request that continues it."""
 
     def __init__(
-        self, *, model: str, system: str | None = None, max_tokens: int = 4096, conversation_id: str | None = None
+        self,
+        *,
+        model: str,
+        system: str | None = None,
+        max_tokens: int = 4096,
+        conversation_id: str | None = None,
     ) -> None:
         self.id = conversation_id or uuid.uuid4().hex[:12]
         """Stable id (used by the store, `--resume ID` and `claude-tui export ID`)."""
@@ -272,7 +275,5 @@ def _history_blocks(turn: Turn) -> list[dict[str, Any]]:
     content = turn.api_content if isinstance(turn.api_content, list) else []
     if turn.status is TurnStatus.COMPLETE:
         return [dict(block) for block in content]
-    text = "".join(
-        str(b.get("text", "")) for b in content if isinstance(b, dict) and b.get("type") == "text"
-    ).rstrip()
+    text = "".join(str(b.get("text", "")) for b in content if isinstance(b, dict) and b.get("type") == "text").rstrip()
     return [{"type": "text", "text": text}] if text else []

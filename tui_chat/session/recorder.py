@@ -88,22 +88,25 @@ class TurnRecorder(EventStream):
             metrics.pings += 1
 
     async def on_stream_event(self, event: StreamEvent) -> None:
+        # Check `type` as well as the class: the SDK builds an unknown event type as the first member
+        # of its union (a RawMessageStartEvent with no message), so the class alone is not proof.
         metrics = self.turn.metrics
-        if isinstance(event, RawContentBlockDeltaEvent):
+        kind = event.type
+        if kind == "content_block_delta" and isinstance(event, RawContentBlockDeltaEvent):
             self._delta_index = event.index
             at = self._now()
             if metrics.first_token_at is None:
                 metrics.first_token_at = at
             metrics.last_token_at = at
             metrics.deltas += 1
-        elif isinstance(event, RawContentBlockStartEvent):
+        elif kind == "content_block_start" and isinstance(event, RawContentBlockStartEvent):
             self._start_block(event.index, event.content_block)
-        elif isinstance(event, RawMessageStartEvent):
+        elif kind == "message_start" and isinstance(event, RawMessageStartEvent):
             message = event.message
             self.turn.message_id = sanitize_line(message.id)
             self.turn.model = sanitize_line(message.model)
             self._read_usage(message.usage)
-        elif isinstance(event, RawMessageDeltaEvent):
+        elif kind == "message_delta" and isinstance(event, RawMessageDeltaEvent):
             stop_reason = event.delta.stop_reason
             metrics.stop_reason = sanitize_line(str(stop_reason)) if stop_reason else None
             self._read_usage(event.usage, final=True)
@@ -205,9 +208,7 @@ def describe_opaque_block(content_block: Any) -> str:
     if kind.endswith("_tool_result"):
         content = getattr(content_block, "content", None)
         if isinstance(content, list):
-            titles = [
-                sanitize_line(str(getattr(item, "title", "") or getattr(item, "url", ""))) for item in content
-            ]
+            titles = [sanitize_line(str(getattr(item, "title", "") or getattr(item, "url", ""))) for item in content]
             return f"{len(content)} result(s): " + "; ".join(t for t in titles if t)[:400]
         return sanitize_line(f"{kind}")
     extra = getattr(content_block, "to_dict", None)

@@ -115,9 +115,7 @@ class _WireTap(AsyncStream[RawMessageStreamEvent]):
         await self._on_frame(WireEvent(index, at, raw, parsed.event, parsed.data))
         if parsed.event is None and not parsed.has_data:
             return None  # a comment-only frame: nothing for the parser
-        return ServerSentEvent(
-            event=parsed.event, data=parsed.data, id=parsed.id, retry=parsed.retry, raw=parsed.lines
-        )
+        return ServerSentEvent(event=parsed.event, data=parsed.data, id=parsed.id, retry=parsed.retry, raw=parsed.lines)
 
 
 class EventStream(AsyncMessageStream[None]):
@@ -292,9 +290,7 @@ class EventStream(AsyncMessageStream[None]):
             headers = {**self._params.get("extra_headers", {}), "x-stainless-retry-count": str(retries_taken)}
             params = {**self._params, "extra_headers": headers}
             try:
-                stream: AsyncStream[RawMessageStreamEvent] = await self._client.messages.create(
-                    **params, stream=True
-                )
+                stream: AsyncStream[RawMessageStreamEvent] = await self._client.messages.create(**params, stream=True)
             except Exception as error:
                 if isinstance(error, anthropic.APIStatusError):
                     self._record_response(error.response)
@@ -366,9 +362,7 @@ def _error_event(wire: WireEvent) -> ErrorEvent:
     detail = payload.get("error")
     if not isinstance(detail, dict):
         detail = {}
-    error = StreamError.construct(
-        type=str(detail.get("type", "error")), message=str(detail.get("message", wire.data))
-    )
+    error = StreamError.construct(type=str(detail.get("type", "error")), message=str(detail.get("message", wire.data)))
     return ErrorEvent.construct(type="error", error=error)
 
 

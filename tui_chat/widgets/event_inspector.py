@@ -1,43 +1,91 @@
 """The event inspector: one line per wire event, in arrival order, for every turn of the session.
 
 A line-API widget: rows live in a plain list and only the visible ones are rendered, so 10,000
-events cost no more to show than 40. Rows arrive in batches (`WireEventsArrived`).
+events cost no more to draw than 40. Rows arrive in batches (`WireEventsArrived`). Filters only
+change which rows are listed; every row stays, so any turn can be studied after it ended.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui_chat.messages import RetryScheduled, TurnConnected, TurnEnded, TurnStarted, WireEventsArrived
 from tui_chat.safety import sanitize_line
-from tui_chat.session.inspect import KNOWN_EVENTS, format_offset, summarize
+from tui_chat.session.inspect import (
+    KNOWN_EVENTS,
+    HelperEvent,
+    InspectorFilter,
+    format_offset,
+    summarize,
+    summarize_helper,
+)
 from tui_chat.session.model import TurnStatus
-from tui_chat.stream.wire import WireEvent
+from tui_chat.stream.wire import WireEvent, WireRecord
 
 TIME_WIDTH = 9
 NAME_WIDTH = 20
 INDEX_WIDTH = 3
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class InspectorRow:
-    """A line: a wire event, or a note about the turn (request sent, headers, retry, end)."""
+    """A line: a wire event, an SDK helper event, the response headers, or a note about the turn."""
 
     turn_id: int
+    turn_number: int = 0
     wire: WireEvent | None = None
+    helper: HelperEvent | None = None
+    record: WireRecord | None = None
+    """Set on the headers row ("event 0" of a turn)."""
     note: str = ""
-    note_kind: str = "note"
+    error: bool = False
+
+    @property
+    def name(self) -> str:
+        if self.wire is not None:
+            return self.wire.name
+        if self.helper is not None:
+            return self.helper.type
+        return "headers" if self.record is not None else "note"
+
+    @property
+    def selectable(self) -> bool:
+        return self.wire is not None or self.helper is not None or self.record is not None
+
+
+@dataclass
+class TurnCounts:
+    number: int
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 class EventInspector(ScrollView, can_focus=True):
     """Every stream event as it arrives: time since the request, type (coloured), block index, payload."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "cursor(-20)", "Page up", show=False),
+        Binding("pagedown", "cursor(20)", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "follow", "Follow", show=False),
+        Binding("enter", "open", "Details"),
+        Binding("p", "toggle_pause", "Pause/follow"),
+        Binding("h", "toggle_pings", "Pings"),
+        Binding("d", "toggle_deltas", "Deltas"),
+        Binding("e", "toggle_errors", "Errors only"),
+        Binding("s", "toggle_sdk", "SDK events"),
+    ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "event-inspector--time",
@@ -45,7 +93,10 @@ class EventInspector(ScrollView, can_focus=True):
         "event-inspector--payload",
         "event-inspector--note",
         "event-inspector--note-error",
+        "event-inspector--headers",
         "event-inspector--unknown",
+        "event-inspector--sdk",
+        "event-inspector--cursor",
         *(f"event-inspector--{name}" for name in KNOWN_EVENTS),
     }
 
@@ -57,62 +108,254 @@ class EventInspector(ScrollView, can_focus=True):
     }
     """
 
+    @dataclass
+    class Selected(Message):
+        """The user asked for the details of a row."""
+
+        inspector: EventInspector
+        row: InspectorRow
+
+    @dataclass
+    class StateChanged(Message):
+        """Following, filter or the turn being looked at changed (for the status line)."""
+
+        inspector: EventInspector
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.rows: list[InspectorRow] = []
+        """Every row of the session, whatever the filter."""
+        self.listed: list[int] = []
+        """Indices into `rows` of the rows the filter lets through, in order."""
+        self.filter = InspectorFilter()
+        self.following = True
+        self.cursor: int | None = None
+        """Position in `visible` of the highlighted row (None: no row highlighted)."""
+        self.unseen = 0
+        """Rows that arrived while paused."""
+        self.turns: dict[int, TurnCounts] = {}
         self._styles: dict[str, Style] = {}
-        self._line_cache: dict[tuple[int, int], Strip] = {}
+        self._line_cache: dict[tuple[int, int, bool], Strip] = {}
+        self._state_posted = False
 
     # ------------------------------------------------------------------------------ content
-    def _add_rows(self, rows: list[InspectorRow]) -> None:
-        following = self.scroll_y >= self.max_scroll_y - 1
+    def _accepts(self, row: InspectorRow) -> bool:
+        if row.wire is None and row.helper is None:
+            return not self.filter.errors_only or row.error
+        return self.filter.accepts(row.name, helper=row.helper is not None)
+
+    def add_rows(self, rows: list[InspectorRow]) -> None:
+        start = len(self.rows)
         self.rows.extend(rows)
-        self.virtual_size = Size(self.size.width, len(self.rows))
-        if following:
+        added = 0
+        for offset, row in enumerate(rows):
+            if row.wire is not None:
+                counts = self.turns.setdefault(row.turn_id, TurnCounts(row.turn_number)).counts
+                counts[row.wire.name] = counts.get(row.wire.name, 0) + 1
+            if self._accepts(row):
+                self.listed.append(start + offset)
+                added += 1
+        if not added:
+            return
+        self.virtual_size = Size(self.size.width, len(self.listed))
+        if self.following:
+            self.cursor = None
             self.scroll_end(animate=False, immediate=False, x_axis=False)
+        else:
+            self.unseen += added
+        self._state_changed()
         self.refresh()
+
+    def _state_changed(self) -> None:
+        if not self._state_posted:
+            self._state_posted = True
+            self.call_after_refresh(self._post_state)
+
+    def _post_state(self) -> None:
+        self._state_posted = False
+        self.post_message(self.StateChanged(self))
 
     def on_turn_started(self, message: TurnStarted) -> None:
         turn = message.turn
-        self._add_rows(
-            [InspectorRow(turn.id, note=f"── turn {turn.number}: POST /v1/messages · {turn.model} ──")]
-        )
+        self.turns[turn.id] = TurnCounts(turn.number)
+        note = f"── turn {turn.number}: POST /v1/messages · {turn.model} ──"
+        self.add_rows([InspectorRow(turn.id, turn.number, note=note)])
 
     def on_turn_connected(self, message: TurnConnected) -> None:
         record = message.record
-        request_id = record.request_id or "no request-id"
-        after = format_offset(record.headers_at or 0)
-        note = f"HTTP {record.status} · {sanitize_line(request_id)} · headers after {after}"
-        self._add_rows([InspectorRow(message.turn_id, note=note)])
+        number = self._number(message.turn_id)
+        self.add_rows([InspectorRow(message.turn_id, number, record=record)])
 
     def on_retry_scheduled(self, message: RetryScheduled) -> None:
         notice = message.notice
         attempt = f"attempt {notice.attempt}/{notice.max_attempts}"
         note = f"{attempt} failed: {notice.reason} — retrying in {notice.wait:.1f}s"
-        self._add_rows([InspectorRow(message.turn_id, note=note, note_kind="error")])
+        self.add_rows([InspectorRow(message.turn_id, self._number(message.turn_id), note=note, error=True)])
 
     def on_wire_events_arrived(self, message: WireEventsArrived) -> None:
-        self._add_rows([InspectorRow(message.turn_id, wire=wire) for wire in message.events])
+        number = self._number(message.turn_id)
+        self.add_rows(
+            [
+                InspectorRow(message.turn_id, number, wire=event)
+                if isinstance(event, WireEvent)
+                else InspectorRow(message.turn_id, number, helper=event)
+                for event in message.events
+            ]
+        )
 
     def on_turn_ended(self, message: TurnEnded) -> None:
         turn = message.turn
         counts = turn.wire.counts() if turn.wire is not None else {}
-        total = sum(counts.values())
-        pings = counts.get("ping", 0)
-        summary = f"{total} events, {pings} pings"
+        summary = f"{sum(counts.values())} events, {counts.get('ping', 0)} pings"
         if turn.status is TurnStatus.COMPLETE:
             note = f"── turn {turn.number} complete: {summary} ──"
         else:
             reason = turn.error.kind if turn.error is not None else turn.status.value
             note = f"── turn {turn.number} {turn.status.value} ({reason}): {summary} ──"
-        kind = "note" if turn.status is TurnStatus.COMPLETE else "error"
-        self._add_rows([InspectorRow(turn.id, note=note, note_kind=kind)])
+        error = turn.status is not TurnStatus.COMPLETE
+        self.add_rows([InspectorRow(turn.id, turn.number, note=note, error=error)])
+
+    def _number(self, turn_id: int) -> int:
+        counts = self.turns.get(turn_id)
+        return counts.number if counts is not None else 0
 
     def clear(self) -> None:
         self.rows.clear()
+        self.listed.clear()
+        self.turns.clear()
+        self.cursor = None
+        self.unseen = 0
+        self.following = True
         self._line_cache.clear()
         self.virtual_size = Size(self.size.width, 0)
+        self._state_changed()
         self.refresh()
+
+    # ------------------------------------------------------------------------------ state
+    @property
+    def selected_row(self) -> InspectorRow | None:
+        if self.cursor is None or not self.listed:
+            return None
+        return self.rows[self.listed[min(self.cursor, len(self.listed) - 1)]]
+
+    @property
+    def current_turn_id(self) -> int | None:
+        """The turn the user is looking at: the highlighted row's, else the newest."""
+        row = self.selected_row
+        if row is not None:
+            return row.turn_id
+        return self.rows[-1].turn_id if self.rows else None
+
+    def set_filter(self, new_filter: InspectorFilter) -> None:
+        keep = self.selected_row
+        self.filter = new_filter
+        self.listed = [i for i, row in enumerate(self.rows) if self._accepts(row)]
+        self._line_cache.clear()
+        self.virtual_size = Size(self.size.width, len(self.listed))
+        self.cursor = None
+        if keep is not None and not self.following:
+            index = self.rows.index(keep)
+            for position, row_index in enumerate(self.listed):
+                if row_index >= index:
+                    self.cursor = position
+                    break
+            self._scroll_to_cursor()
+        elif self.following:
+            self.scroll_end(animate=False, immediate=False, x_axis=False)
+        self._state_changed()
+        self.refresh()
+
+    def pause(self) -> None:
+        self.following = False
+        if self.cursor is None and self.listed:
+            self.cursor = min(len(self.listed) - 1, int(self.scroll_y) + self.scrollable_content_region.height - 1)
+        self._state_changed()
+        self.refresh()
+
+    def follow(self) -> None:
+        self.following = True
+        self.unseen = 0
+        self.cursor = None
+        self.scroll_end(animate=False, immediate=False, x_axis=False)
+        self._state_changed()
+        self.refresh()
+
+    # ------------------------------------------------------------------------------ actions
+    def action_cursor(self, step: int) -> None:
+        if not self.listed:
+            return
+        if self.cursor is None:
+            self.pause()
+        assert self.cursor is not None
+        self.cursor = max(0, min(len(self.listed) - 1, self.cursor + step))
+        self.following = False
+        self._scroll_to_cursor()
+        self._state_changed()
+        self.refresh()
+
+    def _scroll_to_cursor(self) -> None:
+        if self.cursor is None:
+            return
+        height = self.scrollable_content_region.height
+        if self.cursor < self.scroll_y:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= self.scroll_y + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def action_first(self) -> None:
+        if self.listed:
+            self.following = False
+            self.cursor = 0
+            self.scroll_to(y=0, animate=False, immediate=True)
+            self._state_changed()
+            self.refresh()
+
+    def action_follow(self) -> None:
+        self.follow()
+
+    def action_toggle_pause(self) -> None:
+        if self.following:
+            self.pause()
+        else:
+            self.follow()
+
+    def action_open(self) -> None:
+        row = self.selected_row
+        if row is None and self.listed:
+            self.pause()
+            row = self.selected_row
+        if row is not None and row.selectable:
+            self.post_message(self.Selected(self, row))
+
+    def _toggle(self, **change: bool) -> None:
+        values = {**vars(self.filter), **change}
+        self.set_filter(InspectorFilter(**values))
+
+    def action_toggle_pings(self) -> None:
+        self._toggle(pings=not self.filter.pings, errors_only=False)
+
+    def action_toggle_deltas(self) -> None:
+        self._toggle(deltas=not self.filter.deltas, errors_only=False)
+
+    def action_toggle_errors(self) -> None:
+        self._toggle(errors_only=not self.filter.errors_only)
+
+    def action_toggle_sdk(self) -> None:
+        self._toggle(sdk_events=not self.filter.sdk_events, errors_only=False)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or not self.listed:
+            return
+        position = int(self.scroll_y) + offset.y
+        if 0 <= position < len(self.listed):
+            if position == self.cursor:
+                self.action_open()
+                return
+            self.following = False
+            self.cursor = position
+            self._state_changed()
+            self.refresh()
 
     # ------------------------------------------------------------------------------ rendering
     def notify_style_update(self) -> None:
@@ -123,46 +366,77 @@ class EventInspector(ScrollView, can_focus=True):
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
         if style is None:
-            style = self._styles[name] = self.get_component_rich_style(
-                f"event-inspector--{name}", partial=True
-            )
+            style = self._styles[name] = self.get_component_rich_style(f"event-inspector--{name}", partial=True)
         return style
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
+        position = scroll_y + y
         width = self.size.width
-        if index >= len(self.rows):
+        if position >= len(self.listed):
             return Strip.blank(width, self.rich_style)
-        key = (index, width)
+        highlighted = position == self.cursor
+        key = (self.listed[position], width, highlighted)
         strip = self._line_cache.get(key)
         if strip is None:
-            strip = self._render_row(self.rows[index], width)
-            if len(self._line_cache) > 2000:
+            strip = self._render_row(self.rows[self.listed[position]], width, highlighted)
+            if len(self._line_cache) > 4000:
                 self._line_cache.clear()
             self._line_cache[key] = strip
         return strip.crop(scroll_x, scroll_x + width)
 
-    def _render_row(self, row: InspectorRow, width: int) -> Strip:
+    def _render_row(self, row: InspectorRow, width: int, highlighted: bool) -> Strip:
         base = self.rich_style
-        if row.wire is None:
-            style = self._style("note-error" if row.note_kind == "error" else "note")
-            return Strip([Segment(row.note, base + style)]).adjust_cell_length(width, base)
-        wire = row.wire
-        name = wire.name
-        name_style = self._style(name if name in KNOWN_EVENTS else "unknown")
-        block_index = wire.block_index
+        if highlighted:
+            base = base + self._style("cursor")
+        if row.record is not None:
+            return self._columns(
+                base,
+                0.0 if row.record.headers_at is None else row.record.headers_at,
+                "headers",
+                "headers",
+                None,
+                _headers_summary(row.record),
+                width,
+            )
+        if row.wire is not None:
+            wire = row.wire
+            name = wire.name
+            style_name = name if name in KNOWN_EVENTS else "unknown"
+            payload = summarize(wire, limit=max(width, 20))
+            return self._columns(base, wire.at, sanitize_line(name), style_name, wire.block_index, payload, width)
+        if row.helper is not None:
+            helper = row.helper
+            payload = summarize_helper(helper, limit=max(width, 20))
+            return self._columns(base, helper.at, f"  sdk·{helper.type}", "sdk", None, payload, width)
+        style = self._style("note-error" if row.error else "note")
+        return Strip([Segment(row.note, base + style)]).adjust_cell_length(width, base)
+
+    def _columns(
+        self, base: Style, at: float, name: str, style_name: str, index: int | None, payload: str, width: int
+    ) -> Strip:
         segments = [
-            Segment(format_offset(wire.at).rjust(TIME_WIDTH) + " ", base + self._style("time")),
-            Segment(sanitize_line(name)[:NAME_WIDTH].ljust(NAME_WIDTH), base + name_style),
-            Segment(
-                (str(block_index) if block_index is not None else "").rjust(INDEX_WIDTH) + " ",
-                base + self._style("index"),
-            ),
-            Segment(summarize(wire, limit=max(width, 20)), base + self._style("payload")),
+            Segment(format_offset(at).rjust(TIME_WIDTH) + " ", base + self._style("time")),
+            Segment(name[:NAME_WIDTH].ljust(NAME_WIDTH), base + self._style(style_name)),
+            Segment(("" if index is None else str(index)).rjust(INDEX_WIDTH) + " ", base + self._style("index")),
+            Segment(payload, base + self._style("payload")),
         ]
         return Strip(segments).adjust_cell_length(width, base)
 
     def on_resize(self) -> None:
         self._line_cache.clear()
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        self.virtual_size = Size(self.size.width, len(self.listed))
+        if self.following:
+            self.scroll_end(animate=False, immediate=False, x_axis=False)
+
+
+def _headers_summary(record: WireRecord) -> str:
+    parts = [f"HTTP {record.status}"]
+    if record.request_id:
+        parts.append(sanitize_line(record.request_id))
+    remaining = record.header("anthropic-ratelimit-requests-remaining")
+    if remaining is not None:
+        parts.append(f"requests left {sanitize_line(remaining)}")
+    if record.attempts > 1:
+        parts.append(f"attempt {record.attempts}")
+    return " · ".join(parts)

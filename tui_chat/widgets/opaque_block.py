@@ -18,7 +18,5 @@ class OpaqueBlock(Static):
     """
 
     def __init__(self, block: Block) -> None:
-        super().__init__(
-            Content.from_markup("[b]$kind[/b] · $text", kind=block.kind, text=block.text), markup=False
-        )
+        super().__init__(Content.from_markup("[b]$kind[/b] · $text", kind=block.kind, text=block.text), markup=False)
         self.block = block

@@ -32,9 +32,7 @@ class TopBar(Horizontal):
 
     def show(self, *, model: str, endpoint: str, demo: bool) -> None:
         self._title.update(
-            Content.from_markup(
-                "[b]claude-tui[/b] · $model · [dim]$endpoint[/dim]", model=model, endpoint=endpoint
-            )
+            Content.from_markup("[b]claude-tui[/b] · $model · [dim]$endpoint[/dim]", model=model, endpoint=endpoint)
         )
         self._badge.update(Content("DEMO · no API key" if demo else "LIVE"))
         self._badge.set_class(demo, "-demo")

@@ -45,9 +45,7 @@ class TurnNotice(Static):
         if turn.status in (TurnStatus.FAILED, TurnStatus.INCOMPLETE):
             error = turn.error
             if error is None:
-                return Content.from_markup(
-                    "[b]✗ Failed[/b] after $elapsed s. ctrl+r retries.", elapsed=elapsed
-                )
+                return Content.from_markup("[b]✗ Failed[/b] after $elapsed s. ctrl+r retries.", elapsed=elapsed)
             lines = [Content.from_markup("[b]✗ $kind[/b] — $summary", kind=error.kind, summary=error.summary)]
             details = []
             if error.request_id:

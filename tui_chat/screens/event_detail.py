@@ -1,0 +1,141 @@
+"""One event, studied: its exact bytes, its JSON, what the SDK made of it, and what it means."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Markdown, Static
+
+from tui_chat.safety import sanitize
+from tui_chat.session.inspect import explain, format_offset, pretty_json, raw_lines, sdk_object_text
+from tui_chat.widgets.event_inspector import EventInspector, InspectorRow
+
+
+class EventDetailScreen(ModalScreen[None]):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "Close"),
+        Binding("right,n", "step(1)", "Next event"),
+        Binding("left,b", "step(-1)", "Previous event"),
+    ]
+
+    def __init__(self, inspector: EventInspector, row: InspectorRow) -> None:
+        super().__init__()
+        self.inspector = inspector
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="event-detail"):
+            yield Static(id="detail-title", markup=False)
+            yield Markdown(id="detail-explanation", open_links=False)
+            yield Static(id="detail-wire-title", classes="section-title", markup=False)
+            yield Static(id="detail-wire", classes="code", markup=False)
+            yield Static(Content("Parsed JSON"), id="detail-json-title", classes="section-title", markup=False)
+            yield Static(id="detail-json", classes="code", markup=False)
+            yield Static(Content("What the SDK made of it"), classes="section-title", markup=False)
+            yield Static(id="detail-sdk", classes="code", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show(self.row)
+
+    def show(self, row: InspectorRow) -> None:
+        self.row = row
+        title, explanation, wire_title, wire, parsed, sdk = describe_row(row)
+        self.query_one("#detail-title", Static).update(title)
+        self.query_one("#detail-explanation", Markdown).update(explanation)
+        self.query_one("#detail-wire-title", Static).update(wire_title)
+        self.query_one("#detail-wire", Static).update(Content(wire))
+        self.query_one("#detail-json", Static).update(Content(parsed))
+        self.query_one("#detail-sdk", Static).update(Content(sdk))
+        self.query_one("#event-detail", VerticalScroll).scroll_home(animate=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_step(self, step: int) -> None:
+        inspector = self.inspector
+        if self.row not in inspector.rows:
+            return
+        index = inspector.rows.index(self.row)
+        positions = inspector.listed
+        # the next selectable visible row in the direction of travel
+        candidates = [p for p, i in enumerate(positions) if (i > index if step > 0 else i < index)]
+        ordered = candidates if step > 0 else list(reversed(candidates))
+        for position in ordered:
+            row = inspector.rows[positions[position]]
+            if row.selectable:
+                inspector.following = False
+                inspector.cursor = position
+                inspector.refresh()
+                self.show(row)
+                return
+        self.notify("No more events in that direction.", markup=False)
+
+
+def describe_row(row: InspectorRow) -> tuple[Content, str, Content, str, str, str]:
+    """Title, explanation (trusted markdown), wire title, wire text, parsed JSON, SDK object text."""
+    if row.record is not None:
+        record = row.record
+        headers = "\n".join(f"{name}: {sanitize(value)}" for name, value in record.headers) or "(none)"
+        status = f"HTTP {record.status}"
+        if record.attempts > 1:
+            status += f" (after {record.attempts - 1} failed attempt(s))"
+        title = Content.from_markup(
+            "[b]Response headers[/b] · turn $turn · event 0 · +$at",
+            turn=str(row.turn_number),
+            at=format_offset(record.headers_at or 0.0),
+        )
+        return (
+            title,
+            explain("headers"),
+            Content(status),
+            headers,
+            "(headers have no JSON)",
+            "(the SDK keeps these on stream.response.headers; request_id is stream.request_id)",
+        )
+    if row.helper is not None:
+        helper = row.helper
+        title = Content.from_markup(
+            "[b]sdk·$type[/b] · made by the SDK, not on the wire · turn $turn · +$at",
+            type=helper.type,
+            turn=str(row.turn_number),
+            at=format_offset(helper.at),
+        )
+        made_from = f"Made from wire event {helper.wire_index} of this turn (the row above it)."
+        return (
+            title,
+            explain("sdk"),
+            Content("On the wire"),
+            made_from,
+            "(nothing: not on the wire)",
+            sdk_object_text(helper.obj),
+        )
+    assert row.wire is not None
+    wire = row.wire
+    name = sanitize(wire.name)
+    index = "" if wire.block_index is None else f" · block {wire.block_index}"
+    title = Content.from_markup(
+        "[b]$name[/b] · turn $turn · event $number$index · +$at",
+        name=name,
+        turn=str(row.turn_number),
+        number=str(wire.index + 1),
+        index=index,
+        at=format_offset(wire.at),
+    )
+    wire_title = Content(f"On the wire: {len(wire.raw):,} bytes, exactly as received (␊ = LF, · = trailing space)")
+    return (
+        title,
+        explain(wire.name),
+        wire_title,
+        raw_lines(wire),
+        pretty_json(wire),
+        sdk_object_text(wire.parsed),
+    )

@@ -1,0 +1,66 @@
+"""The inspector's pane: a status line (following or paused, filter, counts for the turn) above the events."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from tui_chat.session.inspect import KNOWN_EVENTS
+from tui_chat.widgets.event_inspector import EventInspector
+
+SHORT_NAMES = {
+    "message_start": "msg_start",
+    "content_block_start": "block_start",
+    "content_block_delta": "delta",
+    "content_block_stop": "block_stop",
+    "message_delta": "msg_delta",
+    "message_stop": "msg_stop",
+}
+
+
+class InspectorPane(Vertical):
+    DEFAULT_CSS = """
+    InspectorPane > #inspector-status {
+        height: auto;
+        padding: 0 1;
+        color: $text-muted;
+        background: $surface;
+    }
+    InspectorPane > EventInspector { height: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.status = Static(id="inspector-status", markup=False)
+        self.inspector = EventInspector(id="inspector")
+
+    def compose(self) -> ComposeResult:
+        yield self.status
+        yield self.inspector
+
+    def on_mount(self) -> None:
+        self.border_title = "Event inspector (F2)"
+        self.border_subtitle = "↑↓ select · enter details · p pause · h pings · d deltas · e errors · s SDK"
+        self.update_status()
+
+    def on_event_inspector_state_changed(self, message: EventInspector.StateChanged) -> None:
+        self.update_status()
+
+    def update_status(self) -> None:
+        inspector = self.inspector
+        if inspector.following:
+            state = Content.styled("● following", "bold $success")
+        else:
+            unseen = f" · {inspector.unseen:,} new" if inspector.unseen else ""
+            state = Content.styled(f"❚❚ paused{unseen}", "bold $warning")
+        lines = [Content.assemble(state, "  ", inspector.filter.describe())]
+        turn_id = inspector.current_turn_id
+        turn = inspector.turns.get(turn_id) if turn_id is not None else None
+        if turn is not None and turn.counts:
+            ordered = [name for name in KNOWN_EVENTS if name in turn.counts]
+            ordered += [name for name in turn.counts if name not in KNOWN_EVENTS]
+            counts = " · ".join(f"{SHORT_NAMES.get(name, name)} {turn.counts[name]:,}" for name in ordered)
+            lines.append(Content(f"turn {turn.number}: {counts}"))
+        self.status.update(Content("\n").join(lines))
