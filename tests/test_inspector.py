@@ -130,7 +130,7 @@ async def test_detail_view_shows_the_exact_bytes() -> None:
 
 
 async def test_headers_are_event_zero_and_pings_explained() -> None:
-    app, server = demo_app()
+    app, _server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, ChatScreen)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from tui_chat import __version__
+
+if TYPE_CHECKING:
+    from tui_chat.config import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +36,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def build_replay_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claude-tui replay",
+        description=(
+            "Replay a recorded stream (.sse) through the same stream class and panes as a live answer. "
+            "Offline: no API key needed. Without FILE, pick one of the shipped examples."
+        ),
+    )
+    parser.add_argument("file", nargs="?", help="a .sse recording, or the name of a shipped example")
+    parser.add_argument(
+        "--speed", type=_positive_float, default=1.0, help="timing scale: 2 plays twice as fast (default 1)"
+    )
+    parser.add_argument("--step", action="store_true", help="one event per keypress (n: next, c: the rest)")
+    return parser
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -47,7 +67,10 @@ def _positive_float(text: str) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["replay"]:
+        return replay(arguments[1:])
+    args = build_parser().parse_args(arguments)
     from tui_chat.config import load_settings
 
     settings = load_settings(
@@ -58,6 +81,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo=args.demo,
         read_timeout=args.read_timeout,
     )
+    return run_app(settings)
+
+
+def replay(arguments: list[str]) -> int:
+    """`claude-tui replay [FILE] [--speed X] [--step]`: the app in demo mode, replaying at start."""
+    args = build_replay_parser().parse_args(arguments)
+    from tui_chat.config import load_settings
+
+    settings = load_settings(demo=True)
+    if args.file:
+        from tui_chat.session.recording import find_recording
+
+        try:
+            find_recording(args.file)
+        except (OSError, FileNotFoundError) as error:
+            print(f"claude-tui replay: {error}", file=sys.stderr)
+            return 2
+    settings.replay = args.file or ""
+    settings.replay_speed = args.speed
+    settings.replay_step = args.step
+    return run_app(settings)
+
+
+def run_app(settings: Settings) -> int:
     from tui_chat.config import data_dir
     from tui_chat.logs import setup_logging
 

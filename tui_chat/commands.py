@@ -12,6 +12,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Retry last answer", "Ask the last question again (ctrl+r)", "retry"),
     ("New conversation", "Start over with an empty conversation (ctrl+n)", "new_conversation"),
     ("Slash commands", "List the commands you can type in the prompt (/help)", "slash_help"),
+    ("Replay a recording…", "Play a recorded stream into the panes, with its timing or step by step", "replay_picker"),
     (
         "Inspector: pause / follow",
         "Stop scrolling with new events, or jump back to the newest (p)",

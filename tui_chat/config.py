@@ -72,6 +72,10 @@ class Settings:
     max_retries: int = 2
     env_files: list[Path] = field(default_factory=list)
     """The `.env` files that were found and read, in order of precedence."""
+    replay: str | None = None
+    """A recording to replay at start (a path, or the name of an example); "" opens the picker."""
+    replay_speed: float = 1.0
+    replay_step: bool = False
 
     @property
     def secrets(self) -> list[str]:

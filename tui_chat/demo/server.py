@@ -60,6 +60,8 @@ class Recording:
     headers: dict[str, str] = field(default_factory=dict)
     status: int = 200
     drop_at_end: bool = False
+    step: bool = False
+    """Send one frame per `DemoServer.grant_steps(1)` (the replay's step mode)."""
     """Cut the TCP connection after the body instead of ending it cleanly."""
     chunks: list[int] | None = None
     """Exact write sizes over the whole body, frames ignored, the list repeated until the body is out
@@ -89,6 +91,8 @@ class DemoServer:
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self._step_allowance = 0
+        self._step_granted: asyncio.Event | None = None
 
     # ------------------------------------------------------------------------------ lifecycle
     def application(self) -> web.Application:
@@ -127,6 +131,20 @@ class DemoServer:
         self.queued.append(
             Recording(payload, headers={"content-type": "application/json", **(headers or {})}, status=status)
         )
+
+    def grant_steps(self, count: int) -> None:
+        """Let a stepping replay send `count` more frames. Call on the server's loop (`DemoThread.call`)."""
+        self._step_allowance += count
+        if self._step_granted is not None:
+            self._step_granted.set()
+
+    async def _next_step(self) -> None:
+        if self._step_granted is None:
+            self._step_granted = asyncio.Event()
+        while self._step_allowance <= 0:
+            self._step_granted.clear()
+            await self._step_granted.wait()
+        self._step_allowance -= 1
 
     # ------------------------------------------------------------------------------ handlers
     def _headers(self, **extra: str) -> dict[str, str]:
@@ -270,8 +288,11 @@ class DemoServer:
         else:
             frames_ = split_recording(recording.body)
             delays = recording.delays or [0.0] * len(frames_)
+            self._step_allowance = 0
             for frame, delay in zip(frames_, delays, strict=False):
-                if delay > 0:
+                if recording.step:
+                    await self._next_step()
+                elif delay > 0:
                     await asyncio.sleep(delay * self.pace)
                 if recording.chunk_size:
                     for start in range(0, len(frame), recording.chunk_size):

@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from tui_chat.messages import PromptSubmitted, TurnEnded, TurnStarted
 from tui_chat.safety import redact, sanitize_line
 from tui_chat.screens.event_detail import EventDetailScreen
+from tui_chat.screens.replay_picker import ReplayChoice, ReplayPickerScreen
 from tui_chat.session.backend import Backend
 from tui_chat.session.model import Conversation, Turn, TurnStatus
 from tui_chat.widgets.conversation_view import ConversationView
@@ -29,6 +30,7 @@ from tui_chat.widgets.top_bar import TopBar
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
 
+    from tui_chat.demo.server import DemoThread
     from tui_chat.stream.retry import RetryPolicy
 
 SLASH_HELP = """Slash commands:
@@ -37,6 +39,7 @@ SLASH_HELP = """Slash commands:
   /new, /clear      start a new conversation (also ctrl+n)
   /inspector        show or hide the event inspector (also F2)
   /retry            ask the last question again (also ctrl+r)
+  /replay [NAME]    replay a recorded stream (no name: pick one)
   /model NAME       use another model from the next turn
   /system TEXT      set the system prompt (no text: clear it)"""
 
@@ -50,6 +53,8 @@ class ChatScreen(Screen[None]):
         Binding("f2", "toggle_inspector", "Inspector"),
         Binding("ctrl+r", "retry", "Retry"),
         Binding("ctrl+n", "new_conversation", "New chat"),
+        Binding("n", "step(1)", "Next event"),
+        Binding("c", "step(1000000000)", "Play the rest"),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -58,6 +63,9 @@ class ChatScreen(Screen[None]):
         settings = backend.settings
         self.conversation = Conversation(model=settings.model, system=settings.system, max_tokens=settings.max_tokens)
         self._stream_worker: Worker[None] | None = None
+        self._replays: dict[int, ReplayChoice] = {}
+        """The replay behind each replayed answer (by turn id), so ctrl+r can replay it again."""
+        self._stepping: DemoThread | None = None
 
     # -------------------------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -91,6 +99,22 @@ class ChatScreen(Screen[None]):
         self._show_top_bar()
         self.query_one(PromptInput).focus()
         self.prepare_backend()
+        settings = self.backend.settings
+        if settings.replay == "":
+            self.action_replay_picker()
+        elif settings.replay:
+            self.run_worker(self._replay_at_start(settings.replay), exit_on_error=False)
+
+    async def _replay_at_start(self, name: str) -> None:
+        from tui_chat.session.recording import find_recording
+
+        settings = self.backend.settings
+        try:
+            recording = find_recording(name)
+        except (OSError, FileNotFoundError) as error:
+            self.notify(sanitize_line(str(error)), severity="error", markup=False, timeout=15)
+            return
+        await self.start_replay(ReplayChoice(recording, settings.replay_speed, settings.replay_step))
 
     def _show_top_bar(self) -> None:
         self.query_one(TopBar).show(
@@ -135,6 +159,11 @@ class ChatScreen(Screen[None]):
             self.action_toggle_inspector()
         elif name == "/retry":
             await self.action_retry()
+        elif name == "/replay":
+            if argument:
+                await self._replay_at_start(argument)
+            else:
+                self.action_replay_picker()
         elif name == "/model":
             if argument:
                 self.conversation.model = sanitize_line(argument)
@@ -168,29 +197,80 @@ class ChatScreen(Screen[None]):
             return 0
         return len(answers)
 
-    async def start_turn(self) -> None:
+    async def start_turn(self, replay: ReplayChoice | None = None) -> None:
         turn = self.conversation.start_assistant()
+        if replay is not None:
+            turn.replay = replay.recording.name
+            self._replays[turn.id] = replay
         await self.view.add_assistant(turn)
         for target in (self.inspector, self.metrics):
             target.post_message(TurnStarted(turn))
         self._stream_worker = self.run_worker(
-            self._stream_turn(turn), group="stream", exclusive=True, exit_on_error=False
+            self._stream_turn(turn, replay), group="stream", exclusive=True, exit_on_error=False
         )
         self.refresh_bindings()
 
-    async def _stream_turn(self, turn: Turn) -> None:
+    async def start_replay(self, choice: ReplayChoice) -> None:
+        """Replay a recording as an answer: same stream class, same panes; not part of the history."""
+        if self.streaming:
+            self.notify("Wait for the answer to finish, or press Esc, before replaying.", severity="warning")
+            return
+        recording = choice.recording
+        how = "one event per keypress" if choice.step else f"speed ×{choice.speed:g}"
+        user = self.conversation.add_user(f"▶ Replay of {recording.name} ({how})")
+        user.replay = recording.name
+        await self.view.add_user(user)
+        if choice.step:
+            self.inspector_pane.display = True
+            self.inspector.focus()
+            self.notify("Step mode: n sends the next event, c plays the rest, Esc stops.", timeout=10)
+        await self.start_turn(choice)
+
+    async def _stream_turn(self, turn: Turn, replay: ReplayChoice | None = None) -> None:
         from tui_chat.chat_stream import ChatStream, StreamTargets
 
         try:
-            client = await self._client()
+            extra: dict[str, object] = {}
+            if replay is None:
+                client = await self._client()
+            else:
+                client = await self._queue_replay(replay)
+                extra["messages"] = [{"role": "user", "content": f"replay {replay.recording.name}"}]
             targets = StreamTargets(self.view, self.inspector, self.metrics, self)
-            stream = ChatStream(client, self.conversation, turn, targets, retry_policy=self._retry_policy())
+            stream = ChatStream(client, self.conversation, turn, targets, retry_policy=self._retry_policy(), **extra)
             await stream.run()
         except asyncio.CancelledError:
             self._end_unstarted(turn, None)
             raise
         except Exception as error:  # the client could not be built (e.g. the demo server failed)
             self._end_unstarted(turn, error)
+
+    async def _queue_replay(self, choice: ReplayChoice) -> AsyncAnthropic:
+        from tui_chat.demo.server import Recording
+
+        client, thread = await asyncio.to_thread(self.backend.prepare_replay)
+        recording = choice.recording
+        served = Recording(
+            recording.body,
+            delays=recording.delays(choice.speed),
+            headers=dict(recording.headers),
+            step=choice.step,
+        )
+        thread.call(thread.server.queue_recording, served)
+        self._stepping = thread if choice.step else None
+        self.refresh_bindings()
+        return client
+
+    def action_step(self, count: int) -> None:
+        if self._stepping is not None:
+            self._stepping.call(self._stepping.server.grant_steps, count)
+
+    def action_replay_picker(self) -> None:
+        def chosen(choice: ReplayChoice | None) -> None:
+            if choice is not None:
+                self.run_worker(self.start_replay(choice), exit_on_error=False)
+
+        self.app.push_screen(ReplayPickerScreen(), chosen)
 
     def _retry_policy(self) -> RetryPolicy:
         from tui_chat.stream.retry import RetryPolicy
@@ -213,6 +293,7 @@ class ChatScreen(Screen[None]):
             target.post_message(TurnEnded(turn))
 
     def on_turn_ended(self, message: TurnEnded) -> None:
+        self._stepping = None
         self.refresh_bindings()
         turn = message.turn
         if turn.status is TurnStatus.FAILED and turn.error is not None:
@@ -225,6 +306,8 @@ class ChatScreen(Screen[None]):
             return True if self.streaming else None
         if action == "retry":
             return True if self._can_retry() else None
+        if action == "step":
+            return bool(self._stepping is not None and self.streaming)
         return True
 
     def _can_retry(self) -> bool:
@@ -270,9 +353,11 @@ class ChatScreen(Screen[None]):
             self.notify("Nothing to retry: the last answer completed.")
             return
         failed = self.conversation.discard_last_assistant()
+        replay = None
         if failed is not None:
             await self.view.remove_turn(failed.id)
-        await self.start_turn()
+            replay = self._replays.pop(failed.id, None)
+        await self.start_turn(replay)
 
     async def action_new_conversation(self) -> None:
         if self.streaming:

@@ -130,7 +130,9 @@ def describe_row(row: InspectorRow) -> tuple[Content, str, Content, str, str, st
         index=index,
         at=format_offset(wire.at),
     )
-    wire_title = Content(f"On the wire: {len(wire.raw):,} bytes, exactly as received (␊ = LF, · = trailing space)")
+    wire_title = Content(
+        f"On the wire: {len(wire.raw):,} bytes, exactly as received (↵ = LF, ← = CR, · = trailing space)"
+    )
     return (
         title,
         explain(wire.name),

@@ -27,6 +27,8 @@ class Backend:
         self._demo_server = demo_server
         self.demo: DemoThread | None = None
         self._client: AsyncAnthropic | None = None
+        self._replay: DemoThread | None = None
+        self._replay_client: AsyncAnthropic | None = None
         self._lock = threading.Lock()
 
     @property
@@ -67,6 +69,28 @@ class Backend:
             )
             return self._client
 
+    def prepare_replay(self) -> tuple[AsyncAnthropic, DemoThread]:
+        """A client and a local server to replay recordings through (the demo server in demo mode)."""
+        client = self.prepare()
+        with self._lock:
+            if self.settings.demo and self.demo is not None:
+                return client, self.demo
+            if self._replay is None or self._replay_client is None:
+                import httpx2
+                from anthropic import AsyncAnthropic
+
+                from tui_chat.demo.server import DemoServer, DemoThread
+
+                self._replay = DemoThread(DemoServer())
+                self._replay.start()
+                self._replay_client = AsyncAnthropic(
+                    api_key=DEMO_KEY,
+                    base_url=self._replay.base_url,
+                    max_retries=0,
+                    timeout=httpx2.Timeout(60, connect=5),
+                )
+            return self._replay_client, self._replay
+
     def _start_demo(self) -> str:
         if self.demo is None:
             from tui_chat.demo.server import DemoThread
@@ -83,12 +107,14 @@ class Backend:
 
     async def aclose(self) -> None:
         """Close the HTTP client (in the loop that used it), then stop the demo server."""
-        client, self._client = self._client, None
-        if client is not None:
-            await client.close()
+        for client in (self._client, self._replay_client):
+            if client is not None:
+                await client.close()
+        self._client = self._replay_client = None
         self.close()
 
     def close(self) -> None:
-        if self.demo is not None:
-            self.demo.stop()
-            self.demo = None
+        for thread in (self.demo, self._replay):
+            if thread is not None:
+                thread.stop()
+        self.demo = self._replay = None

@@ -246,7 +246,7 @@ def raw_lines(wire: WireEvent) -> str:
     shown: list[str] = []
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
-        ending = line[len(body) :].replace("\r", "␍").replace("\n", "␊")
+        ending = line[len(body) :].replace("\r", "←").replace("\n", "↵")
         trailing = len(body) - len(body.rstrip(" "))
         if trailing:
             body = body.rstrip(" ") + "·" * trailing

@@ -141,6 +141,8 @@ class Turn:
     created: datetime = field(default_factory=lambda: datetime.now(UTC))
     number: int = 0
     """For assistant turns: 1 for the first answer of the conversation, 2 for the next..."""
+    replay: str | None = None
+    """Set on both turns of a replayed recording (its name): never part of the history sent."""
     id: int = field(default_factory=lambda: next(_turn_ids))
 
     def block(self, index: int) -> Block | None:
@@ -242,6 +244,8 @@ class Conversation:
         messages: list[dict[str, Any]] = []
         pending_tool_ids: list[str] = []
         for turn in self.turns:
+            if turn.replay is not None:
+                continue
             if turn.role == "user":
                 content: list[dict[str, Any]] = [
                     {

@@ -81,10 +81,10 @@ class EventInspector(ScrollView, can_focus=True):
         Binding("end", "follow", "Follow", show=False),
         Binding("enter", "open", "Details"),
         Binding("p", "toggle_pause", "Pause/follow"),
-        Binding("h", "toggle_pings", "Pings"),
-        Binding("d", "toggle_deltas", "Deltas"),
-        Binding("e", "toggle_errors", "Errors only"),
-        Binding("s", "toggle_sdk", "SDK events"),
+        Binding("h", "toggle_pings", "Pings", show=False),
+        Binding("d", "toggle_deltas", "Deltas", show=False),
+        Binding("e", "toggle_errors", "Errors only", show=False),
+        Binding("s", "toggle_sdk", "SDK events", show=False),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
