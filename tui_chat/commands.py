@@ -12,6 +12,13 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Retry last answer", "Ask the last question again (ctrl+r)", "retry"),
     ("New conversation", "Start over with an empty conversation (ctrl+n)", "new_conversation"),
     ("Slash commands", "List the commands you can type in the prompt (/help)", "slash_help"),
+    ("TTFT experiment", "Send one prompt streaming and not streaming; compare time to first token", "ttft_experiment"),
+    ("Choose model…", "Pick the model from the Models API, with its limits (ctrl+o)", "pick_model"),
+    (
+        "Metrics table",
+        "Every turn's TTFT, tokens, tok/s, cost estimate, and the TTFT experiments (F3)",
+        "session_metrics",
+    ),
     ("Replay a recording…", "Play a recorded stream into the panes, with its timing or step by step", "replay_picker"),
     (
         "Inspector: pause / follow",

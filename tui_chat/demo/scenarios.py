@@ -403,7 +403,7 @@ def _scenario(word: str, summary: str, build: Callable[[RequestView], Reply | Ht
 
 
 SCENARIOS: list[Scenario] = [
-    _scenario("long", "a long answer (about 1,500 tokens)", _long, r"\blong\b"),
+    _scenario("long", "a long answer (about 1,500 tokens)", _long, r"\b(long|essay)\b"),
     _scenario("code", "markdown with headings, a table and code blocks", _code, r"\b(code|markdown)\b"),
     _scenario("think", "a thinking block before the answer", _thinking, r"\bthink(ing)?\b"),
     _scenario("tool", "a tool call whose JSON input streams in pieces", _tool, r"\btools?\b"),

@@ -186,6 +186,7 @@ def frames(reply: Reply, meta: MessageMeta, max_tokens: int) -> Iterator[Frame]:
     yield Frame(0.0, sse_frame("message_start", {"type": "message_start", "message": message}))
     deltas_sent = 0
     output_tokens = 0
+    thinking_tokens = 0
     stop_reason = reply.stop_reason
     pinged = False
     first_delta = True
@@ -218,6 +219,7 @@ def frames(reply: Reply, meta: MessageMeta, max_tokens: int) -> Iterator[Frame]:
             deltas_sent += 1
             if delta["type"] in ("text_delta", "thinking_delta"):
                 output_tokens += 1
+                thinking_tokens += delta["type"] == "thinking_delta"
             elif delta["type"] == "input_json_delta" and delta["partial_json"]:
                 output_tokens += 2
             if deltas_sent % reply.ping_every == 0:
@@ -225,7 +227,9 @@ def frames(reply: Reply, meta: MessageMeta, max_tokens: int) -> Iterator[Frame]:
         yield Frame(0.0, sse_frame("content_block_stop", {"type": "content_block_stop", "index": index}))
         if stop_reason == "max_tokens":
             break
-    usage = {"output_tokens": max(output_tokens, 1)}
+    usage: dict[str, Any] = {"output_tokens": max(output_tokens, 1)}
+    if thinking_tokens:
+        usage["output_tokens_details"] = {"thinking_tokens": thinking_tokens}
     delta_payload = {
         "type": "message_delta",
         "delta": {"stop_reason": stop_reason, "stop_sequence": reply.stop_sequence},

@@ -17,7 +17,9 @@ from textual.worker import Worker, WorkerState
 from tui_chat.messages import PromptSubmitted, TurnEnded, TurnStarted
 from tui_chat.safety import redact, sanitize_line
 from tui_chat.screens.event_detail import EventDetailScreen
+from tui_chat.screens.model_picker import ModelPickerScreen
 from tui_chat.screens.replay_picker import ReplayChoice, ReplayPickerScreen
+from tui_chat.screens.session_metrics import SessionMetricsScreen
 from tui_chat.session.backend import Backend
 from tui_chat.session.model import Conversation, Turn, TurnStatus
 from tui_chat.widgets.conversation_view import ConversationView
@@ -26,11 +28,13 @@ from tui_chat.widgets.inspector_pane import InspectorPane
 from tui_chat.widgets.metrics_panel import MetricsPanel
 from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.top_bar import TopBar
+from tui_chat.widgets.ttft_result import TtftResult
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
 
     from tui_chat.demo.server import DemoThread
+    from tui_chat.session.ttft import TtftExperiment
     from tui_chat.stream.retry import RetryPolicy
 
 SLASH_HELP = """Slash commands:
@@ -40,7 +44,8 @@ SLASH_HELP = """Slash commands:
   /inspector        show or hide the event inspector (also F2)
   /retry            ask the last question again (also ctrl+r)
   /replay [NAME]    replay a recorded stream (no name: pick one)
-  /model NAME       use another model from the next turn
+  /ttft [PROMPT]    the TTFT experiment: the same prompt streamed and not streamed
+  /model [NAME]     use another model from the next turn (no name: pick one)
   /system TEXT      set the system prompt (no text: clear it)"""
 
 
@@ -53,6 +58,8 @@ class ChatScreen(Screen[None]):
         Binding("f2", "toggle_inspector", "Inspector"),
         Binding("ctrl+r", "retry", "Retry"),
         Binding("ctrl+n", "new_conversation", "New chat"),
+        Binding("f3", "session_metrics", "Metrics table"),
+        Binding("ctrl+o", "pick_model", "Model"),
         Binding("n", "step(1)", "Next event"),
         Binding("c", "step(1000000000)", "Play the rest"),
     ]
@@ -66,6 +73,8 @@ class ChatScreen(Screen[None]):
         self._replays: dict[int, ReplayChoice] = {}
         """The replay behind each replayed answer (by turn id), so ctrl+r can replay it again."""
         self._stepping: DemoThread | None = None
+        self.experiments: list[TtftExperiment] = []
+        """TTFT experiments run in this session (kept across conversations)."""
 
     # -------------------------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -159,6 +168,8 @@ class ChatScreen(Screen[None]):
             self.action_toggle_inspector()
         elif name == "/retry":
             await self.action_retry()
+        elif name == "/ttft":
+            self.action_ttft_experiment(argument or None)
         elif name == "/replay":
             if argument:
                 await self._replay_at_start(argument)
@@ -166,11 +177,9 @@ class ChatScreen(Screen[None]):
                 self.action_replay_picker()
         elif name == "/model":
             if argument:
-                self.conversation.model = sanitize_line(argument)
-                self._show_top_bar()
-                self.notify(f"Model for the next turn: {self.conversation.model}", markup=False)
+                self.set_model(argument)
             else:
-                self.notify(f"Current model: {self.conversation.model}. Usage: /model NAME", markup=False)
+                self.action_pick_model()
         elif name == "/system":
             self.conversation.system = argument or None
             self.notify("System prompt set." if argument else "System prompt cleared.", markup=False)
@@ -260,6 +269,51 @@ class ChatScreen(Screen[None]):
         self._stepping = thread if choice.step else None
         self.refresh_bindings()
         return client
+
+    def set_model(self, model: str) -> None:
+        self.conversation.model = sanitize_line(model)
+        self._show_top_bar()
+        self.notify(f"Model for the next turns: {self.conversation.model}", markup=False)
+
+    @work(exclusive=True, group="models", exit_on_error=False)
+    async def action_pick_model(self) -> None:
+        from tui_chat.session.models import FALLBACK_MODELS, FALLBACK_MODELS_AS_OF, fetch_models
+
+        try:
+            client = await self._client()
+            models = await fetch_models(client)
+            note = f"Models listed by {self.backend.endpoint} (GET /v1/models)."
+        except Exception as error:
+            models = list(FALLBACK_MODELS)
+            reason = redact(sanitize_line(str(error)), self.backend.settings.secrets)[:120]
+            note = f"The Models API could not be reached ({reason}); the public lineup of {FALLBACK_MODELS_AS_OF}:"
+        if not models:
+            models, note = list(FALLBACK_MODELS), "The Models API listed no models; the public lineup:"
+        chosen = await self.app.push_screen_wait(ModelPickerScreen(models, self.conversation.model, note))
+        if chosen:
+            self.set_model(chosen)
+
+    def action_session_metrics(self) -> None:
+        self.app.push_screen(SessionMetricsScreen(self.conversation, self.experiments))
+
+    def action_ttft_experiment(self, prompt: str | None = None) -> None:
+        if self.streaming:
+            self.notify("Wait for the answer to finish, or press Esc, first.", severity="warning")
+            return
+        self.run_worker(self._ttft(prompt), group="stream", exclusive=True, exit_on_error=False)
+
+    async def _ttft(self, prompt: str | None) -> None:
+        from tui_chat.session.ttft import DEFAULT_MAX_TOKENS, DEFAULT_PROMPT, run_ttft_experiment
+
+        text = prompt or DEFAULT_PROMPT
+        model = self.conversation.model
+        widget = TtftResult(model=model, prompt=sanitize_line(text))
+        await self.view.mount(widget)
+        self.view.anchor()
+        client = await self._client()
+        experiment = await run_ttft_experiment(client, model, text, DEFAULT_MAX_TOKENS)
+        self.experiments.append(experiment)
+        widget.show(experiment)
 
     def action_step(self, count: int) -> None:
         if self._stepping is not None:

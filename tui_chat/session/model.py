@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from tui_chat.safety import sanitize
+from tui_chat.session.pricing import estimate_cost
 from tui_chat.stream.types import ErrorInfo, RetryNotice
 from tui_chat.stream.wire import WireRecord
 
@@ -81,6 +82,15 @@ class TurnMetrics:
     pings: int = 0
     attempts: int = 1
     request_id: str | None = None
+    delta_times: list[float] = field(default_factory=list)
+    """Arrival time of every content delta (seconds since sent): the inter-token rhythm."""
+    rate_limits: dict[str, str] = field(default_factory=dict)
+    """`anthropic-ratelimit-*-remaining` headers of the response, by limit name (requests, tokens...)."""
+
+    def inter_token_ms(self, last: int = 60) -> list[float]:
+        """Milliseconds between consecutive deltas, for the last `last` gaps."""
+        times = self.delta_times[-(last + 1) :]
+        return [(later - earlier) * 1000 for earlier, later in itertools.pairwise(times)]
 
     def elapsed(self, now: float | None = None) -> float:
         """Seconds from sending to the end (or to `now` while streaming)."""
@@ -110,6 +120,16 @@ class TurnMetrics:
         if window <= 0.0 or not tokens:
             return None
         return tokens / window
+
+    def cost(self, model: str) -> float | None:
+        """Estimated dollars for this request (see `pricing`)."""
+        return estimate_cost(
+            model,
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            cache_creation_input_tokens=self.cache_creation_input_tokens,
+            cache_read_input_tokens=self.cache_read_input_tokens,
+        )
 
     @property
     def total_input_tokens(self) -> int | None:
@@ -171,6 +191,7 @@ class SessionTotals:
     cache_read_input_tokens: int = 0
     cache_creation_input_tokens: int = 0
     failed: int = 0
+    cost: float | None = None
 
 
 class Conversation:
@@ -237,6 +258,9 @@ class Conversation:
             totals.cache_creation_input_tokens += metrics.cache_creation_input_tokens or 0
             if turn.status in (TurnStatus.FAILED, TurnStatus.INCOMPLETE):
                 totals.failed += 1
+            cost = metrics.cost(turn.model)
+            if cost is not None:
+                totals.cost = (totals.cost or 0.0) + cost
         return totals
 
     def api_messages(self) -> list[dict[str, Any]]:

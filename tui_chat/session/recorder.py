@@ -74,6 +74,10 @@ class TurnRecorder(EventStream):
         metrics.headers_at = self.record.headers_at
         metrics.request_id = self.record.request_id
         metrics.attempts = self.record.attempts
+        for name, value in self.record.headers:
+            if name.startswith("anthropic-ratelimit-") and name.endswith("-remaining"):
+                limit = name.removeprefix("anthropic-ratelimit-").removesuffix("-remaining")
+                metrics.rate_limits[limit] = sanitize_line(value)
 
     async def on_retry(self, notice: RetryNotice) -> None:
         self.turn.metrics.sent_at = self.started
@@ -99,6 +103,7 @@ class TurnRecorder(EventStream):
                 metrics.first_token_at = at
             metrics.last_token_at = at
             metrics.deltas += 1
+            metrics.delta_times.append(at)
         elif kind == "content_block_start" and isinstance(event, RawContentBlockStartEvent):
             self._start_block(event.index, event.content_block)
         elif kind == "message_start" and isinstance(event, RawMessageStartEvent):

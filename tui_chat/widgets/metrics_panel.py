@@ -1,15 +1,20 @@
-"""Live metrics: this turn (TTFT, elapsed, tokens in/out, tokens/s, stop reason) and session totals."""
+"""Live metrics: this turn's timings, tokens and costs, an inter-token sparkline, and session totals."""
 
 from __future__ import annotations
 
 import time
 
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Static
+from textual.widgets import Sparkline, Static
 
 from tui_chat.messages import MetricsUpdated, TurnEnded, TurnStarted
 from tui_chat.session.model import Conversation, Turn, TurnMetrics, TurnStatus
+from tui_chat.session.pricing import format_cost
+
+SPARK_POINTS = 40
 
 
 def _ms(seconds: float | None) -> str:
@@ -22,14 +27,29 @@ def _count(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
 
 
-class MetricsPanel(Static):
-    """Two lines of numbers, redrawn at most ten times a second while a turn streams."""
+def pairs(*items: tuple[str, str], dim: bool = False) -> Content:
+    """`label value · label value`, labels bold (or all dim). Values are plain text, never markup."""
+    parts: list[Content | str | tuple[str, str]] = []
+    for position, (label, value) in enumerate(items):
+        if position:
+            parts.append((" · ", "dim"))
+        parts.append((f"{label} ", "dim" if dim else "bold"))
+        parts.append((value, "dim") if dim else value)
+    return Content.assemble(*parts)
+
+
+class MetricsPanel(Horizontal):
+    """Numbers on the left (redrawn ten times a second while streaming), the inter-token sparkline right."""
 
     DEFAULT_CSS = """
     MetricsPanel {
         height: auto;
         padding: 0 1;
     }
+    MetricsPanel > #metrics-text { width: 1fr; height: auto; }
+    MetricsPanel > #metrics-spark { width: 26; height: 5; margin-left: 1; }
+    MetricsPanel > #metrics-spark > Sparkline { height: 3; }
+    MetricsPanel > #metrics-spark > Static { color: $text-muted; }
     """
 
     def __init__(self, conversation: Conversation, *, id: str | None = None) -> None:
@@ -37,10 +57,19 @@ class MetricsPanel(Static):
         self.conversation = conversation
         self.turn: Turn | None = None
         self._ticker: Timer | None = None
+        self._text = Static(id="metrics-text", markup=False)
+        self._spark = Sparkline([], id="metrics-sparkline")
+        self._spark_label = Static(Content("inter-token ms"), markup=False)
+
+    def compose(self) -> ComposeResult:
+        yield self._text
+        with Vertical(id="metrics-spark"):
+            yield self._spark_label
+            yield self._spark
 
     def on_mount(self) -> None:
         self.border_title = "Metrics"
-        self._ticker = self.set_interval(0.1, self._tick, pause=True)
+        self._ticker = self.set_interval(0.1, self.refresh_metrics, pause=True)
         self.refresh_metrics()
 
     def on_turn_started(self, message: TurnStarted) -> None:
@@ -50,15 +79,12 @@ class MetricsPanel(Static):
         self.refresh_metrics()
 
     def on_metrics_updated(self, message: MetricsUpdated) -> None:
-        if self._ticker is None or self.turn is None or self.turn.status is not TurnStatus.STREAMING:
+        if self.turn is None or self.turn.status is not TurnStatus.STREAMING:
             self.refresh_metrics()
 
     def on_turn_ended(self, message: TurnEnded) -> None:
         if self._ticker is not None:
             self._ticker.pause()
-        self.refresh_metrics()
-
-    def _tick(self) -> None:
         self.refresh_metrics()
 
     def set_conversation(self, conversation: Conversation) -> None:
@@ -67,7 +93,14 @@ class MetricsPanel(Static):
         self.refresh_metrics()
 
     def refresh_metrics(self) -> None:
-        self.update(self.render_metrics(time.perf_counter()))
+        self._text.update(self.render_metrics(time.perf_counter()))
+        if self.turn is not None:
+            gaps = self.turn.metrics.inter_token_ms(SPARK_POINTS)
+            self._spark.data = gaps
+            if gaps:
+                ordered = sorted(gaps)
+                median = ordered[len(ordered) // 2]
+                self._spark_label.update(Content(f"inter-token ms · p50 {median:,.0f} · max {ordered[-1]:,.0f}"))
 
     def render_metrics(self, now: float) -> Content:
         return Content("\n").join([*self._turn_lines(now), self._session_line()])
@@ -75,7 +108,7 @@ class MetricsPanel(Static):
     def _turn_lines(self, now: float) -> list[Content]:
         turn = self.turn
         if turn is None:
-            return [Content.styled("No request yet.", "dim"), Content("")]
+            return [Content.styled("No request yet.", "dim"), Content(""), Content("")]
         metrics: TurnMetrics = turn.metrics
         streaming = turn.status is TurnStatus.STREAMING
         elapsed = metrics.elapsed(now) if metrics.sent_at > 0 else None
@@ -91,38 +124,41 @@ class MetricsPanel(Static):
             TurnStatus.FAILED: "failed",
             TurnStatus.INCOMPLETE: "incomplete",
         }[turn.status]
-        timing = _pairs(
+        timing = pairs(
             ("TTFT", _ms(metrics.ttft)),
             ("total", _ms(elapsed)),
             ("tok/s", "—" if rate is None else f"{rate:,.0f}"),
             ("stop", status),
         )
-        tokens = _pairs(
-            ("in", _count(metrics.total_input_tokens)),
-            ("out", output),
-            ("events", f"{metrics.events:,}"),
-            ("pings", str(metrics.pings)),
-        )
-        return [timing, tokens]
+        tokens: list[tuple[str, str]] = [("in", _count(metrics.total_input_tokens))]
+        if metrics.cache_read_input_tokens or metrics.cache_creation_input_tokens:
+            tokens.append(
+                (
+                    "cache",
+                    f"read {metrics.cache_read_input_tokens or 0:,} write {metrics.cache_creation_input_tokens or 0:,}",
+                )
+            )
+        tokens.append(("out", output))
+        if metrics.thinking_tokens is not None:
+            tokens.append(("thinking", f"{metrics.thinking_tokens:,}"))
+        tokens += [("events", f"{metrics.events:,}"), ("pings", str(metrics.pings))]
+        request: list[tuple[str, str]] = [("id", metrics.request_id or "—")]
+        if metrics.attempts > 1 or turn.retries:
+            request.append(("retries", str(max(metrics.attempts - 1, len(turn.retries)))))
+        for limit in ("requests", "tokens"):
+            if limit in metrics.rate_limits:
+                request.append((f"{limit} left", metrics.rate_limits[limit]))
+        request.append(("cost", f"{format_cost(metrics.cost(turn.model))} est."))
+        return [timing, pairs(*tokens), pairs(*request, dim=True)]
 
     def _session_line(self) -> Content:
         totals = self.conversation.totals()
-        pairs = [
+        items = [
             ("session turns", str(totals.turns)),
             ("in", f"{totals.input_tokens:,}"),
             ("out", f"{totals.output_tokens:,}"),
+            ("cost", f"{format_cost(totals.cost)} est."),
         ]
         if totals.failed:
-            pairs.append(("failed", str(totals.failed)))
-        return _pairs(*pairs, dim=True)
-
-
-def _pairs(*pairs: tuple[str, str], dim: bool = False) -> Content:
-    """`label value · label value`, labels bold (or all dim). Values are plain text, never markup."""
-    parts: list[Content | str | tuple[str, str]] = []
-    for position, (label, value) in enumerate(pairs):
-        if position:
-            parts.append((" · ", "dim"))
-        parts.append((f"{label} ", "dim" if dim else "bold"))
-        parts.append((value, "dim") if dim else value)
-    return Content.assemble(*parts)
+            items.append(("failed", str(totals.failed)))
+        return pairs(*items, dim=True)
