@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ SSE_FIXTURES = sorted(FIXTURES.glob("*.sse"))
 
 
 @pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never read or write the developer's real config, data or .env."""
     base = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("CLAUDE_TUI_CONFIG_DIR", str(base / "config"))
@@ -24,7 +24,6 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_TUI_MODEL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(base)
-    return
 
 
 @pytest.fixture

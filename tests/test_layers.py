@@ -24,6 +24,11 @@ def loaded_after(statement: str) -> set[str]:
         "tui_chat.session.recorder",
         "tui_chat.session.inspect",
         "tui_chat.session.backend",
+        "tui_chat.session.store",
+        "tui_chat.session.export",
+        "tui_chat.session.clipboard",
+        "tui_chat.session.recording",
+        "tui_chat.session.ttft_runner",
         "tui_chat.demo.server",
     ],
 )
@@ -31,7 +36,21 @@ def test_lower_layers_do_not_import_textual(module: str) -> None:
     assert "textual" not in loaded_after(f"import {module}")
 
 
-@pytest.mark.parametrize("module", ["tui_chat.stream.wire", "tui_chat.session.model", "tui_chat.session.inspect"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "tui_chat.stream.wire",
+        "tui_chat.session.model",
+        "tui_chat.session.inspect",
+        "tui_chat.session.store",
+        "tui_chat.session.export",
+        "tui_chat.session.clipboard",
+        "tui_chat.session.recording",
+        "tui_chat.session.models",
+        "tui_chat.session.pricing",
+        "tui_chat.session.ttft",
+    ],
+)
 def test_pure_modules_do_not_import_the_sdk(module: str) -> None:
     assert "anthropic" not in loaded_after(f"import {module}")
 

@@ -17,7 +17,7 @@ from tui_chat.session.model import Conversation
 from tui_chat.session.models import FALLBACK_MODELS, describe_limits, fetch_models
 from tui_chat.session.pricing import estimate_cost, price_for
 from tui_chat.session.recorder import TurnRecorder
-from tui_chat.session.ttft import run_ttft_experiment
+from tui_chat.session.ttft_runner import run_ttft_experiment
 from tui_chat.widgets.ttft_result import TtftResult, bar
 
 
@@ -51,7 +51,7 @@ def test_bars() -> None:
 
 
 async def test_ttft_command_shows_the_chart() -> None:
-    app, server = demo_app(pace=0.1)
+    app, _server = demo_app(pace=0.1)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, ChatScreen)

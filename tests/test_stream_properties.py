@@ -185,6 +185,12 @@ def check(probe: Probe, outcome: Outcome, sent: bytes, texts: dict[int, str], *,
         assert isinstance(probe.exceptions[0], IncompleteStreamError), where
         assert probe.calls[-2] == "exception"
 
+    # A complete message_stop frame is the proof of completion, however the connection ends after it.
+    if b"event: message_stop\n" in read_part(sent) and read_part(sent).rstrip(b" ").endswith(b"\n\n"):
+        last = read_part(sent).rsplit(b"event: ", 1)[-1]
+        if last.startswith(b"message_stop"):
+            assert outcome is Outcome.COMPLETE, where
+
     # The running text of each block only grows, and is a prefix of the block's full text.
     running: dict[int | None, str] = {}
     for block, text, snapshot in probe.texts:
@@ -258,9 +264,7 @@ async def test_any_chunking_with_pings(
 # ------------------------------------------------------------------ truncation
 @pytest.mark.parametrize("cut", [False, True], ids=["clean-end", "tcp-cut"])
 @pytest.mark.parametrize("name", EXHAUSTIVE, ids=[name.removesuffix(".sse") for name in EXHAUSTIVE])
-async def test_truncated_at_every_byte(
-    name: str, cut: bool, demo_server: DemoServer, client: AsyncAnthropic
-) -> None:
+async def test_truncated_at_every_byte(name: str, cut: bool, demo_server: DemoServer, client: AsyncAnthropic) -> None:
     """`body[:n]` for every n, then a clean end of the body or a cut connection."""
     body = fixture_bytes(name)
     texts = block_texts(body)

@@ -211,7 +211,8 @@ class DemoServer:
         if body.get("stream"):
             return await self._stream(request, frames(reply, meta, max_tokens))
         # Not streaming: the whole answer arrives after the time the stream would have taken.
-        await asyncio.sleep(self.pace * (reply.first_token_delay + _token_count(reply) / reply.tokens_per_second))
+        generating = min(_token_count(reply), max_tokens) / reply.tokens_per_second
+        await asyncio.sleep(self.pace * (reply.first_token_delay + generating))
         return web.json_response(final_message(reply, meta, max_tokens), headers=self._headers())
 
     def _paced(self, reply: Reply, model: DemoModel) -> Reply:

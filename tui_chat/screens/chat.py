@@ -53,15 +53,15 @@ class ChatScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "stop", "Stop"),
-        Binding("ctrl+c", "interrupt", "Stop", show=False, priority=True),
-        Binding("f2", "toggle_inspector", "Inspector"),
-        Binding("ctrl+r", "retry", "Retry"),
-        Binding("ctrl+n", "new_conversation", "New chat"),
-        Binding("f3", "session_metrics", "Metrics table"),
-        Binding("ctrl+o", "pick_model", "Model"),
         Binding("n", "step(1)", "Next event"),
         Binding("c", "step(1000000000)", "Play the rest"),
+        Binding("escape", "stop", "Stop"),
+        Binding("ctrl+c", "interrupt", "Stop", show=False, priority=True),
+        Binding("ctrl+r", "retry", "Retry"),
+        Binding("f2", "toggle_inspector", "Inspector"),
+        Binding("f3", "session_metrics", "Metrics table"),
+        Binding("ctrl+o", "pick_model", "Model"),
+        Binding("ctrl+n", "new_conversation", "New chat"),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -303,7 +303,8 @@ class ChatScreen(Screen[None]):
         self.run_worker(self._ttft(prompt), group="stream", exclusive=True, exit_on_error=False)
 
     async def _ttft(self, prompt: str | None) -> None:
-        from tui_chat.session.ttft import DEFAULT_MAX_TOKENS, DEFAULT_PROMPT, run_ttft_experiment
+        from tui_chat.session.ttft import DEFAULT_MAX_TOKENS, DEFAULT_PROMPT
+        from tui_chat.session.ttft_runner import run_ttft_experiment
 
         text = prompt or DEFAULT_PROMPT
         model = self.conversation.model
@@ -359,7 +360,7 @@ class ChatScreen(Screen[None]):
         if action == "stop":
             return True if self.streaming else None
         if action == "retry":
-            return True if self._can_retry() else None
+            return self._can_retry()
         if action == "step":
             return bool(self._stepping is not None and self.streaming)
         return True

@@ -268,6 +268,15 @@ class EventStream(AsyncMessageStream[None]):
             await self.on_timeout()
             await self.on_exception(exc)
             raise
+        except httpx2.TransportError as exc:
+            if self._message_stopped:
+                # message_stop is the proof of a complete answer; a connection that breaks after it
+                # (before the chunked body's last terminator) has lost nothing.
+                self.outcome = Outcome.COMPLETE
+                return
+            self.outcome, self.error = Outcome.ERROR, exc
+            await self.on_exception(exc)
+            raise
         except Exception as exc:
             self.outcome, self.error = Outcome.ERROR, exc
             await self.on_exception(exc)

@@ -1,0 +1,1 @@
+"""Helpers for the interop tier: real third-party servers that speak the Messages API."""

@@ -1,0 +1,36 @@
+"""Copying text: the OSC 52 escape sequence terminals understand, and a file for those that refuse it.
+
+Pure Python (no Textual): the UI writes the sequence, or tells the user where the file is.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+from tui_chat.safety import sanitize_line
+from tui_chat.session.export import ExportError, write_export
+
+CLIPBOARD_FILENAME = "clipboard.txt"
+
+
+def osc52_sequence(text: str) -> str:
+    """`ESC ] 52 ; c ; <base64 of UTF-8 text> BEL`, exactly what Textual's `App.copy_to_clipboard` writes."""
+    encoded = base64.b64encode(text.encode("utf-8", "replace")).decode("ascii")
+    return f"\x1b]52;c;{encoded}\a"
+
+
+def write_clipboard_fallback(text: str, directory: str | os.PathLike[str]) -> Path:
+    """Write `text` to `clipboard.txt` in `directory` (created 0o700 if missing), atomically, mode 0o600.
+
+    Replaces the previous copy. Raises `ExportError` with a readable message if it cannot be written.
+    """
+    folder = Path(directory).expanduser()
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise ExportError(
+            f"Cannot create the folder {sanitize_line(str(folder))}: {error.strerror or error}."
+        ) from error
+    return write_export(folder / CLIPBOARD_FILENAME, text, overwrite=True)

@@ -1,0 +1,342 @@
+"""Exports of a conversation: a markdown transcript, the API-ready JSON request, a turn's raw SSE recording.
+
+Pure Python (no SDK, no Textual). `write_export` writes atomically and never leaves a half-written
+file behind; its errors are `ExportError`s whose message can be shown as is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui_chat.safety import sanitize_line
+from tui_chat.session.model import Block, Conversation, Turn, TurnStatus
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+EXPORT_EXTENSIONS = {"markdown": "md", "md": "md", "json": "json", "sse": "sse"}
+
+_INLINE_SPECIALS = re.compile(r"([\\`*_\[\]<>&~#|])")
+_SENTINEL = "claude-tui-export-sentinel-7f3a"
+
+
+class ExportError(Exception):
+    """An export could not be written; the message says why, in plain words."""
+
+
+# --- markdown --------------------------------------------------------------------------------------
+
+
+def conversation_to_markdown(conversation: Conversation, *, include_metrics: bool = True) -> str:
+    """The conversation as a markdown document that reads well on GitHub.
+
+    Each turn gets an `## You · N` or `## Claude · N` heading after a thematic break. Answers are
+    included verbatim; one that would swallow the rest of the document (a fence cut off by a stop)
+    has its fence closed at the end of the turn.
+    """
+    title = sanitize_line(conversation.title).strip() or f"Conversation {conversation.id}"
+    parts = [f"# {escape_inline(title)}", _metadata(conversation)]
+    if conversation.system:
+        parts.append("**System prompt:**\n\n" + fenced(conversation.system, "text"))
+    user_number = 0
+    for turn in conversation.turns:
+        if turn.role == "user":
+            user_number += 1
+            heading = f"## You · {user_number}"
+            body = [seal_markdown(turn.text)] if turn.text.strip() else []
+        else:
+            heading = f"## Claude · {turn.number}"
+            body = list(_assistant_parts(conversation, turn, include_metrics=include_metrics))
+        parts.append("---")
+        parts.append(heading)
+        parts.extend(body)
+    return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _metadata(conversation: Conversation) -> str:
+    created = conversation.created.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return "\n".join(
+        [
+            f"- **Date:** {created}",
+            f"- **Model:** {inline_code(sanitize_line(conversation.model))}",
+            f"- **Max tokens:** {conversation.max_tokens}",
+            f"- **Conversation:** {inline_code(conversation.id)}",
+        ]
+    )
+
+
+def _assistant_parts(conversation: Conversation, turn: Turn, *, include_metrics: bool) -> Iterator[str]:
+    for run in _block_runs(turn.blocks):
+        first = run[0]
+        if first.kind == "text":
+            text = "".join(block.text for block in run)
+            if text.strip():
+                yield seal_markdown(text)
+            citations = list(dict.fromkeys(line for block in run for line in block.citations))
+            if citations:
+                yield "**Sources:**\n\n" + "\n".join(
+                    f"{n}. {escape_inline(line)}" for n, line in enumerate(citations, 1)
+                )
+        elif first.kind == "thinking":
+            yield _details("Thinking", first.text)
+        elif first.is_tool_use:
+            label = "Tool call" if first.kind == "tool_use" else f"Tool call ({escape_inline(first.kind)})"
+            ident = f" ({inline_code(first.tool_id)})" if first.tool_id else ""
+            yield f"**{label}:** {inline_code(first.name or '?')}{ident}\n\n" + fenced(first.text, "json")
+        else:
+            note = f": {escape_inline(sanitize_line(first.text))}" if first.text.strip() else ""
+            yield f"*Block {inline_code(first.kind)}{note}*"
+    status = _status_line(turn)
+    if status:
+        yield status
+    if include_metrics:
+        line = _metrics_line(conversation, turn)
+        if line:
+            yield line
+
+
+def _block_runs(blocks: list[Block]) -> Iterator[list[Block]]:
+    """Consecutive text blocks together (one answer split by citations); every other block alone."""
+    run: list[Block] = []
+    for block in blocks:
+        if block.kind == "text":
+            run.append(block)
+            continue
+        if run:
+            yield run
+            run = []
+        yield [block]
+    if run:
+        yield run
+
+
+def _details(summary: str, text: str) -> str:
+    """A folded section whose content is shown literally (so its HTML or markdown cannot break out)."""
+    return f"<details>\n<summary>{summary}</summary>\n\n{fenced(text, 'text')}\n\n</details>"
+
+
+def _status_line(turn: Turn) -> str:
+    lines: list[str] = []
+    if turn.retries:
+        attempts = "; ".join(
+            f"attempt {notice.attempt}: {notice.reason} (waited {notice.wait:.1f} s)" for notice in turn.retries
+        )
+        lines.append(f"> Retried after {len(turn.retries)} failed attempt(s) — {escape_inline(attempts)}")
+    if turn.status is TurnStatus.STOPPED:
+        lines.append("> **Stopped** by the user; the answer above is partial.")
+    elif turn.status is TurnStatus.INCOMPLETE:
+        lines.append("> **Incomplete:** the stream ended without `message_stop`; the answer above may be partial.")
+    elif turn.status is TurnStatus.STREAMING:
+        lines.append("> **Streaming:** the answer was still arriving when this was exported.")
+    elif turn.status is TurnStatus.FAILED:
+        error = turn.error
+        if error is None:
+            lines.append("> **Failed.**")
+        else:
+            request_id = error.request_id or turn.metrics.request_id
+            suffix = f" (request-id {inline_code(request_id)})" if request_id else ""
+            lines.append(f"> **Failed:** {escape_inline(error.kind)} — {escape_inline(error.summary)}{suffix}")
+            if error.hint:
+                lines.append(f"> {escape_inline(error.hint)}")
+    return "\n>\n".join(lines)
+
+
+def _metrics_line(conversation: Conversation, turn: Turn) -> str:
+    metrics = turn.metrics
+    parts: list[str] = []
+    if metrics.ttft is not None:
+        parts.append(f"TTFT {metrics.ttft:.2f} s")
+    if metrics.ended_at is not None:
+        parts.append(f"total {metrics.ended_at:.2f} s")
+    total_input = metrics.total_input_tokens
+    if total_input is not None:
+        parts.append(f"{total_input:,} tokens in")
+    if metrics.output_tokens is not None:
+        parts.append(f"{metrics.output_tokens:,} out")
+    if metrics.stop_reason:
+        parts.append(f"stop {inline_code(metrics.stop_reason)}")
+    if turn.model and turn.model != conversation.model:
+        parts.append(f"model {inline_code(turn.model)}")
+    return f"<sub>{' · '.join(parts)}</sub>" if parts else ""
+
+
+# --- markdown helpers ------------------------------------------------------------------------------
+
+
+def escape_inline(text: str) -> str:
+    """Plain text made safe for one line of markdown: characters markdown would interpret are escaped."""
+    return _INLINE_SPECIALS.sub(r"\\\1", text)
+
+
+def inline_code(text: str) -> str:
+    """`text` as a code span, whatever backticks it holds."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip(" ") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def fenced(text: str, info: str = "") -> str:
+    """`text` as a fenced code block whose fence no line of `text` can close."""
+    longest = max((len(run) for run in re.findall(r"`{3,}", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    body = text if text.endswith("\n") or not text else text + "\n"
+    return f"{fence}{info}\n{body}{fence}"
+
+
+def seal_markdown(text: str) -> str:
+    """`text` (markdown, kept verbatim) made unable to swallow what follows it in a document.
+
+    A fence or raw-HTML block left open (an answer stopped inside a code block) would run on to
+    the end of the document. An open fence is closed; anything else still open is shown as a
+    literal code block instead.
+    """
+    text = text.rstrip("\n")
+    if _ends_cleanly(text):
+        return text
+    fence = _open_fence(text)
+    if fence is not None:
+        closed = f"{text}\n{fence}"
+        if _ends_cleanly(closed):
+            return closed
+    return fenced(text, "text")
+
+
+@cache
+def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt  # markdown-it-py comes with Textual; imported only when exporting
+
+    return MarkdownIt("commonmark")
+
+
+def _ends_cleanly(text: str) -> bool:
+    """Whether a heading after `text` (and a blank line) is a top-level heading of the document."""
+    tokens = _parser().parse(f"{text}\n\n## {_SENTINEL}\n")
+    if len(tokens) < 3:
+        return False
+    opening, inline, closing = tokens[-3:]
+    return (
+        opening.type == "heading_open"
+        and opening.level == 0
+        and inline.content == _SENTINEL
+        and closing.type == "heading_close"
+    )
+
+
+def _open_fence(text: str) -> str | None:
+    """The fence that would close the top-level code block still open at the end of `text`, if any."""
+    tokens = [token for token in _parser().parse(text) if token.level == 0]
+    if not tokens or tokens[-1].type != "fence":
+        return None
+    return tokens[-1].markup
+
+
+# --- JSON and SSE ----------------------------------------------------------------------------------
+
+
+def conversation_to_api_json(conversation: Conversation) -> str:
+    """The request that would continue this conversation (model, max_tokens, system, messages), pretty-printed."""
+    request: dict[str, object] = {"model": conversation.model, "max_tokens": conversation.max_tokens}
+    if conversation.system:
+        request["system"] = conversation.system
+    request["messages"] = conversation.api_messages()
+    return json.dumps(request, indent=2, ensure_ascii=False) + "\n"
+
+
+def turn_to_sse(turn: Turn) -> bytes:
+    """The turn's response body exactly as received (a `.sse` recording)."""
+    if turn.wire is None:
+        raise ExportError("This turn has no wire recording (it was not streamed in this session).")
+    return turn.wire.sse_bytes()
+
+
+# --- files -----------------------------------------------------------------------------------------
+
+
+def default_export_name(kind: str, now: datetime | None = None) -> str:
+    """A timestamped file name such as `claude-tui-2026-11-22-143005.md` (`kind`: markdown, md, json or sse)."""
+    try:
+        extension = EXPORT_EXTENSIONS[kind]
+    except KeyError:
+        raise ValueError(f"Unknown export kind {kind!r}; expected one of {', '.join(EXPORT_EXTENSIONS)}.") from None
+    moment = now if now is not None else datetime.now().astimezone()
+    return f"claude-tui-{moment:%Y-%m-%d-%H%M%S}.{extension}"
+
+
+def write_export(path: str | os.PathLike[str], data: str | bytes, *, overwrite: bool = False) -> Path:
+    """Write `data` to `path` atomically (text as UTF-8, newlines untouched) with mode 0o600.
+
+    Raises `FileExistsError` if `path` exists and `overwrite` is false, and `ExportError` with a
+    readable message for anything else that prevents writing.
+    """
+    target = Path(path).expanduser()
+    shown = sanitize_line(str(target))
+    if target.is_dir():
+        raise ExportError(f"{shown} is a folder; give a file name.")
+    if not target.parent.is_dir():
+        folder = sanitize_line(str(target.parent))
+        problem = "is not a folder" if target.parent.exists() else "does not exist"
+        raise ExportError(f"Cannot write {shown}: {folder} {problem}.")
+    if not overwrite and target.exists():
+        raise FileExistsError(f"{shown} already exists; choose another name or allow overwriting.")
+    payload = data.encode("utf-8", "replace") if isinstance(data, str) else data
+    temporary: str | None = None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(handle, "wb") as file:
+            file.write(payload)
+            file.flush()
+            os.fsync(file.fileno())
+        if overwrite:
+            os.replace(temporary, target)
+        else:
+            _place_without_overwriting(temporary, target, shown)
+        temporary = None
+    except FileExistsError:
+        raise
+    except OSError as error:
+        raise ExportError(f"Cannot write {shown}: {_reason(error)}.") from error
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+    return target
+
+
+def _place_without_overwriting(temporary: str, target: Path, shown: str) -> None:
+    """Give the finished file its name, failing if the name was taken meanwhile."""
+    try:
+        os.link(temporary, target)  # atomic, and fails if `target` exists
+    except FileExistsError:
+        raise FileExistsError(f"{shown} already exists; choose another name or allow overwriting.") from None
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK):
+            raise
+        if target.exists():  # no hard links on this file system: check, then rename
+            raise FileExistsError(f"{shown} already exists; choose another name or allow overwriting.") from None
+        os.rename(temporary, target)
+        return
+    os.unlink(temporary)
+
+
+def _reason(error: OSError) -> str:
+    reasons = {
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "the file system is read-only",
+        errno.ENOSPC: "no space left on the device",
+        errno.ENAMETOOLONG: "the name is too long",
+        errno.ENOENT: "no such file or folder",
+        errno.ENOTDIR: "part of the path is not a folder",
+    }
+    return reasons.get(error.errno or 0) or sanitize_line(error.strerror or str(error)).lower()
