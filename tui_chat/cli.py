@@ -32,7 +32,25 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_float,
         help="seconds without data before a stream is given up (default 60; CLAUDE_TUI_READ_TIMEOUT)",
     )
+    resume = parser.add_mutually_exclusive_group()
+    resume.add_argument("--continue", dest="resume_last", action="store_true", help="open the most recent conversation")
+    resume.add_argument("--resume", metavar="ID", help="open a saved conversation (an id or a unique prefix of one)")
+    parser.add_argument("--no-history", action="store_true", help="do not save conversations")
     parser.add_argument("--version", action="version", version=f"claude-tui {__version__}")
+    parser.epilog = (parser.epilog or "") + (
+        " Other commands: claude-tui replay [FILE] (replay a recorded stream), claude-tui list (saved "
+        "conversations), claude-tui export ID [-o PATH] [--json] (a saved conversation as markdown)."
+    )
+    return parser
+
+
+def build_export_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="claude-tui export", description="Export a saved conversation.")
+    parser.add_argument("id", help="the conversation's id, or a unique prefix (see: claude-tui list)")
+    parser.add_argument("-o", "--output", help="where to write it (default: a timestamped file here)")
+    parser.add_argument("--json", action="store_true", help="the API-ready messages as JSON instead of markdown")
+    parser.add_argument("--no-metrics", action="store_true", help="leave out the per-turn timing and token lines")
+    parser.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
     return parser
 
 
@@ -70,6 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["replay"]:
         return replay(arguments[1:])
+    if arguments[:1] == ["list"]:
+        return list_conversations(arguments[1:])
+    if arguments[:1] == ["export"]:
+        return export(arguments[1:])
     args = build_parser().parse_args(arguments)
     from tui_chat.config import load_settings
 
@@ -81,7 +103,71 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo=args.demo,
         read_timeout=args.read_timeout,
     )
+    settings.no_history = args.no_history
+    if args.resume_last:
+        settings.resume = ""
+    elif args.resume:
+        settings.resume = args.resume
     return run_app(settings)
+
+
+def list_conversations(arguments: list[str]) -> int:
+    """`claude-tui list`: the saved conversations, newest first."""
+    argparse.ArgumentParser(prog="claude-tui list", description="List saved conversations.").parse_args(arguments)
+    from tui_chat.config import data_dir
+    from tui_chat.safety import sanitize_line
+    from tui_chat.session.store import ConversationStore, StoreError
+
+    try:
+        with ConversationStore(data_dir()) as store:
+            summaries = store.list_conversations()
+    except StoreError as error:
+        print(f"claude-tui list: {sanitize_line(str(error))}", file=sys.stderr)
+        return 1
+    if not summaries:
+        print("No saved conversations yet.")
+        return 0
+    for summary in summaries:
+        when = summary.updated.astimezone().strftime("%Y-%m-%d %H:%M")
+        title = sanitize_line(summary.title) or "(untitled)"
+        print(f"{summary.id}  {when}  {summary.turn_count:>4} msgs  {sanitize_line(summary.model):<20}  {title}")
+    return 0
+
+
+def export(arguments: list[str]) -> int:
+    """`claude-tui export ID [-o PATH] [--json]`: a saved conversation to a file."""
+    args = build_export_parser().parse_args(arguments)
+    from pathlib import Path
+
+    from tui_chat.config import data_dir
+    from tui_chat.safety import sanitize_line
+    from tui_chat.session.export import (
+        ExportError,
+        conversation_to_api_json,
+        conversation_to_markdown,
+        default_export_name,
+        write_export,
+    )
+    from tui_chat.session.store import ConversationStore, StoreError
+
+    try:
+        with ConversationStore(data_dir()) as store:
+            conversation = store.load(store.find(args.id))
+    except (StoreError, LookupError) as error:
+        print(f"claude-tui export: {sanitize_line(str(error))}", file=sys.stderr)
+        return 1
+    if args.json:
+        data, kind = conversation_to_api_json(conversation), "json"
+    else:
+        data, kind = conversation_to_markdown(conversation, include_metrics=not args.no_metrics), "markdown"
+    path = Path(args.output) if args.output else Path.cwd() / default_export_name(kind)
+    try:
+        written = write_export(path, data, overwrite=args.force)
+    except (ExportError, FileExistsError) as error:
+        print(f"claude-tui export: {sanitize_line(str(error))}", file=sys.stderr)
+        return 1
+    print(written)
+    return 0
 
 
 def replay(arguments: list[str]) -> int:

@@ -72,6 +72,10 @@ class Settings:
     max_retries: int = 2
     env_files: list[Path] = field(default_factory=list)
     """The `.env` files that were found and read, in order of precedence."""
+    no_history: bool = False
+    """Do not save conversations (`--no-history`)."""
+    resume: str | None = None
+    """Open a saved conversation at start: its id (or a unique prefix); "" for the most recent one."""
     replay: str | None = None
     """A recording to replay at start (a path, or the name of an example); "" opens the picker."""
     replay_speed: float = 1.0

@@ -14,13 +14,18 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
+from tui_chat import slash_commands
 from tui_chat.messages import PromptSubmitted, TurnEnded, TurnStarted
 from tui_chat.safety import redact, sanitize_line
+from tui_chat.screens.conversation_list import ConversationListScreen
+from tui_chat.screens.copy_picker import CopyItem, CopyPickerScreen, copy_items
 from tui_chat.screens.event_detail import EventDetailScreen
 from tui_chat.screens.model_picker import ModelPickerScreen
 from tui_chat.screens.replay_picker import ReplayChoice, ReplayPickerScreen
 from tui_chat.screens.session_metrics import SessionMetricsScreen
+from tui_chat.screens.transcripts import Transcripts
 from tui_chat.session.backend import Backend
+from tui_chat.session.clipboard import code_blocks
 from tui_chat.session.model import Conversation, Turn, TurnStatus
 from tui_chat.widgets.conversation_view import ConversationView
 from tui_chat.widgets.event_inspector import EventInspector
@@ -37,17 +42,6 @@ if TYPE_CHECKING:
     from tui_chat.session.ttft import TtftExperiment
     from tui_chat.stream.retry import RetryPolicy
 
-SLASH_HELP = """Slash commands:
-  /help             this list
-  /quit, /exit      quit (also ctrl+q)
-  /new, /clear      start a new conversation (also ctrl+n)
-  /inspector        show or hide the event inspector (also F2)
-  /retry            ask the last question again (also ctrl+r)
-  /replay [NAME]    replay a recorded stream (no name: pick one)
-  /ttft [PROMPT]    the TTFT experiment: the same prompt streamed and not streamed
-  /model [NAME]     use another model from the next turn (no name: pick one)
-  /system TEXT      set the system prompt (no text: clear it)"""
-
 
 class ChatScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
@@ -60,8 +54,12 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+r", "retry", "Retry"),
         Binding("f2", "toggle_inspector", "Inspector"),
         Binding("f3", "session_metrics", "Metrics table"),
+        Binding("f4", "copy_picker", "Copy"),
+        Binding("ctrl+s", "export", "Export"),
+        Binding("ctrl+l", "conversations", "Conversations"),
         Binding("ctrl+o", "pick_model", "Model"),
         Binding("ctrl+n", "new_conversation", "New chat"),
+        Binding("f5", "edit_last", "Edit last", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -69,12 +67,15 @@ class ChatScreen(Screen[None]):
         self.backend = backend
         settings = backend.settings
         self.conversation = Conversation(model=settings.model, system=settings.system, max_tokens=settings.max_tokens)
+        self.transcripts = Transcripts(self)
+        self.experiments: list[TtftExperiment] = []
+        """TTFT experiments run in this session (kept across conversations)."""
         self._stream_worker: Worker[None] | None = None
         self._replays: dict[int, ReplayChoice] = {}
         """The replay behind each replayed answer (by turn id), so ctrl+r can replay it again."""
         self._stepping: DemoThread | None = None
-        self.experiments: list[TtftExperiment] = []
-        """TTFT experiments run in this session (kept across conversations)."""
+        self._editing: Turn | None = None
+        """The user turn being edited (F5): sending replaces it and what followed."""
 
     # -------------------------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -96,34 +97,34 @@ class ChatScreen(Screen[None]):
         return self.query_one(EventInspector)
 
     @property
+    def inspector_pane(self) -> InspectorPane:
+        return self.query_one(InspectorPane)
+
+    @property
     def metrics(self) -> MetricsPanel:
         return self.query_one(MetricsPanel)
 
     @property
-    def inspector_pane(self) -> InspectorPane:
-        return self.query_one(InspectorPane)
+    def prompt(self) -> PromptInput:
+        return self.query_one(PromptInput)
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.view.border_title = "Conversation"
         self._show_top_bar()
-        self.query_one(PromptInput).focus()
+        self.prompt.focus()
         self.prepare_backend()
+        self.set_interval(1.0, self.transcripts.checkpoint)
         settings = self.backend.settings
+        store = self.transcripts.open_store()
+        if settings.resume is not None and store is not None:
+            await self._resume_at_start(settings.resume)
         if settings.replay == "":
             self.action_replay_picker()
         elif settings.replay:
-            self.run_worker(self._replay_at_start(settings.replay), exit_on_error=False)
+            self.run_worker(self._replay_named(settings.replay), exit_on_error=False)
 
-    async def _replay_at_start(self, name: str) -> None:
-        from tui_chat.session.recording import find_recording
-
-        settings = self.backend.settings
-        try:
-            recording = find_recording(name)
-        except (OSError, FileNotFoundError) as error:
-            self.notify(sanitize_line(str(error)), severity="error", markup=False, timeout=15)
-            return
-        await self.start_replay(ReplayChoice(recording, settings.replay_speed, settings.replay_step))
+    def on_unmount(self) -> None:
+        self.transcripts.close()
 
     def _show_top_bar(self) -> None:
         self.query_one(TopBar).show(
@@ -148,52 +149,70 @@ class ChatScreen(Screen[None]):
             return
         if self.streaming:
             self.notify("Claude is still answering: press Esc to stop it first.", severity="warning")
-            self.query_one(PromptInput).text = text
+            self.prompt.text = text
             return
+        if self._editing is not None:
+            await self._drop_from(self._editing)
+            self._editing = None
         turn = self.conversation.add_user(text)
+        self.transcripts.save(turn)
         await self.view.add_user(turn)
         await self.start_turn()
 
-    async def run_slash_command(self, command: str) -> None:
-        name, _, argument = command.partition(" ")
-        argument = argument.strip()
-        name = name.lower()
-        if name in ("/quit", "/exit", "/q"):
-            self.app.exit()
-        elif name == "/help":
-            self.action_slash_help()
-        elif name in ("/new", "/clear"):
-            await self.action_new_conversation()
-        elif name == "/inspector":
-            self.action_toggle_inspector()
-        elif name == "/retry":
-            await self.action_retry()
-        elif name == "/ttft":
-            self.action_ttft_experiment(argument or None)
-        elif name == "/replay":
-            if argument:
-                await self._replay_at_start(argument)
-            else:
-                self.action_replay_picker()
-        elif name == "/model":
-            if argument:
-                self.set_model(argument)
-            else:
-                self.action_pick_model()
-        elif name == "/system":
-            self.conversation.system = argument or None
-            self.notify("System prompt set." if argument else "System prompt cleared.", markup=False)
-        else:
+    async def run_slash_command(self, line: str) -> None:
+        command, name, argument = slash_commands.parse(line)
+        if command is None:
             unknown = sanitize_line(name)[:40]
             self.notify(f"Unknown command {unknown} — /help lists them.", severity="warning", markup=False)
+        elif command.action == "app.quit":
+            self.app.exit()
+        elif command.takes_argument:
+            await self.run_action(f"slash_{command.action}({argument!r})")
+        else:
+            await self.run_action(command.action)
+
+    async def action_slash_copy(self, argument: str) -> None:
+        if argument.strip() == "code":
+            self.action_copy_last_code()
+        else:
+            self.action_copy_last()
+
+    def action_slash_export(self, argument: str) -> None:
+        self.transcripts.export_markdown(argument)
+
+    def action_slash_export_json(self, argument: str) -> None:
+        self.transcripts.export_json(argument)
+
+    def action_slash_save_recording(self, argument: str) -> None:
+        self.transcripts.save_recording(argument)
+
+    async def action_slash_replay(self, argument: str) -> None:
+        if argument:
+            await self._replay_named(argument)
+        else:
+            self.action_replay_picker()
+
+    def action_slash_ttft(self, argument: str) -> None:
+        self.action_ttft_experiment(argument or None)
+
+    def action_slash_model(self, argument: str) -> None:
+        if argument:
+            self.set_model(argument)
+        else:
+            self.action_pick_model()
+
+    def action_slash_system(self, argument: str) -> None:
+        self.conversation.system = argument or None
+        self.notify("System prompt set." if argument else "System prompt cleared.", markup=False)
+
+    def action_slash_help(self) -> None:
+        self.notify(slash_commands.HELP, markup=False, title="Help", timeout=15)
 
     # ------------------------------------------------------------------------------- turns
     @property
     def streaming(self) -> bool:
-        return self._stream_worker is not None and self._stream_worker.state in (
-            WorkerState.PENDING,
-            WorkerState.RUNNING,
-        )
+        worker = self._stream_worker
+        return worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
 
     @property
     def settled_answers(self) -> int:
@@ -219,22 +238,6 @@ class ChatScreen(Screen[None]):
         )
         self.refresh_bindings()
 
-    async def start_replay(self, choice: ReplayChoice) -> None:
-        """Replay a recording as an answer: same stream class, same panes; not part of the history."""
-        if self.streaming:
-            self.notify("Wait for the answer to finish, or press Esc, before replaying.", severity="warning")
-            return
-        recording = choice.recording
-        how = "one event per keypress" if choice.step else f"speed ×{choice.speed:g}"
-        user = self.conversation.add_user(f"▶ Replay of {recording.name} ({how})")
-        user.replay = recording.name
-        await self.view.add_user(user)
-        if choice.step:
-            self.inspector_pane.display = True
-            self.inspector.focus()
-            self.notify("Step mode: n sends the next event, c plays the rest, Esc stops.", timeout=10)
-        await self.start_turn(choice)
-
     async def _stream_turn(self, turn: Turn, replay: ReplayChoice | None = None) -> None:
         from tui_chat.chat_stream import ChatStream, StreamTargets
 
@@ -254,22 +257,256 @@ class ChatScreen(Screen[None]):
         except Exception as error:  # the client could not be built (e.g. the demo server failed)
             self._end_unstarted(turn, error)
 
+    def _retry_policy(self) -> RetryPolicy:
+        from tui_chat.stream.retry import RetryPolicy
+
+        return RetryPolicy(max_retries=self.backend.settings.max_retries)
+
+    def _end_unstarted(self, turn: Turn, error: BaseException | None) -> None:
+        """End a turn whose stream never ran, so the UI is never left waiting."""
+        if turn.status is not TurnStatus.STREAMING:
+            return
+        from tui_chat.stream.types import ErrorInfo
+
+        if error is None:
+            turn.status = TurnStatus.STOPPED
+        else:
+            turn.status = TurnStatus.FAILED
+            summary = redact(sanitize_line(f"{type(error).__name__}: {error}"), self.backend.settings.secrets)
+            turn.error = ErrorInfo(kind="could not start", summary=summary)
+        for target in (self.view, self.inspector, self.metrics, self):
+            target.post_message(TurnEnded(turn))
+
+    def on_turn_ended(self, message: TurnEnded) -> None:
+        self._stepping = None
+        self.refresh_bindings()
+        turn = message.turn
+        self.transcripts.save(turn)
+        if turn.status is TurnStatus.FAILED and turn.error is not None:
+            text = f"{turn.error.kind}: {turn.error.summary}"
+            self.notify(text, severity="error", title="The answer failed", markup=False)
+
+    async def _drop_from(self, turn: Turn) -> None:
+        """Remove `turn` and everything after it (editing an earlier message)."""
+        if turn not in self.conversation.turns:
+            return
+        index = self.conversation.turns.index(turn)
+        dropped = self.conversation.turns[index:]
+        del self.conversation.turns[index:]
+        await self.view.remove_turns({t.id for t in dropped})
+        if self.conversation.turns:
+            self.transcripts.save(self.conversation.turns[-1])
+
+    # ------------------------------------------------------------------------------ replays
+    async def _replay_named(self, name: str) -> None:
+        from tui_chat.session.recording import find_recording
+
+        settings = self.backend.settings
+        try:
+            recording = find_recording(name)
+        except (OSError, FileNotFoundError) as error:
+            self.notify(sanitize_line(str(error)), severity="error", markup=False, timeout=15)
+            return
+        await self.start_replay(ReplayChoice(recording, settings.replay_speed, settings.replay_step))
+
+    async def start_replay(self, choice: ReplayChoice) -> None:
+        """Replay a recording as an answer: same stream class, same panes; not part of the history."""
+        if self.streaming:
+            self.notify("Wait for the answer to finish, or press Esc, before replaying.", severity="warning")
+            return
+        recording = choice.recording
+        how = "one event per keypress" if choice.step else f"speed ×{choice.speed:g}"
+        user = self.conversation.add_user(f"▶ Replay of {recording.name} ({how})")
+        user.replay = recording.name
+        self.transcripts.save(user)
+        await self.view.add_user(user)
+        if choice.step:
+            self.inspector_pane.display = True
+            self.inspector.focus()
+            self.notify("Step mode: n sends the next event, c plays the rest, Esc stops.", timeout=10)
+        await self.start_turn(choice)
+
     async def _queue_replay(self, choice: ReplayChoice) -> AsyncAnthropic:
         from tui_chat.demo.server import Recording
 
         client, thread = await asyncio.to_thread(self.backend.prepare_replay)
         recording = choice.recording
         served = Recording(
-            recording.body,
-            delays=recording.delays(choice.speed),
-            headers=dict(recording.headers),
-            step=choice.step,
+            recording.body, delays=recording.delays(choice.speed), headers=dict(recording.headers), step=choice.step
         )
         thread.call(thread.server.queue_recording, served)
         self._stepping = thread if choice.step else None
         self.refresh_bindings()
         return client
 
+    def action_step(self, count: int) -> None:
+        if self._stepping is not None:
+            self._stepping.call(self._stepping.server.grant_steps, count)
+
+    def action_replay_picker(self) -> None:
+        def chosen(choice: ReplayChoice | None) -> None:
+            if choice is not None:
+                self.run_worker(self.start_replay(choice), exit_on_error=False)
+
+        self.app.push_screen(ReplayPickerScreen(), chosen)
+
+    # ------------------------------------------------------------------- saved conversations
+    async def _resume_at_start(self, which: str) -> None:
+        store = self.transcripts.store
+        assert store is not None
+        from tui_chat.session.store import StoreError
+
+        try:
+            conversation_id = store.last_id() if which == "" else store.find(which)
+            if conversation_id is None:
+                self.notify("No saved conversation yet: this is a new one.", markup=False)
+                return
+            conversation = store.load(conversation_id)
+        except StoreError as error:
+            self.notify(sanitize_line(str(error)), severity="error", markup=False, timeout=10)
+            return
+        await self.open_conversation(conversation)
+
+    async def open_conversation(self, conversation: Conversation) -> None:
+        """Show a saved conversation; its next turn sends its whole history."""
+        if self.streaming:
+            self.action_stop()
+        self.conversation = conversation
+        self._replays.clear()
+        self._editing = None
+        await self.view.show_turns(conversation.turns)
+        self.metrics.set_conversation(conversation)
+        self.inspector.clear()
+        self.inspector.add_past_turns(conversation.turns)
+        self.prompt.set_history([t.text for t in conversation.turns if t.role == "user" and t.replay is None])
+        self._show_top_bar()
+        self.refresh_bindings()
+
+    def action_conversations(self) -> None:
+        store = self.transcripts.open_store()
+        if store is None:
+            self.notify("Conversations are not being saved (see --no-history).", severity="warning")
+            return
+
+        async def chosen(conversation_id: str | None) -> None:
+            if conversation_id is None or conversation_id == self.conversation.id:
+                return
+            await self.open_conversation(store.load(conversation_id))
+            self.notify(f"Opened “{sanitize_line(self.conversation.title)}”.", markup=False)
+
+        self.app.push_screen(ConversationListScreen(store, self.conversation.id), chosen)
+
+    # ------------------------------------------------------------------------------- actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop":
+            return True if self.streaming else None
+        if action == "retry":
+            return self._can_retry()
+        if action == "step":
+            return bool(self._stepping is not None and self.streaming)
+        return True
+
+    def _can_retry(self) -> bool:
+        if self.streaming or not self.conversation.turns:
+            return False
+        return self.conversation.turns[-1].role == "assistant"
+
+    def action_stop(self) -> None:
+        if self._stream_worker is not None and self.streaming:
+            self._stream_worker.cancel()
+
+    def action_interrupt(self) -> None:
+        """ctrl+c: stop an answer; otherwise copy the prompt's selection, or say how to quit."""
+        if self.streaming:
+            self.action_stop()
+            return
+        if self.prompt.selected_text:
+            self.prompt.action_copy()
+        else:
+            self.notify("Press ctrl+q (or type /quit) to quit.")
+
+    def action_toggle_inspector(self) -> None:
+        pane = self.inspector_pane
+        pane.display = not pane.display
+        if not pane.display and self.inspector.has_focus:
+            self.prompt.focus()
+
+    async def action_inspector(self, action: str) -> None:
+        """Run an inspector action (from the command palette), opening the inspector first."""
+        self.inspector_pane.display = True
+        await self.inspector.run_action(action)
+
+    def on_event_inspector_selected(self, message: EventInspector.Selected) -> None:
+        self.app.push_screen(EventDetailScreen(message.inspector, message.row))
+
+    async def action_retry(self) -> None:
+        """A new answer to the last message: after a failure, or to regenerate a complete one."""
+        if not self._can_retry():
+            self.notify("Nothing to answer again yet.")
+            return
+        previous = self.conversation.discard_last_assistant()
+        replay = None
+        if previous is not None:
+            await self.view.remove_turns({previous.id})
+            replay = self._replays.pop(previous.id, None)
+        await self.start_turn(replay)
+
+    def action_edit_last(self) -> None:
+        """Put the last message back in the prompt; sending replaces it and its answer."""
+        if self.streaming:
+            self.notify("Wait for the answer to finish, or press Esc, first.", severity="warning")
+            return
+        last = next((t for t in reversed(self.conversation.turns) if t.role == "user" and t.replay is None), None)
+        if last is None:
+            self.notify("No message to edit yet.")
+            return
+        self._editing = last
+        self.prompt.text = str(last.api_content) if isinstance(last.api_content, str) else last.text
+        self.prompt.focus()
+        self.notify("Editing your last message: Enter resends it and replaces its answer.", timeout=8)
+
+    async def action_new_conversation(self) -> None:
+        if self.streaming:
+            self.action_stop()
+        settings = self.backend.settings
+        self.conversation = Conversation(
+            model=self.conversation.model, system=self.conversation.system, max_tokens=settings.max_tokens
+        )
+        self._editing = None
+        await self.view.clear_all()
+        self.metrics.set_conversation(self.conversation)
+        self.notify("New conversation.")
+
+    def action_export(self) -> None:
+        self.transcripts.export_markdown()
+
+    def action_copy_last(self) -> None:
+        answer = next((t for t in reversed(self.conversation.turns) if t.role == "assistant" and t.answer_text), None)
+        if answer is None:
+            self.notify("No answer to copy yet.")
+            return
+        self.transcripts.copy(answer.answer_text, f"answer {answer.number}")
+
+    def action_copy_last_code(self) -> None:
+        for turn in reversed(self.conversation.turns):
+            if turn.role == "assistant" and (blocks := code_blocks(turn.answer_text)):
+                self.transcripts.copy(blocks[-1][1], f"the last code block of answer {turn.number}")
+                return
+        self.notify("No code block to copy yet.")
+
+    def action_copy_picker(self) -> None:
+        items = copy_items(self.conversation)
+        if not items:
+            self.notify("Nothing to copy yet.")
+            return
+
+        def chosen(item: CopyItem | None) -> None:
+            if item is not None:
+                self.transcripts.copy(item.text, item.label.strip().split(" (")[0].lower())
+
+        self.app.push_screen(CopyPickerScreen(items), chosen)
+
+    # ---------------------------------------------------------------------- models, metrics
     def set_model(self, model: str) -> None:
         self.conversation.model = sanitize_line(model)
         self._show_top_bar()
@@ -315,112 +552,3 @@ class ChatScreen(Screen[None]):
         experiment = await run_ttft_experiment(client, model, text, DEFAULT_MAX_TOKENS)
         self.experiments.append(experiment)
         widget.show(experiment)
-
-    def action_step(self, count: int) -> None:
-        if self._stepping is not None:
-            self._stepping.call(self._stepping.server.grant_steps, count)
-
-    def action_replay_picker(self) -> None:
-        def chosen(choice: ReplayChoice | None) -> None:
-            if choice is not None:
-                self.run_worker(self.start_replay(choice), exit_on_error=False)
-
-        self.app.push_screen(ReplayPickerScreen(), chosen)
-
-    def _retry_policy(self) -> RetryPolicy:
-        from tui_chat.stream.retry import RetryPolicy
-
-        return RetryPolicy(max_retries=self.backend.settings.max_retries)
-
-    def _end_unstarted(self, turn: Turn, error: BaseException | None) -> None:
-        """End a turn whose stream never ran, so the UI is never left waiting."""
-        if turn.status is not TurnStatus.STREAMING:
-            return
-        from tui_chat.stream.types import ErrorInfo
-
-        if error is None:
-            turn.status = TurnStatus.STOPPED
-        else:
-            turn.status = TurnStatus.FAILED
-            summary = redact(sanitize_line(f"{type(error).__name__}: {error}"), self.backend.settings.secrets)
-            turn.error = ErrorInfo(kind="could not start", summary=summary)
-        for target in (self.view, self.inspector, self.metrics, self):
-            target.post_message(TurnEnded(turn))
-
-    def on_turn_ended(self, message: TurnEnded) -> None:
-        self._stepping = None
-        self.refresh_bindings()
-        turn = message.turn
-        if turn.status is TurnStatus.FAILED and turn.error is not None:
-            message_text = f"{turn.error.kind}: {turn.error.summary}"
-            self.notify(message_text, severity="error", title="The answer failed", markup=False)
-
-    # ------------------------------------------------------------------------------- actions
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "stop":
-            return True if self.streaming else None
-        if action == "retry":
-            return self._can_retry()
-        if action == "step":
-            return bool(self._stepping is not None and self.streaming)
-        return True
-
-    def _can_retry(self) -> bool:
-        if self.streaming or not self.conversation.turns:
-            return False
-        last = self.conversation.turns[-1]
-        return last.role == "assistant" and last.status is not TurnStatus.COMPLETE
-
-    def action_stop(self) -> None:
-        if self._stream_worker is not None and self.streaming:
-            self._stream_worker.cancel()
-
-    def action_interrupt(self) -> None:
-        """ctrl+c: stop an answer; otherwise copy the prompt's selection, or say how to quit."""
-        if self.streaming:
-            self.action_stop()
-            return
-        prompt = self.query_one(PromptInput)
-        if prompt.selected_text:
-            prompt.action_copy()
-        else:
-            self.notify("Press ctrl+q (or type /quit) to quit.")
-
-    def action_slash_help(self) -> None:
-        self.notify(SLASH_HELP, markup=False, title="Help", timeout=12)
-
-    def action_toggle_inspector(self) -> None:
-        pane = self.inspector_pane
-        pane.display = not pane.display
-        if not pane.display and self.inspector.has_focus:
-            self.query_one(PromptInput).focus()
-
-    async def action_inspector(self, action: str) -> None:
-        """Run an inspector action (from the command palette), opening the inspector first."""
-        self.inspector_pane.display = True
-        await self.inspector.run_action(action)
-
-    def on_event_inspector_selected(self, message: EventInspector.Selected) -> None:
-        self.app.push_screen(EventDetailScreen(message.inspector, message.row))
-
-    async def action_retry(self) -> None:
-        if not self._can_retry():
-            self.notify("Nothing to retry: the last answer completed.")
-            return
-        failed = self.conversation.discard_last_assistant()
-        replay = None
-        if failed is not None:
-            await self.view.remove_turn(failed.id)
-            replay = self._replays.pop(failed.id, None)
-        await self.start_turn(replay)
-
-    async def action_new_conversation(self) -> None:
-        if self.streaming:
-            self.action_stop()
-        settings = self.backend.settings
-        self.conversation = Conversation(
-            model=self.conversation.model, system=self.conversation.system, max_tokens=settings.max_tokens
-        )
-        await self.view.clear_all()
-        self.metrics.set_conversation(self.conversation)
-        self.notify("New conversation.")

@@ -6,6 +6,7 @@ Importing the SDK takes longer than drawing the UI, so nothing here imports it a
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,14 @@ if TYPE_CHECKING:
     from tui_chat.demo.server import DemoServer, DemoThread
 
 DEMO_KEY = "demo-key-not-secret"
+
+
+def demo_pace() -> float:
+    """`CLAUDE_TUI_DEMO_PACE` scales the demo server's pauses (0: as fast as possible; for tests and benchmarks)."""
+    try:
+        return max(0.0, float(os.environ.get("CLAUDE_TUI_DEMO_PACE", "1")))
+    except ValueError:
+        return 1.0
 
 
 class Backend:
@@ -93,9 +102,10 @@ class Backend:
 
     def _start_demo(self) -> str:
         if self.demo is None:
-            from tui_chat.demo.server import DemoThread
+            from tui_chat.demo.server import DemoServer, DemoThread
 
-            self.demo = DemoThread(self._demo_server)
+            server = self._demo_server or DemoServer(pace=demo_pace())
+            self.demo = DemoThread(server)
             self.demo.start()
         return self.demo.base_url
 

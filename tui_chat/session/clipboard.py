@@ -34,3 +34,15 @@ def write_clipboard_fallback(text: str, directory: str | os.PathLike[str]) -> Pa
             f"Cannot create the folder {sanitize_line(str(folder))}: {error.strerror or error}."
         ) from error
     return write_export(folder / CLIPBOARD_FILENAME, text, overwrite=True)
+
+
+def code_blocks(markdown_text: str) -> list[tuple[str, str]]:
+    """The fenced code blocks of a markdown answer, as (language, code), in order."""
+    from markdown_it import MarkdownIt
+
+    blocks = []
+    for token in MarkdownIt("commonmark").parse(markdown_text):
+        if token.type == "fence" or token.type == "code_block":
+            language = token.info.strip().split(" ")[0] if token.info else ""
+            blocks.append((language, token.content))
+    return blocks

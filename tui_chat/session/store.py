@@ -106,6 +106,7 @@ def _migrate_to_v1(db: sqlite3.Connection) -> None:
             message_id TEXT NOT NULL,
             created TEXT NOT NULL,
             number INTEGER NOT NULL,
+            replay TEXT,
             wire_body BLOB,
             wire_meta TEXT,
             PRIMARY KEY (conversation_id, position)
@@ -368,6 +369,7 @@ _TURN_COLUMNS = (
     "message_id",
     "created",
     "number",
+    "replay",
     "wire_body",
     "wire_meta",
 )
@@ -401,6 +403,7 @@ def _turn_row(turn: Turn, *, checkpoint: bool = False) -> dict[str, Any]:
         "message_id": _storable(turn.message_id),
         "created": _timestamp(turn.created),
         "number": turn.number,
+        "replay": turn.replay,
         "wire_body": wire_body,
         "wire_meta": wire_meta,
     }
@@ -422,6 +425,7 @@ def _turn_from_row(row: dict[str, Any]) -> Turn:
         message_id=row["message_id"],
         created=datetime.fromisoformat(row["created"]),
         number=row["number"],
+        replay=row["replay"],
     )
     if turn.status is TurnStatus.STREAMING:  # the process ended mid-answer: keep what was checkpointed
         turn.status = TurnStatus.FAILED

@@ -42,6 +42,52 @@ class AssistantMessage(Vertical):
 
     def compose(self) -> ComposeResult:
         yield self._header
+        turn = self.turn
+        if turn.status is TurnStatus.STREAMING:
+            return
+        # A finished turn (a resumed conversation): everything at once.
+        for block in turn.blocks:
+            widget = self._widget_for(block, complete=True)
+            self.blocks[block.index] = widget
+            yield widget
+            if block.kind == "text" and block.citations:
+                yield self._citations(block)
+        notice = TurnNotice.for_turn(turn)
+        if notice is not None:
+            self._notice = TurnNotice(notice, markup=False)
+            self._notice.set_class(turn.status is not TurnStatus.STOPPED, "-error")
+            yield self._notice
+
+    def on_mount(self) -> None:
+        if self.turn.status is not TurnStatus.STREAMING:
+            self._set_status_classes()
+            self.ended = True
+
+    @staticmethod
+    def _widget_for(block: Block, *, complete: bool) -> BlockWidget:
+        if block.kind == "text":
+            return AnswerMarkdown(block.text if complete else "")
+        if block.kind == "thinking":
+            widget = ThinkingBlock()
+            if complete:
+                widget.complete(block.text)
+            return widget
+        if block.is_tool_use:
+            tool = ToolUseBlock(block)
+            if complete:
+                tool.complete(block)
+            return tool
+        return OpaqueBlock(block)
+
+    @staticmethod
+    def _citations(block: Block) -> Static:
+        sources = "\n".join(f"{n}. {line}" for n, line in enumerate(block.citations, 1))
+        return Static(Content("Sources:\n" + sources), classes="citations", markup=False)
+
+    def _set_status_classes(self) -> None:
+        status = self.turn.status
+        self.set_class(status in (TurnStatus.FAILED, TurnStatus.INCOMPLETE), "-failed")
+        self.set_class(status is TurnStatus.STOPPED, "-stopped")
 
     def _header_text(self) -> Content:
         turn = self.turn
@@ -55,15 +101,7 @@ class AssistantMessage(Vertical):
         return Content.from_markup("[b]Claude[/b] · $model · $state", model=turn.model, state=state)
 
     async def start_block(self, block: Block) -> None:
-        widget: BlockWidget
-        if block.kind == "text":
-            widget = AnswerMarkdown()
-        elif block.kind == "thinking":
-            widget = ThinkingBlock()
-        elif block.is_tool_use:
-            widget = ToolUseBlock(block)
-        else:
-            widget = OpaqueBlock(block)
+        widget = self._widget_for(block, complete=False)
         self.blocks[block.index] = widget
         if self._notice is not None:
             await self.mount(widget, before=self._notice)
@@ -82,10 +120,7 @@ class AssistantMessage(Vertical):
         if isinstance(widget, AnswerMarkdown):
             await widget.finish()
             if block.citations:
-                sources = "\n".join(f"{n}. {line}" for n, line in enumerate(block.citations, 1))
-                await self.mount(
-                    Static(Content("Sources:\n" + sources), classes="citations", markup=False), after=widget
-                )
+                await self.mount(self._citations(block), after=widget)
         elif isinstance(widget, ThinkingBlock):
             widget.complete(block.text)
         elif isinstance(widget, ToolUseBlock):
@@ -100,8 +135,7 @@ class AssistantMessage(Vertical):
                 await widget.finish()
         turn = self.turn
         self._header.update(self._header_text())
-        self.set_class(turn.status in (TurnStatus.FAILED, TurnStatus.INCOMPLETE), "-failed")
-        self.set_class(turn.status is TurnStatus.STOPPED, "-stopped")
+        self._set_status_classes()
         notice = TurnNotice.for_turn(turn)
         if notice is None:
             if self._notice is not None:

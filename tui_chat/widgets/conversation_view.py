@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from textual.containers import VerticalScroll
+from textual.widget import Widget
 
 from tui_chat.messages import BlockCompleted, BlockStarted, BlockText, RetryScheduled, TurnEnded
 from tui_chat.session.model import Turn
 from tui_chat.widgets.assistant_message import AssistantMessage
+from tui_chat.widgets.earlier_turns import EarlierTurns
 from tui_chat.widgets.user_message import UserMessage
+
+RECENT_TURNS = 40
+"""Turns rendered when a conversation is opened; older ones wait behind a button (the DOM stays small)."""
 
 
 class ConversationView(VerticalScroll, can_focus=True):
@@ -37,14 +42,48 @@ class ConversationView(VerticalScroll, can_focus=True):
         self.anchor()
         return widget
 
-    async def remove_turn(self, turn_id: int) -> None:
-        widget = self.assistant.pop(turn_id, None)
-        if widget is not None:
-            await widget.remove()
+    async def remove_turns(self, turn_ids: set[int]) -> None:
+        """Remove the widgets of these turns (user and assistant)."""
+        doomed = [
+            child
+            for child in self.children
+            if isinstance(child, UserMessage | AssistantMessage) and child.turn.id in turn_ids
+        ]
+        for turn_id in turn_ids:
+            self.assistant.pop(turn_id, None)
+        if doomed:
+            await self.remove_children(doomed)
 
     async def clear_all(self) -> None:
         self.assistant.clear()
         await self.remove_children()
+
+    async def show_turns(self, turns: list[Turn], *, recent: int = RECENT_TURNS) -> None:
+        """Render finished turns (a resumed conversation). Only the last `recent` get widgets at first."""
+        await self.clear_all()
+        hidden = turns[:-recent] if len(turns) > recent else []
+        widgets: list[Widget] = []
+        if hidden:
+            widgets.append(EarlierTurns(hidden))
+        widgets.extend(self._widget(turn) for turn in turns[len(hidden) :])
+        with self.app.batch_update():
+            await self.mount_all(widgets)
+        self.anchor()
+
+    def _widget(self, turn: Turn) -> Widget:
+        if turn.role == "user":
+            return UserMessage(turn)
+        widget = AssistantMessage(turn)
+        self.assistant[turn.id] = widget
+        return widget
+
+    async def on_earlier_turns_show(self, message: EarlierTurns.Show) -> None:
+        """Mount the turns that were left out, above the ones shown."""
+        placeholder = message.placeholder
+        widgets = [self._widget(turn) for turn in placeholder.turns]
+        with self.app.batch_update():
+            await self.mount_all(widgets, after=placeholder)
+            await placeholder.remove()
 
     async def on_block_started(self, message: BlockStarted) -> None:
         widget = self.assistant.get(message.turn_id)

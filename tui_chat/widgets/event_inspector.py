@@ -29,7 +29,7 @@ from tui_chat.session.inspect import (
     summarize,
     summarize_helper,
 )
-from tui_chat.session.model import TurnStatus
+from tui_chat.session.model import Turn, TurnStatus
 from tui_chat.stream.wire import WireEvent, WireRecord
 
 TIME_WIDTH = 9
@@ -214,6 +214,19 @@ class EventInspector(ScrollView, can_focus=True):
             note = f"── turn {turn.number} {turn.status.value} ({reason}): {summary} ──"
         error = turn.status is not TurnStatus.COMPLETE
         self.add_rows([InspectorRow(turn.id, turn.number, note=note, error=error)])
+
+    def add_past_turns(self, turns: list[Turn]) -> None:
+        """The rows of finished turns (a resumed conversation), so their events stay browsable."""
+        rows: list[InspectorRow] = []
+        for turn in turns:
+            if turn.role != "assistant":
+                continue
+            self.turns[turn.id] = TurnCounts(turn.number)
+            rows.append(InspectorRow(turn.id, turn.number, note=f"── turn {turn.number} (saved) · {turn.model} ──"))
+            if turn.wire is not None:
+                rows.append(InspectorRow(turn.id, turn.number, record=turn.wire))
+                rows.extend(InspectorRow(turn.id, turn.number, wire=event) for event in turn.wire.events)
+        self.add_rows(rows)
 
     def _number(self, turn_id: int) -> int:
         counts = self.turns.get(turn_id)

@@ -1,4 +1,4 @@
-"""The prompt: Enter sends, ctrl+j (works over SSH) or shift+enter inserts a newline."""
+"""The prompt: Enter sends, ctrl+j (works over SSH) or shift+enter inserts a newline, ↑/↓ recall history."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from tui_chat.messages import PromptSubmitted
 
 
 class PromptInput(TextArea):
-    """A multi-line input that posts `PromptSubmitted` on Enter."""
+    """A multi-line input that posts `PromptSubmitted` on Enter and remembers what was sent."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "submit", "Send", priority=True),
         Binding("ctrl+j", "newline", "Newline", key_display="^j"),
         Binding("shift+enter", "newline", "Newline", show=False),
+        Binding("up", "history(-1)", "Previous prompt", show=False),
+        Binding("down", "history(1)", "Next prompt", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -35,15 +37,49 @@ class PromptInput(TextArea):
             show_line_numbers=False,
             tab_behavior="focus",
             compact=False,
-            placeholder="Ask Claude…  (Enter sends · ctrl+j newline · /help)",
+            placeholder="Ask Claude…  (Enter sends · ctrl+j newline · ↑ history · /help)",
         )
+        self.sent: list[str] = []
+        self._position: int | None = None
+        """Index into `sent` being shown, None when showing the draft."""
+        self._draft = ""
+
+    def set_history(self, entries: list[str]) -> None:
+        self.sent = [entry for entry in entries if entry.strip()]
+        self._position = None
 
     def action_submit(self) -> None:
         text = self.text
         if not text.strip():
             return
         self.post_message(PromptSubmitted(text))
+        if not self.sent or self.sent[-1] != text:
+            self.sent.append(text)
+        self._position = None
+        self._draft = ""
         self.clear()
 
     def action_newline(self) -> None:
         self.insert("\n")
+
+    def action_history(self, step: int) -> None:
+        """↑ on the first line (↓ on the last) walks the prompts sent; elsewhere it moves the cursor."""
+        row, _ = self.cursor_location
+        at_edge = row == 0 if step < 0 else row == self.document.line_count - 1
+        if not at_edge or not self.sent:
+            self.action_cursor_up() if step < 0 else self.action_cursor_down()
+            return
+        if self._position is None:
+            if step > 0:
+                return
+            self._draft = self.text
+            position = len(self.sent) - 1
+        else:
+            position = self._position + step
+        if position >= len(self.sent):
+            self._position = None
+            self.text = self._draft
+        else:
+            self._position = max(0, position)
+            self.text = self.sent[self._position]
+        self.move_cursor(self.document.end)

@@ -37,5 +37,6 @@ class ToolUseBlock(Vertical):
         self.query_one(".tool-input", Static).update(Content(self._input))
 
     def complete(self, block: Block) -> None:
-        self._input = ""
-        self.query_one(".tool-input", Static).update(Content(block.text))
+        self._input = block.text
+        if self.is_mounted:
+            self.query_one(".tool-input", Static).update(Content(block.text))

@@ -1,0 +1,113 @@
+"""Run claude-tui in a real pseudo-terminal: type into it, and read every byte it writes to the terminal."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class PtyApp:
+    """`python -m tui_chat ARGS` on a pty of the given size; `output` holds all bytes written so far."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None, size: tuple[int, int] = (120, 40)) -> None:
+        self.master, slave = pty.openpty()
+        columns, rows = size
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        full_env = {
+            **os.environ,
+            "TERM": "xterm-256color",
+            "COLORTERM": "truecolor",
+            "PYTHONPATH": str(REPO),
+            **(env or {}),
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tui_chat", *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=full_env,
+            start_new_session=True,
+            close_fds=True,
+        )
+        os.close(slave)
+        self._chunks: list[bytes] = []
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                ready, _, _ = select.select([self.master], [], [], 0.1)
+                if not ready:
+                    if self.process.poll() is not None:
+                        return
+                    continue
+                data = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            with self._lock:
+                self._chunks.append(data)
+
+    @property
+    def output(self) -> bytes:
+        with self._lock:
+            return b"".join(self._chunks)
+
+    def mark(self) -> int:
+        """A position in the output, to look only at what comes after it."""
+        return len(self.output)
+
+    def write(self, data: str | bytes, *, delay: float = 0.03) -> None:
+        """Type `data`, one key at a time (a burst would look like a paste to the app)."""
+        raw = data.encode() if isinstance(data, str) else data
+        for byte in raw:
+            os.write(self.master, bytes([byte]))
+            time.sleep(delay)
+
+    def press_enter(self) -> None:
+        time.sleep(0.15)
+        os.write(self.master, b"\r")
+
+    def wait_for(self, needle: bytes, timeout: float = 20.0, since: int = 0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if needle in self.output[since:]:
+                return True
+            if self.process.poll() is not None:
+                return needle in self.output[since:]
+            time.sleep(0.05)
+        return False
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+        self.process.wait(timeout=10)
+
+    def quit(self) -> None:
+        """ctrl+q, then make sure it is gone."""
+        if self.process.poll() is None:
+            os.write(self.master, b"\x11")
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def close(self) -> None:
+        self.quit()
+        self._reader.join(timeout=2)
+        os.close(self.master)
