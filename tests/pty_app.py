@@ -19,9 +19,15 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 class PtyApp:
-    """`python -m tui_chat ARGS` on a pty of the given size; `output` holds all bytes written so far."""
+    """`python -m tui_chat ARGS` (or `command`) on a pty of the given size; `output` holds every byte written."""
 
-    def __init__(self, *args: str, env: dict[str, str] | None = None, size: tuple[int, int] = (120, 40)) -> None:
+    def __init__(
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        size: tuple[int, int] = (120, 40),
+        command: list[str] | None = None,
+    ) -> None:
         self.master, slave = pty.openpty()
         columns, rows = size
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
@@ -33,7 +39,7 @@ class PtyApp:
             **(env or {}),
         }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tui_chat", *args],
+            command or [sys.executable, "-m", "tui_chat", *args],
             stdin=slave,
             stdout=slave,
             stderr=slave,

@@ -16,6 +16,12 @@ def test_line() -> None:
     assert sanitize_line("a\nb\tc") == "a b c"
 
 
+def test_bidi_overrides_go_but_rtl_text_and_joiners_stay() -> None:
+    assert sanitize("a\u202eevil\u202cb\u2066x\u2069") == "aevilbx"
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # joined by ZWJ
+    assert sanitize(f"שלום {family} \u200fمرحبا") == f"שלום {family} \u200fمرحبا"
+
+
 def test_invisible_marks() -> None:
     assert reveal_invisible("a\u202eb") == "a<U+202E>b"
 

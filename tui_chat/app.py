@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 
 from tui_chat.commands import ChatCommands
 from tui_chat.config import Settings
+from tui_chat.safety import redact
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.missing_key import MissingKeyScreen
 from tui_chat.session.backend import Backend
@@ -43,3 +44,20 @@ class ClaudeTUI(App[None]):
 
     async def on_unmount(self) -> None:
         await self.backend.aclose()
+
+    def _fatal_error(self) -> None:
+        """A crash: Textual prints the traceback with every frame's local variables, where an API key
+        can sit (in the SDK's frames, or ours). Print it without locals, with any secret redacted, and log it."""
+        import logging
+
+        import rich
+        from rich.text import Text
+        from rich.traceback import Traceback
+
+        self.bell()
+        with self.console.capture() as capture:
+            self.console.print(Traceback(show_locals=False, width=None, suppress=[rich]))
+        report = redact(capture.get(), self.settings.secrets)
+        logging.getLogger("tui_chat").error("claude-tui crashed:\n%s", Text.from_ansi(report).plain)
+        self._exit_renderables.append(Text.from_ansi(report))
+        self._close_messages_no_wait()

@@ -10,14 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-# C0 controls except TAB (0x09) and LF (0x0A), then DEL and the C1 block (U+0080-U+009F).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls except TAB (0x09) and LF (0x0A), DEL, the C1 block (U+0080-U+009F), and the bidi
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which reorder what is displayed
+# ("Trojan Source"). Right-to-left text itself needs none of them; the marks LRM/RLM are kept.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # Characters that reorder or hide text: bidi embeddings/overrides/isolates and zero-width joiners.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def sanitize(text: str) -> str:
-    """Return `text` without C0 (except newline and tab), DEL and C1 control characters.
+    """Return `text` without C0 (except newline and tab), DEL, C1 and bidi override characters.
 
     `\\r\\n` becomes `\\n`; a lone `\\r` is dropped. ESC is a C0 control, so no escape sequence
     survives: what is left of one is ordinary printable text.

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tui_chat.demo.bench_content import bench_text, parse_bench_prompt
 from tui_chat.demo.script import Block, Reply, count_tokens
 
 
@@ -373,8 +374,17 @@ def _japanese(view: RequestView) -> Reply:
     return Reply([Block("text", JAPANESE + _history_note(view))])
 
 
+HOSTILE_ERROR = "Overloaded \x1b]0;PWNED-BY-ERROR\x07 [bold]markup[/] [@click=app.quit]quit[/] \x1b[2J"
+
+
 def _hostile(view: RequestView) -> Reply:
-    return Reply([Block("text", HOSTILE_TEXT)])
+    """Hostile text in the answer, then in an `error` event (notifications and notices show it too)."""
+    shown = HOSTILE_TEXT + " The error event below carries some too."
+    return Reply(
+        [Block("text", shown + " (This sentence never arrives.)")],
+        error_after=count_tokens(shown),
+        error_message=HOSTILE_ERROR,
+    )
 
 
 def _retried(
@@ -431,13 +441,35 @@ SCENARIOS: list[Scenario] = [
     _scenario("stall", "the server goes quiet mid-answer (the read timeout fires)", _stall, r"\bstall\b"),
     _scenario("incomplete", "the body ends without `message_stop`", _incomplete, r"\bincomplete\b"),
     _scenario("日本語", "a Japanese answer (CJK text and emoji)", _japanese, r"日本語|japanese"),
-    _scenario("hostile", "escape sequences and markup in the answer, made harmless", _hostile, r"\bhostile\b"),
+    _scenario(
+        "hostile", "escape sequences and markup in the answer and an error, made harmless", _hostile, r"\bhostile\b"
+    ),
 ]
 
 
+def _bench(view: RequestView) -> Reply | None:
+    """For the benchmark only (not in `SCENARIOS`): `bench prose 2000 [rate=100] [first=0.05]`."""
+    request = parse_bench_prompt(view.text)
+    if request is None:
+        return None
+    return Reply(
+        [Block("text", bench_text(request.kind, request.tokens))],
+        first_token_delay=request.first_token_delay,
+        tokens_per_second=request.tokens_per_second,
+        ping_every=256,
+        fixed_pace=True,
+    )
+
+
 def choose(view: RequestView) -> Reply | HttpFailure:
-    """The reply for this request: the first scenario whose word is in the message, else the welcome."""
+    """The reply for this request: the first scenario whose word is in the message, else the welcome.
+
+    A benchmark prompt (`bench KIND TOKENS ...`, see `bench_content`) comes first; it is not listed.
+    """
     if not view.tool_results:
+        bench = _bench(view)
+        if bench is not None:
+            return bench
         for scenario in SCENARIOS:
             if scenario.pattern.search(view.text):
                 return scenario.build(view)

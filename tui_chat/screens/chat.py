@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
 
     from tui_chat.demo.server import DemoThread
+    from tui_chat.session.models import ModelChoice
     from tui_chat.session.ttft import TtftExperiment
     from tui_chat.stream.retry import RetryPolicy
 
@@ -74,6 +75,8 @@ class ChatScreen(Screen[None]):
         self._replays: dict[int, ReplayChoice] = {}
         """The replay behind each replayed answer (by turn id), so ctrl+r can replay it again."""
         self._stepping: DemoThread | None = None
+        self._models: list[ModelChoice] = []
+        """The models the API listed (filled by the model picker), for context-window checks."""
         self._editing: Turn | None = None
         """The user turn being edited (F5): sending replaces it and what followed."""
 
@@ -126,6 +129,13 @@ class ChatScreen(Screen[None]):
     def on_unmount(self) -> None:
         self.transcripts.close()
 
+    def on_resize(self) -> None:
+        """Small terminals: the inspector goes below the chat, borders and extra metrics lines go."""
+        width, height = self.size
+        self.set_class(width < 100, "-narrow")
+        self.set_class(height < 30, "-short")
+        self.metrics.compact = height < 30 or width < 70
+
     def _show_top_bar(self) -> None:
         self.query_one(TopBar).show(
             model=self.conversation.model, endpoint=self.backend.endpoint, demo=self.backend.is_demo
@@ -154,10 +164,29 @@ class ChatScreen(Screen[None]):
         if self._editing is not None:
             await self._drop_from(self._editing)
             self._editing = None
+        self._warn_if_too_long(text)
         turn = self.conversation.add_user(text)
         self.transcripts.save(turn)
         await self.view.add_user(turn)
         await self.start_turn()
+
+    def _warn_if_too_long(self, text: str) -> None:
+        """A big paste is sent as it is, but say so when it cannot fit the model's context window."""
+        from tui_chat.session.models import context_window, estimate_tokens
+
+        limit = context_window(self.conversation.model, self._models)
+        history = sum(len(str(t.api_content or t.text)) for t in self.conversation.turns)
+        tokens = estimate_tokens(text) + history // 4
+        if limit is not None and tokens > limit:
+            self.notify(
+                f"This message is about {tokens:,} tokens with the history; {self.conversation.model} takes "
+                f"{limit:,} input tokens. The API will probably refuse it — start a new conversation or shorten it.",
+                severity="warning",
+                markup=False,
+                timeout=15,
+            )
+        elif len(text) > 100_000:
+            self.notify(f"Sending {len(text):,} characters (about {estimate_tokens(text):,} tokens).", markup=False)
 
     async def run_slash_command(self, line: str) -> None:
         command, name, argument = slash_commands.parse(line)
@@ -285,6 +314,23 @@ class ChatScreen(Screen[None]):
         if turn.status is TurnStatus.FAILED and turn.error is not None:
             text = f"{turn.error.kind}: {turn.error.summary}"
             self.notify(text, severity="error", title="The answer failed", markup=False)
+            if turn.error.status == 404 and turn.replay is None:
+                self._suggest_models(turn)
+
+    @work(group="models", exit_on_error=False)
+    async def _suggest_models(self, turn: Turn) -> None:
+        """After a 404 (an unknown model, usually): list the models this key can use."""
+        from tui_chat.session.models import fetch_models
+
+        try:
+            models = await fetch_models(await self._client())
+        except Exception:
+            return
+        self._models = models
+        widget = self.view.assistant.get(turn.id)
+        if widget is not None and models:
+            names = ", ".join(model.id for model in models[:12])
+            widget.add_note(f"Models available to this key: {names}. ctrl+o picks one.")
 
     async def _drop_from(self, turn: Turn) -> None:
         """Remove `turn` and everything after it (editing an earlier message)."""
@@ -519,6 +565,7 @@ class ChatScreen(Screen[None]):
         try:
             client = await self._client()
             models = await fetch_models(client)
+            self._models = models
             note = f"Models listed by {self.backend.endpoint} (GET /v1/models)."
         except Exception as error:
             models = list(FALLBACK_MODELS)

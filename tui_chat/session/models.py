@@ -47,6 +47,20 @@ async def fetch_models(client: AsyncAnthropic, limit: int = 200) -> list[ModelCh
     return found
 
 
+def context_window(model: str, known: list[ModelChoice]) -> int | None:
+    """The model's input limit: from the Models API if it was listed, else the public table."""
+    for choice in [*known, *FALLBACK_MODELS]:
+        if model == choice.id or model.startswith(choice.id + "-"):
+            return choice.max_input_tokens
+    return None
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough token count without a request: ~4 characters a token, one per CJK character."""
+    wide = sum(1 for character in text if ord(character) >= 0x3000)
+    return (len(text) - wide) // 4 + wide
+
+
 def describe_limits(choice: ModelChoice) -> str:
     def size(value: int | None) -> str:
         if value is None:

@@ -9,6 +9,7 @@ import httpx2
 
 from tui_chat.safety import sanitize_line
 from tui_chat.stream.event_stream import IncompleteStreamError
+from tui_chat.stream.retry import RetryPolicy, retry_after_seconds
 from tui_chat.stream.types import ErrorInfo
 
 _HINTS = {
@@ -50,9 +51,16 @@ def describe_error(error: BaseException) -> ErrorInfo:
                 hint=hint,
             )
         hint = _HINTS.get(status) or (_HINTS[500] if status >= 500 else None)
+        summary = f"HTTP {status} {error_type or ''}: {message}".replace("  ", " ")
+        wait = retry_after_seconds(error.response.headers)
+        if wait is not None and wait > 0:
+            summary += f" (the server asks to wait {wait:,.0f} s before retrying)"
+            ceiling = RetryPolicy().max_wait
+            if wait > ceiling:
+                hint = f"That is longer than claude-tui waits by itself ({ceiling:.0f} s)."
         return ErrorInfo(
             kind=f"HTTP {status}",
-            summary=sanitize_line(f"HTTP {status} {error_type or ''}: {message}".replace("  ", " ")),
+            summary=sanitize_line(summary),
             status=status,
             error_type=error_type,
             request_id=request_id,

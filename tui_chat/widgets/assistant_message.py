@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Static
 
 from tui_chat.session.model import Block, Turn, TurnStatus
@@ -39,6 +42,7 @@ class AssistantMessage(Vertical):
         self._notice: TurnNotice | None = None
         self.ended = False
         """True once the end of the turn has been rendered (all text flushed, notice shown)."""
+        self._countdown: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield self._header
@@ -100,7 +104,18 @@ class AssistantMessage(Vertical):
         }[turn.status]
         return Content.from_markup("[b]Claude[/b] · $model · $state", model=turn.model, state=state)
 
+    def add_note(self, text: str) -> None:
+        """Add a line under the turn's notice (e.g. the models to choose from after a 404)."""
+        if self._notice is not None:
+            current = self._notice.content
+            base = current if isinstance(current, Content) else Content(str(current))
+            self._notice.update(Content("\n").join([base, Content(text)]))
+
     async def start_block(self, block: Block) -> None:
+        self._stop_countdown()
+        if self._notice is not None and self.turn.status is TurnStatus.STREAMING:
+            await self._notice.remove()  # the retry notice: the stream has started
+            self._notice = None
         widget = self._widget_for(block, complete=False)
         self.blocks[block.index] = widget
         if self._notice is not None:
@@ -127,9 +142,26 @@ class AssistantMessage(Vertical):
             widget.complete(block)
 
     def show_retry(self, notice: RetryNotice) -> None:
-        self._set_notice(TurnNotice.for_retry(notice), error=False)
+        """Say that an attempt failed and count down to the next one (ten times a second)."""
+        self._stop_countdown()
+        deadline = time.monotonic() + notice.wait
+
+        def tick() -> None:
+            remaining = max(0.0, deadline - time.monotonic())
+            self._set_notice(TurnNotice.for_retry(notice, remaining), error=False)
+            if remaining <= 0:
+                self._stop_countdown()
+
+        tick()
+        self._countdown = self.set_interval(0.1, tick)
+
+    def _stop_countdown(self) -> None:
+        if self._countdown is not None:
+            self._countdown.stop()
+            self._countdown = None
 
     async def end(self) -> None:
+        self._stop_countdown()
         for widget in self.blocks.values():
             if isinstance(widget, AnswerMarkdown):
                 await widget.finish()

@@ -160,16 +160,18 @@ class EventInspector(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, len(self.listed))
         if self.following:
             self.cursor = None
-            self.scroll_end(animate=False, immediate=False, x_axis=False)
+            # Now, not after the next refresh: the new rows and the scroll then share one frame.
+            self.scroll_to(y=max(0, len(self.listed) - self.scrollable_content_region.height), animate=False, immediate=True)
         else:
             self.unseen += added
         self._state_changed()
         self.refresh()
 
     def _state_changed(self) -> None:
+        # Soon, not after the next refresh: the status line then changes in the same frame as the rows.
         if not self._state_posted:
             self._state_posted = True
-            self.call_after_refresh(self._post_state)
+            self.call_later(self._post_state)
 
     def _post_state(self) -> None:
         self._state_posted = False

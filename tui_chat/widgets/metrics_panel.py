@@ -39,7 +39,15 @@ def pairs(*items: tuple[str, str], dim: bool = False) -> Content:
 
 
 class MetricsPanel(Horizontal):
-    """Numbers on the left (redrawn ten times a second while streaming), the inter-token sparkline right."""
+    """Numbers on the left, the inter-token sparkline right.
+
+    While streaming they are redrawn with each batch the stream posts (`MetricsUpdated`, ~10 a
+    second), in the same frame as the text and the inspector; a slow ticker keeps the clock moving
+    when nothing arrives (waiting for the first token, a stalled stream). A separate redraw would
+    cost a frame of its own.
+    """
+
+    TICK = 0.25
 
     DEFAULT_CSS = """
     MetricsPanel {
@@ -50,13 +58,16 @@ class MetricsPanel(Horizontal):
     MetricsPanel > #metrics-spark { width: 26; height: 5; margin-left: 1; }
     MetricsPanel > #metrics-spark > Sparkline { height: 3; }
     MetricsPanel > #metrics-spark > Static { color: $text-muted; }
+    MetricsPanel.-compact > #metrics-spark { display: none; }
     """
 
     def __init__(self, conversation: Conversation, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.conversation = conversation
         self.turn: Turn | None = None
+        self._compact = False
         self._ticker: Timer | None = None
+        self._refreshed_at = 0.0
         self._text = Static(id="metrics-text", markup=False)
         self._spark = Sparkline([], id="metrics-sparkline")
         self._spark_label = Static(Content("inter-token ms"), markup=False)
@@ -69,7 +80,7 @@ class MetricsPanel(Horizontal):
 
     def on_mount(self) -> None:
         self.border_title = "Metrics"
-        self._ticker = self.set_interval(0.1, self.refresh_metrics, pause=True)
+        self._ticker = self.set_interval(self.TICK, self._tick, pause=True)
         self.refresh_metrics()
 
     def on_turn_started(self, message: TurnStarted) -> None:
@@ -79,7 +90,10 @@ class MetricsPanel(Horizontal):
         self.refresh_metrics()
 
     def on_metrics_updated(self, message: MetricsUpdated) -> None:
-        if self.turn is None or self.turn.status is not TurnStatus.STREAMING:
+        self.refresh_metrics()
+
+    def _tick(self) -> None:
+        if time.perf_counter() - self._refreshed_at >= self.TICK * 0.9:
             self.refresh_metrics()
 
     def on_turn_ended(self, message: TurnEnded) -> None:
@@ -87,13 +101,26 @@ class MetricsPanel(Horizontal):
             self._ticker.pause()
         self.refresh_metrics()
 
+    @property
+    def compact(self) -> bool:
+        """Two lines and no sparkline (small terminals)."""
+        return self._compact
+
+    @compact.setter
+    def compact(self, value: bool) -> None:
+        if value != self._compact:
+            self._compact = value
+            self.set_class(value, "-compact")
+            self.refresh_metrics()
+
     def set_conversation(self, conversation: Conversation) -> None:
         self.conversation = conversation
         self.turn = None
         self.refresh_metrics()
 
     def refresh_metrics(self) -> None:
-        self._text.update(self.render_metrics(time.perf_counter()))
+        self._refreshed_at = now = time.perf_counter()
+        self._text.update(self.render_metrics(now))
         if self.turn is not None:
             gaps = self.turn.metrics.inter_token_ms(SPARK_POINTS)
             self._spark.data = gaps
@@ -103,7 +130,10 @@ class MetricsPanel(Horizontal):
                 self._spark_label.update(Content(f"inter-token ms · p50 {median:,.0f} · max {ordered[-1]:,.0f}"))
 
     def render_metrics(self, now: float) -> Content:
-        return Content("\n").join([*self._turn_lines(now), self._session_line()])
+        lines = self._turn_lines(now)
+        if self._compact:
+            return Content("\n").join(lines[:2])
+        return Content("\n").join([*lines, self._session_line()])
 
     def _turn_lines(self, now: float) -> list[Content]:
         turn = self.turn

@@ -25,13 +25,15 @@ class TurnNotice(Static):
     """
 
     @staticmethod
-    def for_retry(notice: RetryNotice) -> Content:
+    def for_retry(notice: RetryNotice, remaining: float | None = None) -> Content:
+        left = notice.wait if remaining is None else remaining
+        when = f"Retrying in {left:.1f} s (Esc cancels)." if left > 0 else "Retrying now…"
         return Content.from_markup(
-            "[b]Attempt $attempt of $total failed[/b] — $reason. Retrying in $wait s (Esc cancels).",
+            "[b]Attempt $attempt of $total failed[/b] — $reason.\n$when",
             attempt=str(notice.attempt),
             total=str(notice.max_attempts),
             reason=notice.reason,
-            wait=f"{notice.wait:.1f}",
+            when=when,
         )
 
     @staticmethod

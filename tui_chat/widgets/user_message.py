@@ -7,6 +7,8 @@ from textual.widgets import Static
 
 from tui_chat.session.model import Turn
 
+SHOWN_CHARACTERS = 8_000
+
 
 class UserMessage(Static):
     DEFAULT_CSS = """
@@ -19,5 +21,11 @@ class UserMessage(Static):
     """
 
     def __init__(self, turn: Turn) -> None:
-        super().__init__(Content(turn.text), markup=False)
+        text = turn.text
+        if len(text) > SHOWN_CHARACTERS:  # a huge paste: laying out a megabyte of text would stall the UI
+            hidden = len(text) - SHOWN_CHARACTERS
+            text = (
+                f"{text[:SHOWN_CHARACTERS]}\n… and {hidden:,} more characters (all of it was sent; ctrl+s exports it)"
+            )
+        super().__init__(Content(text), markup=False)
         self.turn = turn
