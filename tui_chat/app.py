@@ -6,9 +6,11 @@ from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.theme import Theme
 
 from tui_chat.commands import ChatCommands
 from tui_chat.config import Settings
+from tui_chat.preferences import Preferences
 from tui_chat.safety import redact
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.missing_key import MissingKeyScreen
@@ -22,18 +24,43 @@ class ClaudeTUI(App[None]):
     COMMANDS = App.COMMANDS | {ChatCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f1", "help", "Help"),
     ]
 
     def __init__(self, settings: Settings, *, backend: Backend | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.backend = backend or Backend(settings)
+        self.preferences = Preferences.load()
 
     def on_mount(self) -> None:
+        if self.preferences.theme in self.available_themes:
+            self.theme = self.preferences.theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self.preferences.problem:
+            self.notify(f"Preferences not read: {self.preferences.problem}", severity="warning", markup=False)
         if self.settings.api_key is None and not self.settings.demo:
             self.push_screen(MissingKeyScreen(), self._key_screen_closed)
         else:
             self.push_screen(ChatScreen(self.backend))
+
+    def _remember_theme(self, theme: Theme) -> None:
+        if theme.name != self.preferences.theme:
+            self.preferences.theme = theme.name
+            self.save_preferences()
+
+    def save_preferences(self) -> None:
+        try:
+            self.preferences.save()
+        except OSError as error:
+            self.notify(f"Preferences not saved: {error}", severity="warning", markup=False)
+
+    def action_help(self) -> None:
+        from tui_chat.screens.help import HelpScreen, help_sections
+        from tui_chat.widgets.event_inspector import EventInspector
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(help_sections(ChatScreen.BINDINGS, EventInspector.BINDINGS)))
 
     def _key_screen_closed(self, start_demo: bool | None) -> None:
         if start_demo:

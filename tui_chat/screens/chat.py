@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from tui_chat import slash_commands
 from tui_chat.messages import PromptSubmitted, TurnEnded, TurnStarted
+from tui_chat.preferences import Preferences
 from tui_chat.safety import redact, sanitize_line
 from tui_chat.screens.conversation_list import ConversationListScreen
 from tui_chat.screens.copy_picker import CopyItem, CopyPickerScreen, copy_items
@@ -85,7 +86,7 @@ class ChatScreen(Screen[None]):
         yield TopBar()
         with Horizontal(id="body"):
             with Vertical(id="chat-column"):
-                yield ConversationView(id="conversation")
+                yield ConversationView(id="conversation", hints=self.preferences.hints)
                 yield MetricsPanel(self.conversation, id="metrics")
                 yield PromptInput(id="prompt")
             yield InspectorPane(id="inspector-pane")
@@ -111,8 +112,13 @@ class ChatScreen(Screen[None]):
     def prompt(self) -> PromptInput:
         return self.query_one(PromptInput)
 
+    @property
+    def preferences(self) -> Preferences:
+        return getattr(self.app, "preferences", None) or Preferences()
+
     async def on_mount(self) -> None:
         self.view.border_title = "Conversation"
+        self.inspector_pane.display = self.preferences.inspector
         self._show_top_bar()
         self.prompt.focus()
         self.prepare_backend()
@@ -476,6 +482,10 @@ class ChatScreen(Screen[None]):
         pane.display = not pane.display
         if not pane.display and self.inspector.has_focus:
             self.prompt.focus()
+        preferences = self.preferences
+        if preferences.inspector != pane.display and hasattr(self.app, "save_preferences"):
+            preferences.inspector = pane.display  # remembered for the next start
+            self.app.save_preferences()
 
     async def action_inspector(self, action: str) -> None:
         """Run an inspector action (from the command palette), opening the inspector first."""

@@ -111,8 +111,9 @@ class Backend:
 
     @property
     def endpoint(self) -> str:
+        """Where requests go, for the top bar (the demo server's port changes every run, so it is left out)."""
         if self.settings.demo:
-            return self.demo.base_url if self.demo is not None else "demo server (starting)"
+            return "local demo server" if self.demo is not None else "demo server (starting)"
         return self.settings.endpoint
 
     async def aclose(self) -> None:

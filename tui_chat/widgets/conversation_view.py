@@ -9,6 +9,7 @@ from tui_chat.messages import BlockCompleted, BlockStarted, BlockText, RetrySche
 from tui_chat.session.model import Turn
 from tui_chat.widgets.assistant_message import AssistantMessage
 from tui_chat.widgets.earlier_turns import EarlierTurns
+from tui_chat.widgets.empty_hint import EmptyHint
 from tui_chat.widgets.user_message import UserMessage
 
 RECENT_TURNS = 40
@@ -24,14 +25,26 @@ class ConversationView(VerticalScroll, can_focus=True):
     }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, hints: bool = True) -> None:
         super().__init__(id=id)
         self.assistant: dict[int, AssistantMessage] = {}
+        self.hints = hints
+        """Show the help text while the conversation is empty."""
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.anchor()
+        await self._show_hint()
+
+    async def _show_hint(self) -> None:
+        if self.hints and not self.children:
+            await self.mount(EmptyHint())
+
+    async def _hide_hint(self) -> None:
+        for hint in self.query(EmptyHint):
+            await hint.remove()
 
     async def add_user(self, turn: Turn) -> None:
+        await self._hide_hint()
         await self.mount(UserMessage(turn))
         self.anchor()
 
@@ -57,10 +70,13 @@ class ConversationView(VerticalScroll, can_focus=True):
     async def clear_all(self) -> None:
         self.assistant.clear()
         await self.remove_children()
+        await self._show_hint()
 
     async def show_turns(self, turns: list[Turn], *, recent: int = RECENT_TURNS) -> None:
         """Render finished turns (a resumed conversation). Only the last `recent` get widgets at first."""
         await self.clear_all()
+        if turns:
+            await self._hide_hint()
         hidden = turns[:-recent] if len(turns) > recent else []
         widgets: list[Widget] = []
         if hidden:

@@ -1,0 +1,92 @@
+"""Help, themes remembered in the config file, hints, and plain 256-colour terminals."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.pty_app import PtyApp
+from tests.test_app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
+from tui_chat.preferences import Preferences
+from tui_chat.screens.chat import ChatScreen
+from tui_chat.screens.help import HelpScreen
+from tui_chat.slash_commands import COMMANDS
+
+
+async def test_f1_lists_every_key_and_slash_command() -> None:
+    app, _ = demo_app()
+    async with app.run_test(size=(120, 80)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HelpScreen)
+        shown = screen_text(app)
+        for key in ("ctrl+j", "f2", "f3", "f4", "f5", "ctrl+r", "ctrl+s", "ctrl+l", "ctrl+o", "ctrl+n", "escape"):
+            assert key in shown, key
+        for command in COMMANDS:
+            assert command.usage in shown, command.usage
+        assert "Pause/follow" in shown  # the inspector's keys
+        await pilot.press("escape")
+        assert isinstance(app.screen, ChatScreen)
+
+
+async def test_theme_and_inspector_are_remembered() -> None:
+    app, _ = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "ansi-dark"
+        await pilot.press("f2")
+        await pilot.pause(0.1)
+    saved = Preferences.load()
+    assert saved.theme == "ansi-dark" and saved.inspector is True
+    assert 'theme = "ansi-dark"' in Preferences.path().read_text(encoding="utf-8")
+
+    app, _ = demo_app()
+    async with app.run_test(size=SIZE):
+        assert app.theme == "ansi-dark"
+        screen = app.screen
+        assert isinstance(screen, ChatScreen) and screen.inspector_pane.display
+
+
+async def test_a_broken_config_is_reported_not_fatal() -> None:
+    path = Preferences.path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("theme = [unclosed", encoding="utf-8")
+    app, _ = demo_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause(0.1)
+        assert "Preferences not read" in screen_text(app)
+        await type_prompt(pilot, "hi")
+        await wait_for_turn_end(pilot)
+
+
+async def test_empty_conversation_hint_can_be_switched_off() -> None:
+    app, _ = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert "Ask anything, then press Enter." in screen_text(app)
+        await type_prompt(pilot, "hi")
+        await wait_for_turn_end(pilot)
+        assert "Ask anything" not in screen_text(app)
+    Preferences(hints=False).save()
+    app, _ = demo_app()
+    async with app.run_test(size=SIZE):
+        assert "Ask anything" not in screen_text(app)
+
+
+def test_256_colour_terminal_gets_no_truecolor(tmp_path: Path) -> None:
+    env = {
+        "CLAUDE_TUI_DATA_DIR": str(tmp_path),
+        "CLAUDE_TUI_CONFIG_DIR": str(tmp_path),
+        "CLAUDE_TUI_DEMO_PACE": "0",
+        "TERM": "xterm-256color",
+        "COLORTERM": "",
+    }
+    app = PtyApp("--demo", env=env)
+    try:
+        assert app.wait_for(b"DEMO", 20)
+        app.write("code")
+        app.press_enter()
+        assert app.wait_for(b"input tokens)", 30)
+    finally:
+        app.close()
+    output = app.output
+    assert re.search(rb"\x1b\[[0-9;]*38;5;\d+", output)  # 256-colour sequences
+    assert not re.search(rb"[34]8;2;\d+;\d+;\d+", output)  # and never 24-bit ones

@@ -1,0 +1,79 @@
+"""Preferences remembered between runs, in `config.toml` in the user config directory.
+
+A small file a person can edit: `theme`, `inspector` (open at start) and `hints` (the empty-chat
+help). Unknown keys are kept; a broken file is reported and ignored, never fatal.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tui_chat.config import config_dir
+
+DEFAULT_THEME = "textual-dark"
+
+
+@dataclass
+class Preferences:
+    theme: str = DEFAULT_THEME
+    inspector: bool = False
+    """Open the event inspector at start."""
+    hints: bool = True
+    """Show the help text in an empty conversation."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    problem: str | None = None
+    """Why the file could not be read, if it could not."""
+
+    @staticmethod
+    def path() -> Path:
+        return config_dir() / "config.toml"
+
+    @classmethod
+    def load(cls) -> Preferences:
+        path = cls.path()
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            return cls(problem=f"{path}: {error}")
+        preferences = cls()
+        theme, inspector, hints = data.pop("theme", None), data.pop("inspector", None), data.pop("hints", None)
+        if isinstance(theme, str) and theme:
+            preferences.theme = theme
+        if isinstance(inspector, bool):
+            preferences.inspector = inspector
+        if isinstance(hints, bool):
+            preferences.hints = hints
+        preferences.extra = data
+        return preferences
+
+    def save(self) -> None:
+        """Write the file (atomically). Errors are the caller's to report."""
+        path = self.path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lines = [
+            "# claude-tui preferences (edit freely; the app rewrites this file when you change a setting)",
+            f"theme = {_toml_string(self.theme)}",
+            f"inspector = {'true' if self.inspector else 'false'}",
+            f"hints = {'true' if self.hints else 'false'}",
+        ]
+        for key, value in self.extra.items():
+            if isinstance(value, bool):
+                lines.append(f"{key} = {'true' if value else 'false'}")
+            elif isinstance(value, int | float):
+                lines.append(f"{key} = {value}")
+            elif isinstance(value, str):
+                lines.append(f"{key} = {_toml_string(value)}")
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        os.replace(temporary, path)
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

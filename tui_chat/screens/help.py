@@ -1,0 +1,79 @@
+"""F1: every key of the app and every slash command, read from the bindings themselves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from tui_chat import slash_commands
+
+EXTRA_KEYS = [
+    ("Enter", "send the prompt"),
+    ("ctrl+j, shift+enter", "a new line in the prompt (ctrl+j works over SSH)"),
+    ("↑ / ↓ in the prompt", "the prompts you sent before (from the first / last line)"),
+    ("Tab", "move between the prompt, the conversation and the inspector"),
+    ("ctrl+p", "the command palette: every command, themes included"),
+    ("ctrl+q", "quit"),
+]
+
+
+def binding_rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
+    rows = []
+    for entry in bindings:
+        if isinstance(entry, Binding) and entry.description:
+            keys = ", ".join(key.strip() for key in entry.key.split(","))
+            rows.append((keys, entry.description))
+    return rows
+
+
+Section = tuple[str, list[tuple[str, str]]]
+
+
+class HelpScreen(ModalScreen[None]):
+    CSS_PATH = Path(__file__).with_name("session_metrics.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "close", "Close")]
+
+    def __init__(self, sections: list[Section]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="session-metrics"):
+            for title, rows in self.sections:
+                yield Static(Content(title), classes="section-title", markup=False)
+                width = max((len(key) for key, _ in rows), default=10) + 2
+                text = "\n".join(f"  {key:<{width}} {what}" for key, what in rows)
+                yield Static(Content(text), markup=False)
+        yield Footer()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def help_sections(
+    screen_bindings: list[BindingType], inspector_bindings: list[BindingType]
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    slash = [(command.usage, command.help) for command in slash_commands.COMMANDS]
+    return [
+        ("Keys", EXTRA_KEYS + binding_rows(screen_bindings)),
+        ("In the event inspector", binding_rows(inspector_bindings)),
+        ("Slash commands (type them in the prompt)", slash),
+        (
+            "Learn more",
+            [
+                (
+                    "demo scenarios",
+                    "in demo mode, put long, code, think, tool, error, drop, slow, 429, 529 … in a message",
+                ),
+                ("replays", "claude-tui replay (or /replay): recorded streams, --step for one event per key"),
+                ("README", "the full guide: keys, configuration, gateways, the benchmark"),
+            ],
+        ),
+    ]
