@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tui_chat import __version__
+from tui_chat.web import DEFAULT_PORT, port_number
 
 if TYPE_CHECKING:
     from tui_chat.config import Settings
@@ -36,6 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("--continue", dest="resume_last", action="store_true", help="open the most recent conversation")
     resume.add_argument("--resume", metavar="ID", help="open a saved conversation (an id or a unique prefix of one)")
     parser.add_argument("--no-history", action="store_true", help="do not save conversations")
+    parser.add_argument(
+        "--web",
+        action="store_true",
+        help="serve the app in a browser at http://127.0.0.1:PORT (textual-serve; NO authentication: "
+        "every user and program on this machine can connect)",
+    )
+    parser.add_argument("--port", type=port_number, help=f"port for --web (default {DEFAULT_PORT})")
     parser.add_argument("--version", action="version", version=f"claude-tui {__version__}")
     parser.epilog = (parser.epilog or "") + (
         " Other commands: claude-tui replay [FILE] (replay a recorded stream), claude-tui list (saved "
@@ -92,7 +100,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return list_conversations(arguments[1:])
     if arguments[:1] == ["export"]:
         return export(arguments[1:])
-    args = build_parser().parse_args(arguments)
+    parser = build_parser()
+    args = parser.parse_args(arguments)
+    if args.port is not None and not args.web:
+        parser.error("--port needs --web")
+    if args.web:
+        from tui_chat.web import serve
+
+        return serve(arguments, parser, args.port)
     from tui_chat.config import load_settings
 
     settings = load_settings(
