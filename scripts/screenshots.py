@@ -1,65 +1,38 @@
 """Regenerate `screenshots/` from the real app in demo mode: SVG always, PNG when rsvg-convert exists.
 
-python scripts/screenshots.py            # all of them
-python scripts/screenshots.py main       # only some
+    python scripts/screenshots.py             # all of them
+    python scripts/screenshots.py main light  # only some
+
+The screens are the ones in `tests/scenes.py` (the snapshot tests use the same scripts with a frozen
+clock); here the clock is real and the demo server streams at 400 tokens/s, as a person would see it.
+Data and config go to a temporary directory: your own conversations and settings are not touched.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable
+import tempfile
 from pathlib import Path
-from typing import Any
 
-from textual.pilot import Pilot
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
-from tui_chat.app import ClaudeTUI
-from tui_chat.config import Settings
-from tui_chat.demo.server import DemoServer
-from tui_chat.screens.chat import ChatScreen
-from tui_chat.session.backend import Backend
+from tests.scenes import SCENES, Scene, home_environment  # noqa: E402
 
-OUT = Path(__file__).resolve().parent.parent / "screenshots"
+OUT = REPO / "screenshots"
 
 
-async def wait_for_answers(pilot: Pilot[Any], count: int) -> None:
-    screen = pilot.app.screen
-    assert isinstance(screen, ChatScreen)
-    async with asyncio.timeout(30):
-        while screen.settled_answers < count:
-            await pilot.pause(0.05)
-    await pilot.pause(0.3)
-
-
-async def ask(pilot: Pilot[Any], text: str, count: int) -> None:
-    await pilot.press(*text)
-    await pilot.press("enter")
-    await wait_for_answers(pilot, count)
-
-
-async def main_screen(pilot: Pilot[Any]) -> None:
-    await pilot.press("f2")
-    await ask(pilot, "Show me some code", 1)
-
-
-SHOTS: dict[str, tuple[tuple[int, int], Callable[[Pilot[Any]], Awaitable[None]]]] = {
-    "main": ((140, 42), main_screen),
-}
-
-
-async def shoot(name: str) -> Path:
-    size, script = SHOTS[name]
-    server = DemoServer(pace=1.0, tokens_per_second=400)
-    settings = Settings(demo=True)
-    app = ClaudeTUI(settings, backend=Backend(settings, demo_server=server))
-    async with app.run_test(size=size) as pilot:
-        await script(pilot)
-        svg = app.export_screenshot(title=f"claude-tui — {name}")
+async def shoot(scene: Scene) -> Path:
+    app = scene.make_app(pace=1.0)
+    async with app.run_test(size=scene.size) as pilot:
+        await scene.script(pilot)
+        svg = app.export_screenshot(title=f"claude-tui — {scene.title}")
     OUT.mkdir(exist_ok=True)
-    path = OUT / f"{name}.svg"
+    path = OUT / f"{scene.name}.svg"
     path.write_text(svg, encoding="utf-8", newline="\n")
     return path
 
@@ -73,10 +46,16 @@ def to_png(svg: Path) -> Path | None:
 
 
 def main(names: list[str]) -> None:
-    for name in names or list(SHOTS):
-        svg = asyncio.run(shoot(name))
+    chosen = [scene for scene in SCENES if not names or scene.name in names]
+    os.environ.pop("ANTHROPIC_API_KEY", None)
+    for scene in chosen:
+        with tempfile.TemporaryDirectory() as home:
+            environment, work = home_environment(Path(home))
+            os.environ.update(environment)
+            os.chdir(work)
+            svg = asyncio.run(shoot(scene))
         png = to_png(svg)
-        print(svg, png or "(no rsvg-convert: PNG skipped)")
+        print(f"{svg.relative_to(REPO)}  {png.relative_to(REPO) if png else '(no rsvg-convert: no PNG)'}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,14 @@ DEFAULT_READ_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
 
 
+def display_path(path: Path) -> str:
+    """A path as a person reads it: the home directory as `~`."""
+    try:
+        return "~/" + str(path.resolve().relative_to(Path.home().resolve()))
+    except (ValueError, RuntimeError, OSError):
+        return str(path)
+
+
 def config_dir() -> Path:
     """Where the user's `.env` and config live (e.g. `~/.config/claude-tui`)."""
     override = os.environ.get("CLAUDE_TUI_CONFIG_DIR")

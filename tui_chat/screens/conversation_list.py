@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui_chat.config import display_path
 from tui_chat.safety import sanitize_line
 from tui_chat.session.store import ConversationStore, ConversationSummary
 
@@ -50,7 +51,7 @@ class ConversationListScreen(ModalScreen[str | None]):
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options([self._option(summary) for summary in self.summaries])
-        title = f"{len(self.summaries)} saved conversation(s), newest first — {self.store.path}"
+        title = f"{len(self.summaries)} saved conversation(s), newest first — {display_path(self.store.path)}"
         self.query_one("#list-title", Static).update(Content(title))
         if self.summaries:
             ids = [summary.id for summary in self.summaries]

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
-from tui_chat.config import config_dir
+from tui_chat.config import config_dir, display_path
 
 
 class MissingKeyScreen(Screen[bool]):
@@ -44,9 +44,9 @@ class MissingKeyScreen(Screen[bool]):
             ("  • the environment:    ", "bold"),
             "export ANTHROPIC_API_KEY=sk-ant-…\n",
             ("  • a .env file here:   ", "bold"),
-            f"{self.cwd / '.env'}\n",
+            f"{display_path(self.cwd / '.env')}\n",
             ("  • your own .env:      ", "bold"),
-            f"{config_dir() / '.env'}\n\n",
+            f"{display_path(config_dir() / '.env')}\n\n",
             "with a line ANTHROPIC_API_KEY=… in the file. Create a key at console.anthropic.com.\n\n",
             ("Using a gateway ", "bold"),
             "(LiteLLM, llama.cpp, Ollama)? Set ANTHROPIC_BASE_URL or pass --base-url too; "
