@@ -86,6 +86,8 @@ class Reply:
     """End the body cleanly without `message_stop`."""
     error_type: str = "overloaded_error"
     error_message: str = "Overloaded"
+    fixed_pace: bool = False
+    """Keep `first_token_delay` and `tokens_per_second` as given (0: no pause), whatever the model's rate."""
 
 
 @dataclass(frozen=True)

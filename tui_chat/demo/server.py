@@ -14,6 +14,7 @@ import itertools
 import json
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -93,6 +94,9 @@ class DemoServer:
         self.base_url = ""
         self._step_allowance = 0
         self._step_granted: asyncio.Event | None = None
+        self.first_delta_at: dict[str, float] = {}
+        """`time.perf_counter()` just after the first `content_block_delta` was written, by message id
+        (for the benchmark's first-token lag; the clock is the system's monotonic one on Linux)."""
 
     # ------------------------------------------------------------------------------ lifecycle
     def application(self) -> web.Application:
@@ -209,20 +213,22 @@ class DemoServer:
         meta = MessageMeta(f"msg_demo_{len(self.requests):06d}", str(body["model"]), view.input_tokens)
         max_tokens = int(body["max_tokens"])
         if body.get("stream"):
-            return await self._stream(request, frames(reply, meta, max_tokens))
+            return await self._stream(request, frames(reply, meta, max_tokens), meta.message_id)
         # Not streaming: the whole answer arrives after the time the stream would have taken.
         generating = min(_token_count(reply), max_tokens) / reply.tokens_per_second
         await asyncio.sleep(self.pace * (reply.first_token_delay + generating))
         return web.json_response(final_message(reply, meta, max_tokens), headers=self._headers())
 
     def _paced(self, reply: Reply, model: DemoModel) -> Reply:
+        if reply.fixed_pace:
+            return reply
         rate = self.tokens_per_second or model.tokens_per_second
         if reply.first_token_delay == Reply.first_token_delay:
             reply.first_token_delay = model.first_token_delay
         reply.tokens_per_second = rate
         return reply
 
-    async def _stream(self, request: web.Request, script: Iterable[Frame]) -> web.StreamResponse:
+    async def _stream(self, request: web.Request, script: Iterable[Frame], message_id: str) -> web.StreamResponse:
         response = web.StreamResponse(
             status=200,
             headers=self._headers(**{"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}),
@@ -230,19 +236,30 @@ class DemoServer:
         response.enable_chunked_encoding()
         await response.prepare(request)
         with contextlib.suppress(ConnectionError):  # the client hung up (stopped, or quit): nothing to do
-            await self._write_script(request, response, script)
+            await self._write_script(request, response, script, message_id)
         return response
 
-    async def _write_script(self, request: web.Request, response: web.StreamResponse, script: Iterable[Frame]) -> None:
+    async def _write_script(
+        self, request: web.Request, response: web.StreamResponse, script: Iterable[Frame], message_id: str
+    ) -> None:
         loop = asyncio.get_running_loop()
         due = loop.time()  # pauses add up on an absolute clock, so the rate holds under load
         pending = bytearray()
+        delta_pending = False
+
+        async def write_pending() -> None:
+            nonlocal delta_pending
+            await response.write(bytes(pending))
+            pending.clear()
+            if delta_pending:
+                delta_pending = False
+                self.first_delta_at.setdefault(message_id, time.perf_counter())
+
         for frame in script:
             delay = frame.delay * self.pace
             if delay > 0:
                 if pending:
-                    await response.write(bytes(pending))
-                    pending.clear()
+                    await write_pending()
                 due += delay
                 wait = due - loop.time()
                 if wait > 0:
@@ -256,11 +273,12 @@ class DemoServer:
                 await _wait_for_disconnect(request)
                 return
             pending += frame.data
+            if not delta_pending and message_id not in self.first_delta_at:
+                delta_pending = frame.data.startswith(b"event: content_block_delta")
             if len(pending) > 16384 or delay > 0:
-                await response.write(bytes(pending))
-                pending.clear()
+                await write_pending()
         if pending:
-            await response.write(bytes(pending))
+            await write_pending()
         await response.write_eof()
 
     async def _play_recording(self, request: web.Request, recording: Recording) -> web.StreamResponse:

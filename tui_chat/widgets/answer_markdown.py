@@ -2,8 +2,9 @@
 
 `Markdown.append` re-parses the last top-level block each time, so appending every token costs
 ~6 ms a token (TEXTUAL-NOTES.md). Text is buffered here and appended at once when the widget is
-idle (so the first token shows without delay), then at most every `MIN_INTERVAL` seconds; when an
-append is slow the interval grows to three times its cost, so the event loop is never held long.
+idle (so the first token shows without delay), then at most every `MIN_INTERVAL` seconds, at most
+`MAX_APPEND` characters at a time; when an append is slow the interval grows to three times its
+cost, so the event loop is never held long.
 
 Fenced code is the expensive case: Textual's `MarkdownFence` re-highlights the whole open block on
 every append (242 ms at 52k characters). `ChunkedFence` replaces it: the code is cut into pieces of
@@ -14,7 +15,6 @@ every append (242 ms at 52k characters). `ChunkedFence` replaces it: the code is
 from __future__ import annotations
 
 import time
-from typing import ClassVar
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -131,8 +131,10 @@ class AnswerMarkdown(Markdown):
 
     MIN_INTERVAL = 0.05
     MAX_INTERVAL = 1.0
+    MAX_APPEND = 3000
+    """Characters per append at most: a burst (a fast stream, a slow frame) is rendered in pieces."""
 
-    BLOCKS: ClassVar[dict[str, type[MarkdownBlock]]] = {
+    BLOCKS: dict[str, type[MarkdownBlock]] = {  # noqa: RUF012  # as Markdown declares it
         **Markdown.BLOCKS,
         "fence": ChunkedFence,
         "code_block": ChunkedFence,
@@ -169,12 +171,22 @@ class AnswerMarkdown(Markdown):
             wait = self._last_flush + self._interval - time.perf_counter()
             self._timer = self.set_timer(max(wait, 0.001), self._flush)
 
+    def _take(self) -> str:
+        """The next piece to render: what is pending, at most about `MAX_APPEND` characters (cut
+        after a newline where there is one), so a burst of text never becomes one long append."""
+        text = "".join(self._pending)
+        self._pending.clear()
+        if len(text) > self.MAX_APPEND:
+            cut = text.rfind("\n", self.MAX_APPEND // 2, self.MAX_APPEND) + 1 or self.MAX_APPEND
+            self._pending.append(text[cut:])
+            text = text[:cut]
+        return text
+
     async def _flush(self) -> None:
         self._timer = None
         if not self._pending or self._flushing:
             return
-        text = "".join(self._pending)
-        self._pending.clear()
+        text = self._take()
         self._flushing = True
         started = time.perf_counter()
         try:
@@ -188,11 +200,9 @@ class AnswerMarkdown(Markdown):
         self._schedule()
 
     async def finish(self) -> None:
-        """Render everything still queued, now."""
+        """Render everything still queued, now (in pieces, yielding between them)."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if self._pending:
-            text = "".join(self._pending)
-            self._pending.clear()
-            await self.append(text)
+        while self._pending:
+            await self.append(self._take())

@@ -161,7 +161,8 @@ class EventInspector(ScrollView, can_focus=True):
         if self.following:
             self.cursor = None
             # Now, not after the next refresh: the new rows and the scroll then share one frame.
-            self.scroll_to(y=max(0, len(self.listed) - self.scrollable_content_region.height), animate=False, immediate=True)
+            bottom = max(0, len(self.listed) - self.scrollable_content_region.height)
+            self.scroll_to(y=bottom, animate=False, immediate=True)
         else:
             self.unseen += added
         self._state_changed()

@@ -41,10 +41,10 @@ def pairs(*items: tuple[str, str], dim: bool = False) -> Content:
 class MetricsPanel(Horizontal):
     """Numbers on the left, the inter-token sparkline right.
 
-    While streaming they are redrawn with each batch the stream posts (`MetricsUpdated`, ~10 a
-    second), in the same frame as the text and the inspector; a slow ticker keeps the clock moving
-    when nothing arrives (waiting for the first token, a stalled stream). A separate redraw would
-    cost a frame of its own.
+    While streaming they are redrawn four times a second, with a batch the stream posts
+    (`MetricsUpdated`), so in the same frame as the text and the inspector; a ticker keeps the
+    clock moving when nothing arrives (waiting for the first token, a stalled stream). A redraw of
+    their own would cost a frame of its own.
     """
 
     TICK = 0.25
@@ -90,10 +90,14 @@ class MetricsPanel(Horizontal):
         self.refresh_metrics()
 
     def on_metrics_updated(self, message: MetricsUpdated) -> None:
-        self.refresh_metrics()
+        if self.turn is None or self.turn.status is not TurnStatus.STREAMING or self._due():
+            self.refresh_metrics()
+
+    def _due(self) -> bool:
+        return time.perf_counter() - self._refreshed_at >= self.TICK * 0.9
 
     def _tick(self) -> None:
-        if time.perf_counter() - self._refreshed_at >= self.TICK * 0.9:
+        if self._due():
             self.refresh_metrics()
 
     def on_turn_ended(self, message: TurnEnded) -> None:

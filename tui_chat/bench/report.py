@@ -1,0 +1,334 @@
+"""Figures, their targets and ratios: built from the workers' results, printed as a table and JSON.
+
+Every figure has `app` (claude-tui), `raw` (the tutorial's loop in the same process on the same
+stream, where one exists), `ratio` (app/raw), a `target` with its `target_kind` (`ratio`: on the
+ratio; `max`: on the app's value) and `met`. A figure that could not be measured has `app: null`
+and a `note`.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    unit: str
+    app: float | None
+    raw: float | None
+    target: float | None
+    target_kind: Literal["ratio", "max", "none"]
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.app is None or self.raw is None or self.raw <= 0:
+            return None
+        return self.app / self.raw
+
+    @property
+    def met(self) -> bool | None:
+        if self.target is None or self.app is None:
+            return None
+        value = self.ratio if self.target_kind == "ratio" else self.app
+        return None if value is None else value <= self.target
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ratio": self.ratio, "met": self.met}
+
+
+THROUGHPUT_TARGETS = {
+    "prose_2000": 3.0,
+    "markdown_2000": 5.0,
+    "prose_10000": 3.0,
+    "markdown_10000": 5.0,
+    "code_8000": 5.0,
+}
+"""Ratio targets: 2,000 tokens as set; 10,000 and the code block held to the same ratios."""
+
+
+def _p(values: list[float], fraction: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def build_figures(results: dict[str, Any]) -> list[Figure]:
+    """The figures, in the table's order, from the merged worker and pty results."""
+    figures: list[Figure] = []
+    startup = results.get("startup", {})
+    figures.append(
+        Figure(
+            "startup_first_frame",
+            "start-up: first frame (vs `import anthropic`)",
+            "s",
+            startup.get("first_frame"),
+            startup.get("import_anthropic"),
+            0.5,
+            "ratio",
+            f"best of {startup.get('runs', 0)} runs each, in a pty",
+        )
+    )
+    for key, case in results.get("throughput", {}).items():
+        kind, tokens = key.rsplit("_", 1)
+        figures.append(
+            Figure(
+                f"throughput_{key}",
+                f"{int(tokens):,} {kind} tokens, full speed: fully rendered",
+                "s",
+                case["app_seconds"],
+                case["raw_seconds"],
+                THROUGHPUT_TARGETS.get(key),
+                "ratio",
+                f"{case['tokens']:,} tokens streamed",
+            )
+        )
+    for key, case in results.get("throughput", {}).items():
+        kind, tokens = key.rsplit("_", 1)
+        figures.append(
+            Figure(
+                f"stall_{key}",
+                f"longest loop stall: {int(tokens):,} {kind}",
+                "ms",
+                case["app_max_stall"] * 1000,
+                case["raw_max_stall"] * 1000,
+                100.0,
+                "max",
+            )
+        )
+    cpu = results.get("cpu", {})
+    figures.append(
+        Figure(
+            "cpu_share_100tps",
+            "CPU share of a core at 100 tok/s (headless)",
+            "%",
+            _scaled(cpu.get("app_share"), 100),
+            _scaled(cpu.get("raw_share"), 100),
+            15.0,
+            "max",
+            f"{cpu.get('tokens', 0):,} markdown tokens",
+        )
+    )
+    if "max_stall" not in cpu and "app_max_stall" in cpu:
+        figures.append(
+            Figure(
+                "stall_cpu",
+                "longest loop stall: 100 tok/s",
+                "ms",
+                cpu["app_max_stall"] * 1000,
+                cpu["raw_max_stall"] * 1000,
+                100.0,
+                "max",
+            )
+        )
+    terminal = results.get("terminal", {})
+    figures.append(
+        Figure(
+            "cpu_share_pty",
+            "CPU share of a core at 100 tok/s (real pty)",
+            "%",
+            _scaled(terminal.get("cpu_share"), 100),
+            _scaled(cpu.get("raw_share"), 100),
+            15.0,
+            "max",
+            "the whole app process on a pseudo-terminal",
+        )
+    )
+    latency = results.get("latency", {})
+    figures.append(
+        Figure(
+            "first_token_lag",
+            "first-token lag: server write → on screen",
+            "ms",
+            _scaled(latency.get("first_token_app"), 1000),
+            _scaled(latency.get("first_token_raw"), 1000),
+            50.0,
+            "max",
+            "median",
+        )
+    )
+    keys = [k * 1000 for k in latency.get("keystrokes", [])]
+    figures.append(
+        Figure(
+            "keystroke_p50",
+            "keystroke echo p50 (1,000 tok/s stream)",
+            "ms",
+            _p(keys, 0.5),
+            None,
+            None,
+            "none",
+            f"{len(keys)} keystrokes",
+        )
+    )
+    figures.append(
+        Figure(
+            "keystroke_p95",
+            "keystroke echo p95 (1,000 tok/s stream)",
+            "ms",
+            _p(keys, 0.95),
+            None,
+            50.0,
+            "max",
+            f"{len(keys)} keystrokes",
+        )
+    )
+    if "keystroke_stream_max_stall" in latency:
+        figures.append(
+            Figure(
+                "stall_keystroke_stream",
+                "longest loop stall: 1,000 tok/s stream",
+                "ms",
+                latency["keystroke_stream_max_stall"] * 1000,
+                None,
+                100.0,
+                "max",
+            )
+        )
+    rss = results.get("rss10k", {})
+    figures.append(
+        Figure(
+            "rss_10k",
+            f"peak RSS after a {rss.get('tokens', 0):,}-token answer",
+            "MB",
+            rss.get("app_peak_mb"),
+            rss.get("raw_peak_mb"),
+            150.0,
+            "max",
+        )
+    )
+    turns = results.get("turns200", {})
+    figures.append(
+        Figure(
+            "rss_200_turns",
+            f"peak RSS, {turns.get('turns', 0)}-turn conversation opened",
+            "MB",
+            turns.get("app_peak_mb"),
+            turns.get("raw_peak_mb"),
+            250.0,
+            "max",
+            turns.get("pending", ""),
+        )
+    )
+    figures.append(
+        Figure(
+            "open_200_turns",
+            f"open a saved {turns.get('turns', 0)}-turn conversation",
+            "s",
+            turns.get("open_seconds"),
+            None,
+            1.0,
+            "max",
+            turns.get("pending", "load + render + painted"),
+        )
+    )
+    if "open_max_stall" in turns:
+        figures.append(
+            Figure(
+                "stall_open_200_turns",
+                "longest loop stall: opening it",
+                "ms",
+                turns["open_max_stall"] * 1000,
+                None,
+                None,
+                "none",
+            )
+        )
+    figures.append(
+        Figure(
+            "bytes_per_token",
+            "terminal bytes per streamed token (100 tok/s)",
+            "B",
+            terminal.get("bytes_per_token"),
+            terminal.get("raw_bytes_per_token"),
+            None,
+            "none",
+            "no target set; raw = the text itself",
+        )
+    )
+    return figures
+
+
+def _scaled(value: float | None, factor: float) -> float | None:
+    return None if value is None else value * factor
+
+
+def _format(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "s":
+        return f"{value:.3f} s"
+    if unit == "ms":
+        return f"{value:.1f} ms"
+    if unit == "%":
+        return f"{value:.1f}%"
+    if unit == "MB":
+        return f"{value:.0f} MB"
+    return f"{value:,.0f} {unit}"
+
+
+def _target(figure: Figure) -> str:
+    if figure.target is None:
+        return "—"
+    if figure.target_kind == "ratio":
+        return f"≤ {figure.target:g}×"
+    return f"≤ {_format(figure.target, figure.unit)}"
+
+
+def table(figures: list[Figure], *, markdown: bool = False) -> str:
+    """The figures as a text table (or a markdown one)."""
+    header = ["figure", "claude-tui", "raw loop", "ratio", "target", "met"]
+    rows = []
+    for figure in figures:
+        met = {True: "yes", False: "NO", None: "—"}[figure.met]
+        ratio = "—" if figure.ratio is None else f"{figure.ratio:.2f}×"
+        rows.append(
+            [
+                figure.label,
+                _format(figure.app, figure.unit),
+                _format(figure.raw, figure.unit),
+                ratio,
+                _target(figure),
+                met,
+            ]
+        )
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        return "\n".join(lines)
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * width for width in widths))
+    lines += ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    import os
+
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+    }
+
+
+def to_json(figures: list[Figure], results: dict[str, Any], *, quick: bool, seconds: float) -> str:
+    data = {
+        "quick": quick,
+        "seconds": seconds,
+        "machine": machine(),
+        "figures": {figure.key: figure.as_dict() for figure in figures},
+        "raw_results": results,
+    }
+    return json.dumps(data, indent=2)
+
+
+__all__ = ["Figure", "build_figures", "statistics", "table", "to_json"]

@@ -1,0 +1,477 @@
+"""One benchmark process: the raw loop and the real app (headless, inspector open) on the same streams.
+
+`python -m tui_chat.bench.worker BASE_URL JOB[,JOB...] [--quick]` prints one JSON object. Jobs:
+`throughput` (time to fully rendered, loop stalls), `latency` (first-token lag, keystroke echo),
+`cpu` (CPU share at 100 tok/s), `rss10k` (peak RSS after a 10,000-token answer) and `turns200`
+(opening a saved 200-turn conversation: time and peak RSS). Peak-RSS jobs need a process each.
+The raw loop always runs first, before Textual is imported, so its RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TextIO
+
+from tui_chat.bench.raw import BENCH_KEY, MAX_TOKENS, MODEL, RawRun, first_delta_written, make_client, raw_loop
+from tui_chat.demo.bench_content import BenchKind, bench_prompt, bench_text
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from tui_chat.app import ClaudeTUI
+    from tui_chat.bench.probe import AppProbe, LoopMonitor
+    from tui_chat.screens.chat import ChatScreen
+    from tui_chat.session.model import Conversation, Turn
+
+SIZE = (120, 40)
+THROUGHPUT_CASES: list[tuple[BenchKind, int]] = [
+    ("prose", 2000),
+    ("markdown", 2000),
+    ("prose", 10000),
+    ("markdown", 10000),
+    ("code", 8000),
+]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Sizes for a full run, or a tiny one (`--quick`)."""
+
+    quick: bool
+
+    def size(self, tokens: int) -> int:
+        return max(20, tokens // 25) if self.quick else tokens
+
+    @property
+    def repeats(self) -> int:
+        return 1 if self.quick else 2
+
+    @property
+    def cpu_tokens(self) -> int:
+        return 150 if self.quick else 3000  # at 100 tok/s: 1.5 s or 30 s
+
+    @property
+    def keystroke_tokens(self) -> int:
+        return 600 if self.quick else 6000  # at 1,000 tok/s
+
+    @property
+    def keystrokes(self) -> int:
+        return 6 if self.quick else 60
+
+    @property
+    def first_token_runs(self) -> int:
+        return 1 if self.quick else 3
+
+    @property
+    def turns(self) -> int:
+        return 10 if self.quick else 200
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size (MB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float | None:
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+# ------------------------------------------------------------------------------------ the raw loop
+class Raw:
+    """The tutorial's loop with its own client, printing to /dev/null."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.client = make_client(base_url)
+        self.sink: TextIO = open(os.devnull, "w")  # noqa: SIM115  # closed in `close`
+
+    async def run(self, prompt: str) -> RawRun:
+        return await raw_loop(self.client, prompt, self.sink)
+
+    async def best(self, prompt: str, repeats: int) -> RawRun:
+        runs = [await self.run(prompt) for _ in range(repeats)]
+        return min(runs, key=lambda run: run.seconds)
+
+    async def close(self) -> None:
+        await self.client.close()
+        self.sink.close()
+
+
+# ------------------------------------------------------------------------------------- the app
+@dataclass
+class Session:
+    app: ClaudeTUI
+    pilot: Pilot[None]
+    screen: ChatScreen
+    probe: AppProbe
+    monitor: LoopMonitor
+
+
+@asynccontextmanager
+async def app_session(base_url: str, *, inspector: bool = True, warm_up: bool = True) -> AsyncIterator[Session]:
+    """The real app on `base_url`, headless at 120x40, SDK loaded, inspector open (F2), one warm-up turn."""
+    from tui_chat.app import ClaudeTUI
+    from tui_chat.bench.probe import AppProbe, LoopMonitor
+    from tui_chat.config import Secret, Settings
+    from tui_chat.screens.chat import ChatScreen
+
+    settings = Settings(
+        api_key=Secret(BENCH_KEY), base_url=base_url, model=MODEL, max_tokens=MAX_TOKENS, read_timeout=120
+    )
+    app = ClaudeTUI(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        async with asyncio.timeout(60):
+            while not screen.backend.ready:  # noqa: ASYNC110  # app state: nothing to await
+                await asyncio.sleep(0.02)
+        if inspector and not screen.inspector_pane.display:  # the app remembers it: open it (F2) if closed
+            await pilot.press("f2")
+        assert screen.inspector_pane.display == inspector or not inspector
+        probe = AppProbe(app)
+        monitor = LoopMonitor()
+        monitor.start()
+        session = Session(app, pilot, screen, probe, monitor)
+        if warm_up:
+            await app_turn(session, bench_prompt("markdown", 60), bench_text("markdown", 60))
+            await pilot.pause(0.3)  # every pane has had the turn's end before the conversation changes
+            await screen.action_new_conversation()
+            await pilot.pause(0.1)
+        try:
+            yield session
+        finally:
+            await monitor.stop()
+
+
+def _last_answer(screen: ChatScreen) -> Turn | None:
+    turns = screen.conversation.turns
+    return turns[-1] if turns and turns[-1].role == "assistant" else None
+
+
+def shown_text(screen: ChatScreen, turn: Turn) -> str:
+    """The text the answer's markdown widgets hold."""
+    from tui_chat.widgets.answer_markdown import AnswerMarkdown
+
+    widget = screen.view.assistant.get(turn.id)
+    if widget is None:
+        return ""
+    return "".join(block.source for block in widget.blocks.values() if isinstance(block, AnswerMarkdown))
+
+
+def answer_rendered(screen: ChatScreen, expected: str, answers: int) -> Callable[[], bool]:
+    """Complete, fully rendered (`settled_answers`), and all of `expected` in the widgets."""
+
+    def check() -> bool:
+        if screen.settled_answers < answers:
+            return False
+        turn = _last_answer(screen)
+        return turn is not None and shown_text(screen, turn) == expected
+
+    return check
+
+
+@dataclass
+class AppRun:
+    seconds: float
+    cpu_seconds: float
+    max_stall: float
+    paints: int
+    bytes: int
+
+
+async def app_turn(session: Session, prompt: str, expected: str) -> AppRun:
+    """Send `prompt` as Enter would; time until the answer is complete, in the widgets, and painted."""
+    from tui_chat.messages import PromptSubmitted
+
+    screen, probe, monitor = session.screen, session.probe, session.monitor
+    answers = sum(1 for turn in screen.conversation.turns if turn.role == "assistant") + 1
+    paints, sent = probe.paints, probe.bytes
+    monitor.reset()
+    cpu = time.process_time()
+    started = time.perf_counter()
+    screen.post_message(PromptSubmitted(prompt))
+    done = await probe.wait_for(answer_rendered(screen, expected, answers))
+    cpu = time.process_time() - cpu
+    return AppRun(done - started, cpu, monitor.max_stall, probe.paints - paints, probe.bytes - sent)
+
+
+# ----------------------------------------------------------------------------------------- jobs
+async def job_throughput(base_url: str, plan: Plan) -> dict[str, Any]:
+    raw = Raw(base_url)
+    results: dict[str, Any] = {}
+    raw_runs: dict[str, RawRun] = {}
+    await raw.run(bench_prompt("prose", 50))  # warm-up
+    for kind, tokens in THROUGHPUT_CASES:
+        size = plan.size(tokens)
+        raw_runs[f"{kind}_{tokens}"] = await raw.best(bench_prompt(kind, size), 3)
+    await raw.close()
+    for kind, tokens in THROUGHPUT_CASES:
+        size = plan.size(tokens)
+        key = f"{kind}_{tokens}"
+        runs: list[AppRun] = []
+        for _ in range(plan.repeats):
+            async with app_session(base_url) as session:
+                runs.append(await app_turn(session, bench_prompt(kind, size), bench_text(kind, size)))
+        best = min(runs, key=lambda run: run.seconds)
+        raw_run = raw_runs[key]
+        results[key] = {
+            "tokens": size,
+            "app_seconds": best.seconds,
+            "app_seconds_all": [run.seconds for run in runs],
+            "raw_seconds": raw_run.seconds,
+            "app_max_stall": max(run.max_stall for run in runs),
+            "raw_max_stall": raw_run.max_stall,
+            "app_paints": best.paints,
+        }
+    return {"throughput": results}
+
+
+async def job_latency(base_url: str, plan: Plan) -> dict[str, Any]:
+    from textual import events
+
+    from tui_chat.messages import PromptSubmitted
+    from tui_chat.widgets.prompt_input import PromptInput
+
+    raw = Raw(base_url)
+    prompt = bench_prompt("prose", 40, rate=100, first=0.2)
+    await raw.run(bench_prompt("prose", 50))
+    raw_lags: list[float] = []
+    for _ in range(plan.first_token_runs):
+        run = await raw.run(prompt)
+        written = await first_delta_written(base_url, run.message_id)
+        if written is not None and run.first_printed_at is not None:
+            raw_lags.append(run.first_printed_at - written)
+    await raw.close()
+
+    app_lags: list[float] = []
+    keys: list[float] = []
+    stream_stall = 0.0
+    async with app_session(base_url) as session:
+        screen, probe = session.screen, session.probe
+        for _ in range(plan.first_token_runs):
+            answers = sum(1 for turn in screen.conversation.turns if turn.role == "assistant") + 1
+            screen.post_message(PromptSubmitted(prompt))
+            shown_at = await probe.wait_for(lambda: _first_text_shown(screen))
+            turn = _last_answer(screen)
+            assert turn is not None
+            written = await first_delta_written(base_url, turn.message_id)
+            if written is not None:
+                app_lags.append(shown_at - written)
+            await probe.wait_for(answer_rendered(screen, bench_text("prose", 40), answers))
+            await session.pilot.pause(0.3)
+            await screen.action_new_conversation()
+            await session.pilot.pause(0.1)
+
+        # Keystrokes while a 1,000 tok/s answer streams.
+        prompt_input = screen.query_one(PromptInput)
+        stream_prompt = bench_prompt("markdown", plan.keystroke_tokens, rate=1000)
+        answers = 1
+        session.monitor.reset()
+        screen.post_message(PromptSubmitted(stream_prompt))
+        async with asyncio.timeout(30):
+            while not _answer_started(screen):  # noqa: ASYNC110  # app state: nothing to await
+                await asyncio.sleep(0.005)
+        for number in range(plan.keystrokes):
+            if screen.settled_answers >= answers:
+                break  # the stream is over: only keystrokes during it count
+            char = "xyz"[number % 3]
+            before = len(prompt_input.text)
+            started = time.perf_counter()
+            session.app.post_message(events.Key(char, char))
+            echoed = await probe.wait_for(lambda before=before: len(prompt_input.text) > before)  # type: ignore[misc]
+            keys.append(echoed - started)
+            await asyncio.sleep(0.07)
+        await probe.wait_for(answer_rendered(screen, bench_text("markdown", plan.keystroke_tokens), answers))
+        stream_stall = session.monitor.max_stall
+    return {
+        "latency": {
+            "first_token_app": statistics.median(app_lags) if app_lags else None,
+            "first_token_app_all": app_lags,
+            "first_token_raw": statistics.median(raw_lags) if raw_lags else None,
+            "keystrokes": keys,
+            "keystroke_stream_max_stall": stream_stall,
+        }
+    }
+
+
+def _answer_started(screen: ChatScreen) -> bool:
+    turn = _last_answer(screen)
+    return turn is not None and bool(turn.answer_text)
+
+
+def _first_text_shown(screen: ChatScreen) -> bool:
+    """Some answer text is in a mounted markdown block of the last answer."""
+    from tui_chat.widgets.answer_markdown import AnswerMarkdown
+
+    turn = _last_answer(screen)
+    widget = screen.view.assistant.get(turn.id) if turn is not None else None
+    if widget is None:
+        return False
+    for block in widget.blocks.values():
+        if isinstance(block, AnswerMarkdown) and block.source and block.children:
+            return all(child.is_mounted for child in block.children)
+    return False
+
+
+async def job_cpu(base_url: str, plan: Plan) -> dict[str, Any]:
+    raw = Raw(base_url)
+    prompt = bench_prompt("markdown", plan.cpu_tokens, rate=100)
+    await raw.run(bench_prompt("prose", 50))
+    raw_run = await raw.run(prompt)
+    await raw.close()
+    async with app_session(base_url) as session:
+        app_run = await app_turn(session, prompt, bench_text("markdown", plan.cpu_tokens))
+    return {
+        "cpu": {
+            "tokens": plan.cpu_tokens,
+            "app_share": app_run.cpu_seconds / app_run.seconds,
+            "raw_share": raw_run.cpu_seconds / raw_run.seconds,
+            "app_seconds": app_run.seconds,
+            "app_max_stall": app_run.max_stall,
+            "raw_max_stall": raw_run.max_stall,
+        }
+    }
+
+
+async def job_rss10k(base_url: str, plan: Plan) -> dict[str, Any]:
+    size = plan.size(10000)
+    raw = Raw(base_url)
+    await raw.run(bench_prompt("markdown", size))
+    await raw.close()
+    raw_peak = peak_rss_mb()
+    async with app_session(base_url) as session:
+        run = await app_turn(session, bench_prompt("markdown", size), bench_text("markdown", size))
+    return {"rss10k": {"tokens": size, "app_peak_mb": peak_rss_mb(), "raw_peak_mb": raw_peak, "seconds": run.seconds}}
+
+
+def build_conversation(turns: int, tokens: int = 300) -> Conversation:
+    """A finished conversation of `turns` questions and answers (markdown with code), with wire records."""
+    from tui_chat.demo.script import Block as ScriptBlock
+    from tui_chat.demo.script import MessageMeta, Reply, frames
+    from tui_chat.session.model import Block, Conversation, TurnStatus
+    from tui_chat.stream.wire import WireEvent, WireRecord
+
+    conversation = Conversation(model=MODEL, max_tokens=MAX_TOKENS)
+    for number in range(1, turns + 1):
+        conversation.add_user(f"Question {number}: tell me about streaming, with code.")
+        turn = conversation.start_assistant()
+        text = bench_text("markdown", tokens, seed=number)
+        reply = Reply([ScriptBlock("text", text)], tokens_per_second=100)
+        record = WireRecord(status=200, headers=[("request-id", f"req_bench_{number:06d}")], headers_at=0.2)
+        at = 0.3
+        for index, frame in enumerate(frames(reply, MessageMeta(f"msg_bench_{number}", MODEL, 40), MAX_TOKENS)):
+            at += frame.delay
+            record.events.append(WireEvent.from_frame(index, at, frame.data))
+        turn.wire = record
+        turn.blocks = [Block(0, "text", text, complete=True)]
+        turn.api_content = [{"type": "text", "text": text}]
+        turn.status = TurnStatus.COMPLETE
+        turn.message_id = f"msg_bench_{number}"
+        metrics = turn.metrics
+        metrics.input_tokens, metrics.output_tokens, metrics.output_tokens_final = 40, tokens, True
+        metrics.first_token_at, metrics.last_token_at, metrics.ended_at = 0.3, at, at
+        metrics.stop_reason, metrics.events = "end_turn", len(record.events)
+    return conversation
+
+
+async def job_turns200(base_url: str, plan: Plan) -> dict[str, Any]:
+    from tui_chat.session.store import ConversationStore
+
+    raw = Raw(base_url)
+    await raw.run(bench_prompt("markdown", 300))
+    await raw.close()
+    raw_peak = peak_rss_mb()
+    with tempfile.TemporaryDirectory() as folder:
+        store = ConversationStore(folder)
+        conversation = build_conversation(plan.turns)
+        store.save_conversation(conversation)
+        for turn in conversation.turns:
+            store.save_turn(conversation, turn)
+        conversation_id = conversation.id
+        del conversation
+        result: dict[str, Any] = {"turns": plan.turns, "raw_peak_mb": raw_peak}
+        async with app_session(base_url, warm_up=True) as session:
+            screen = session.screen
+            opener = getattr(screen, "open_conversation", None)
+            if opener is None:
+                result["open_seconds"] = None
+                result["pending"] = "ChatScreen.open_conversation does not exist yet"
+            else:
+                session.monitor.reset()
+                started = time.perf_counter()
+                loaded = store.load(conversation_id)
+                await opener(loaded)
+                done = await session.probe.wait_for(lambda: _all_rendered(screen))
+                result["open_seconds"] = done - started
+                result["open_max_stall"] = session.monitor.max_stall
+                await session.pilot.pause(0.5)
+                result["after_open_max_stall"] = session.monitor.max_stall
+            result["app_peak_mb"] = peak_rss_mb()
+        store.close()
+    return {"turns200": result}
+
+
+def _all_rendered(screen: ChatScreen) -> bool:
+    """Every answer widget in the view is mounted with its markdown built."""
+    from tui_chat.widgets.answer_markdown import AnswerMarkdown
+
+    widgets = list(screen.view.query(AnswerMarkdown))
+    if not widgets:
+        return False
+    return all(
+        w.is_mounted and (not w.source or (w.children and all(c.is_mounted for c in w.children))) for w in widgets
+    )
+
+
+JOBS = {
+    "throughput": job_throughput,
+    "latency": job_latency,
+    "cpu": job_cpu,
+    "rss10k": job_rss10k,
+    "turns200": job_turns200,
+}
+
+
+async def run_jobs(base_url: str, jobs: list[str], plan: Plan) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for job in jobs:
+        results.update(await JOBS[job](base_url, plan))
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tui_chat.bench.worker")
+    parser.add_argument("base_url")
+    parser.add_argument("jobs", help="comma-separated: " + ", ".join(JOBS))
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    jobs = args.jobs.split(",")
+    unknown = [job for job in jobs if job not in JOBS]
+    if unknown:
+        parser.error(f"unknown job(s): {', '.join(unknown)}")
+    results = asyncio.run(run_jobs(args.base_url, jobs, Plan(quick=args.quick)))
+    json.dump(results, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
