@@ -330,3 +330,21 @@ def test_cli_export_writes_markdown(tmp_path: Path) -> None:
         [sys.executable, "-m", "tui_chat", "export", "zzzz"], env=env, capture_output=True, text=True, timeout=60
     )
     assert missing.returncode == 1 and missing.stderr.strip()
+
+
+async def test_switching_conversation_while_an_answer_ends_saves_it_where_it_belongs() -> None:
+    app, _ = demo_app(pace=0.5)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat_screen(app)
+        await type_prompt(pilot, "hello")
+        old = screen.conversation
+        while not old.turns[-1].answer_text:
+            await pilot.pause(0.05)
+        await pilot.press("ctrl+n")  # stops the answer; its end arrives after the switch
+        await pilot.pause(0.8)
+        assert app.is_running
+        assert screen.conversation is not old and screen.conversation.turns == []
+    with ConversationStore(data_dir()) as store:
+        saved = store.load(old.id)
+    assert [t.role for t in saved.turns] == ["user", "assistant"]
+    assert saved.turns[1].status is TurnStatus.STOPPED and saved.turns[1].answer_text

@@ -257,7 +257,4 @@ class ChatStream(TurnRecorder):
         self.flush()
         targets = self.targets
         for target in (targets.conversation, targets.inspector, targets.metrics, targets.screen):
-            ended = TurnEnded(self.turn)
-            if target is not targets.screen:
-                ended.stop()  # the screen has its own: bubbling up, it would end (and save) the turn four times
-            self._post(target, ended)
+            self._post(target, TurnEnded(self.turn))

@@ -1,4 +1,8 @@
-"""The typed Textual messages the stream posts to widgets (and widgets post to the screen)."""
+"""The typed Textual messages the stream posts to widgets (and widgets post to the screen).
+
+The stream posts each message straight to the widget that needs it, so none of those bubble: a
+bubbling `BlockText` would be handled again by every container up to the app, ten times a second.
+"""
 
 from __future__ import annotations
 
@@ -16,12 +20,16 @@ from tui_chat.stream.wire import WireEvent, WireRecord
 class TurnStarted(Message):
     """An assistant turn was created and its request is about to be sent."""
 
+    bubble = False
+
     turn: Turn
 
 
 @dataclass
 class TurnConnected(Message):
     """The response headers arrived (status, request id, rate limits)."""
+
+    bubble = False
 
     turn_id: int
     record: WireRecord
@@ -31,6 +39,8 @@ class TurnConnected(Message):
 class RetryScheduled(Message):
     """An attempt failed before the stream started and will be retried after a wait."""
 
+    bubble = False
+
     turn_id: int
     notice: RetryNotice
 
@@ -39,6 +49,8 @@ class RetryScheduled(Message):
 class BlockStarted(Message):
     """`content_block_start`: a new block to show."""
 
+    bubble = False
+
     turn_id: int
     block: Block
 
@@ -46,6 +58,8 @@ class BlockStarted(Message):
 @dataclass
 class BlockText(Message):
     """Text that arrived for a block since the last `BlockText` (deltas coalesced)."""
+
+    bubble = False
 
     turn_id: int
     index: int
@@ -56,6 +70,8 @@ class BlockText(Message):
 class BlockCompleted(Message):
     """`content_block_stop`: the block is whole (tool input is now pretty-printed)."""
 
+    bubble = False
+
     turn_id: int
     block: Block
 
@@ -64,6 +80,8 @@ class BlockCompleted(Message):
 class WireEventsArrived(Message):
     """Frames (and SDK helper events) that arrived since the last batch, in order (every one of them)."""
 
+    bubble = False
+
     turn_id: int
     events: list[WireEvent | HelperEvent]
 
@@ -71,6 +89,8 @@ class WireEventsArrived(Message):
 @dataclass
 class MetricsUpdated(Message):
     """The turn's metrics changed. Only the latest matters, so queued ones are replaced."""
+
+    bubble = False
 
     turn_id: int
     metrics: TurnMetrics
@@ -82,6 +102,8 @@ class MetricsUpdated(Message):
 @dataclass
 class TurnEnded(Message):
     """The turn is over: complete, stopped, failed or incomplete (see `turn.status`)."""
+
+    bubble = False
 
     turn: Turn
 

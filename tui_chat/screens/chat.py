@@ -76,6 +76,8 @@ class ChatScreen(Screen[None]):
         self._replays: dict[int, ReplayChoice] = {}
         """The replay behind each replayed answer (by turn id), so ctrl+r can replay it again."""
         self._stepping: DemoThread | None = None
+        self._owners: dict[int, Conversation] = {}
+        """The conversation each streaming answer belongs to (the user may switch while it ends)."""
         self._models: list[ModelChoice] = []
         """The models the API listed (filled by the model picker), for context-window checks."""
         self._editing: Turn | None = None
@@ -262,6 +264,7 @@ class ChatScreen(Screen[None]):
 
     async def start_turn(self, replay: ReplayChoice | None = None) -> None:
         turn = self.conversation.start_assistant()
+        self._owners[turn.id] = self.conversation
         if replay is not None:
             turn.replay = replay.recording.name
             self._replays[turn.id] = replay
@@ -316,7 +319,7 @@ class ChatScreen(Screen[None]):
         self._stepping = None
         self.refresh_bindings()
         turn = message.turn
-        self.transcripts.save(turn)
+        self.transcripts.save(turn, self._owners.pop(turn.id, None))
         if turn.status is TurnStatus.FAILED and turn.error is not None:
             text = f"{turn.error.kind}: {turn.error.summary}"
             self.notify(text, severity="error", title="The answer failed", markup=False)

@@ -20,7 +20,7 @@ from tui_chat.session.export import (
     default_export_name,
     write_export,
 )
-from tui_chat.session.model import Turn, TurnStatus
+from tui_chat.session.model import Conversation, Turn, TurnStatus
 from tui_chat.session.recording import meta_path, recording_from_record, recording_meta
 from tui_chat.session.store import ConversationStore, StoreError
 
@@ -50,13 +50,14 @@ class Transcripts:
             self.store.close()
             self.store = None
 
-    def save(self, turn: Turn) -> None:
-        """Commit `turn` (sent, or its answer ended)."""
+    def save(self, turn: Turn, conversation: Conversation | None = None) -> None:
+        """Commit `turn` (sent, or its answer ended) in its conversation (by default the one shown)."""
         store = self.store
-        if store is None:
+        conversation = conversation or self.screen.conversation
+        if store is None or turn not in conversation.turns:
             return
         try:
-            store.save_turn(self.screen.conversation, turn)
+            store.save_turn(conversation, turn)
         except (StoreError, OSError, sqlite3.Error) as error:
             self._failed("Could not save the conversation", error)
 
