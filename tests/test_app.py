@@ -46,6 +46,13 @@ async def wait_for_turn_end(pilot: Pilot[Any], count: int = 1) -> None:
             await pilot.pause(0.05)
 
 
+def messages_of(message: Any) -> list[Any]:
+    """A message, or the messages inside a `StreamBatch` (how the stream delivers them)."""
+    from tui_chat.messages import StreamBatch
+
+    return [m for _, m in message.deliveries] if isinstance(message, StreamBatch) else [message]
+
+
 def screen_text(app: ClaudeTUI) -> str:
     """The text on screen, from the rendered SVG screenshot."""
     svg = app.export_screenshot()
@@ -161,9 +168,10 @@ async def test_error_event_keeps_partial_answer_and_retry_works() -> None:
     app, server = demo_app()
     ended: list[Any] = []
 
-    async with app.run_test(
-        size=SIZE, message_hook=lambda m: ended.append(m) if isinstance(m, TurnEnded) else None
-    ) as pilot:
+    def hook(message: Any) -> None:
+        ended.extend(m for m in messages_of(message) if isinstance(m, TurnEnded))
+
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         screen = app.screen
         assert isinstance(screen, ChatScreen)
         await type_prompt(pilot, "show me an error")

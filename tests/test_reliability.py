@@ -10,7 +10,7 @@ import pytest
 from rich.cells import cell_len
 
 from tests.conftest import fixture_bytes
-from tests.test_app import SIZE, screen_text, type_prompt, wait_for_turn_end
+from tests.test_app import SIZE, messages_of, screen_text, type_prompt, wait_for_turn_end
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import Settings
 from tui_chat.demo.server import DemoServer, Recording
@@ -108,9 +108,11 @@ async def test_malformed_json_is_an_error_in_the_turn() -> None:
 async def test_retries_are_shown_with_a_countdown_and_succeed() -> None:
     app, _server = make_app()
     notices: list[RetryScheduled] = []
-    async with app.run_test(
-        size=SIZE, message_hook=lambda m: notices.append(m) if isinstance(m, RetryScheduled) else None
-    ) as pilot:
+
+    def hook(message: Any) -> None:
+        notices.extend(m for m in messages_of(message) if isinstance(m, RetryScheduled))
+
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         await type_prompt(pilot, "429")
         async with asyncio.timeout(10):
             while "Retrying in" not in screen_text(app):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.message import Message
+from textual.message_pump import MessagePump
 
 from tui_chat.session.inspect import HelperEvent
 from tui_chat.session.model import Block, Turn, TurnMetrics
@@ -106,6 +107,19 @@ class TurnEnded(Message):
     bubble = False
 
     turn: Turn
+
+
+@dataclass
+class StreamBatch(Message):
+    """Messages for several widgets, in the order the stream produced them, applied together.
+
+    The stream posts one batch per flush to the screen, which hands each message to its widget
+    inside one `batch_update`: the text, the events and the metrics of a flush appear in one
+    repaint instead of four, and nothing can overtake anything else.
+    """
+
+    bubble = False
+    deliveries: list[tuple[MessagePump, Message]]
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -15,7 +16,7 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from tui_chat import slash_commands
-from tui_chat.messages import PromptSubmitted, TurnEnded, TurnStarted
+from tui_chat.messages import PromptSubmitted, StreamBatch, TurnEnded, TurnStarted
 from tui_chat.preferences import Preferences
 from tui_chat.safety import redact, sanitize_line
 from tui_chat.screens.conversation_list import ConversationListScreen
@@ -314,6 +315,16 @@ class ChatScreen(Screen[None]):
             turn.error = ErrorInfo(kind="could not start", summary=summary)
         for target in (self.view, self.inspector, self.metrics, self):
             target.post_message(TurnEnded(turn))
+
+    async def on_stream_batch(self, batch: StreamBatch) -> None:
+        """Apply a flush of the stream: each message to its widget, in order, painted once."""
+        with self.app.batch_update():
+            for target, message in batch.deliveries:
+                handler = getattr(target, message.handler_name, None)
+                if handler is not None:
+                    result = handler(message)
+                    if inspect.isawaitable(result):
+                        await result
 
     def on_turn_ended(self, message: TurnEnded) -> None:
         self._stepping = None

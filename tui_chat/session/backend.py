@@ -76,6 +76,9 @@ class Backend:
                 max_retries=0,
                 timeout=httpx2.Timeout(settings.read_timeout, connect=settings.connect_timeout),
             )
+            from tui_chat.stream.warmup import warm_up
+
+            warm_up()
             return self._client
 
     def prepare_replay(self) -> tuple[AsyncAnthropic, DemoThread]:

@@ -8,7 +8,6 @@ blocks must be returned unchanged.
 from __future__ import annotations
 
 import itertools
-import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from typing import Any
 
 from tui_chat.safety import sanitize
 from tui_chat.session.pricing import estimate_cost
+from tui_chat.stream import clock
 from tui_chat.stream.types import ErrorInfo, RetryNotice
 from tui_chat.stream.wire import WireRecord
 
@@ -59,10 +59,10 @@ class Block:
 
 @dataclass
 class TurnMetrics:
-    """Timings are seconds since the request was sent (`time.perf_counter` based)."""
+    """Timings are seconds since the request was sent (`stream.clock` based)."""
 
     sent_at: float = 0.0
-    """`time.perf_counter()` when the request was sent."""
+    """`clock.now()` when the request was sent."""
     headers_at: float | None = None
     first_token_at: float | None = None
     last_token_at: float | None = None
@@ -96,7 +96,7 @@ class TurnMetrics:
         """Seconds from sending to the end (or to `now` while streaming)."""
         if self.ended_at is not None:
             return self.ended_at
-        return (now if now is not None else time.perf_counter()) - self.sent_at
+        return (now if now is not None else clock.now()) - self.sent_at
 
     @property
     def ttft(self) -> float | None:

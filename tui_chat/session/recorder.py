@@ -7,7 +7,6 @@ this module imports the SDK.
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from anthropic import AsyncAnthropic
@@ -23,6 +22,7 @@ from anthropic.types.citations_delta import Citation
 
 from tui_chat.safety import sanitize, sanitize_line
 from tui_chat.session.model import Block, Conversation, Turn, TurnStatus
+from tui_chat.stream import clock
 from tui_chat.stream.errors import describe_error
 from tui_chat.stream.event_stream import EventStream, StreamEvent
 from tui_chat.stream.retry import RetryPolicy
@@ -66,7 +66,7 @@ class TurnRecorder(EventStream):
         self._delta_index = 0
 
     def _now(self) -> float:
-        return time.perf_counter() - self.started
+        return clock.now() - self.started
 
     async def on_connect(self) -> None:
         metrics = self.turn.metrics

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 from anthropic import AsyncAnthropic
 
 from tui_chat.safety import sanitize_line
 from tui_chat.session.ttft import DEFAULT_MAX_TOKENS, DEFAULT_PROMPT, TtftExperiment, TtftRun
+from tui_chat.stream import clock
 from tui_chat.stream.errors import describe_error
 from tui_chat.stream.event_stream import EventStream, StreamEvent
 from tui_chat.stream.types import Outcome
@@ -18,13 +17,13 @@ class _FirstToken(EventStream):
 
     async def on_stream_event(self, event: StreamEvent) -> None:
         if event.type == "content_block_delta" and self.first_token_at is None:
-            self.first_token_at = time.perf_counter() - self.started
+            self.first_token_at = clock.now() - self.started
 
 
 async def measure_streaming(client: AsyncAnthropic, model: str, prompt: str, max_tokens: int) -> TtftRun:
     stream = _FirstToken(client, model=model, max_tokens=max_tokens, messages=[{"role": "user", "content": prompt}])
     outcome = await stream.run()
-    run = TtftRun(streaming=True, ttft=stream.first_token_at, total=time.perf_counter() - stream.started)
+    run = TtftRun(streaming=True, ttft=stream.first_token_at, total=clock.now() - stream.started)
     snapshot = stream.snapshot
     if snapshot is not None:
         run.output_tokens = snapshot.usage.output_tokens
@@ -34,17 +33,17 @@ async def measure_streaming(client: AsyncAnthropic, model: str, prompt: str, max
 
 
 async def measure_non_streaming(client: AsyncAnthropic, model: str, prompt: str, max_tokens: int) -> TtftRun:
-    started = time.perf_counter()
+    started = clock.now()
     run = TtftRun(streaming=False)
     try:
         message = await client.messages.create(
             model=model, max_tokens=max_tokens, messages=[{"role": "user", "content": prompt}]
         )
     except Exception as error:
-        run.total = time.perf_counter() - started
+        run.total = clock.now() - started
         run.error = describe_error(error).summary
         return run
-    run.total = run.ttft = time.perf_counter() - started
+    run.total = run.ttft = clock.now() - started
     run.output_tokens = message.usage.output_tokens
     return run
 

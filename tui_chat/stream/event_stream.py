@@ -34,9 +34,13 @@ from anthropic.lib.streaming import ParsedMessageStreamEvent
 from anthropic.types import ContentBlock, Message, RawMessageStreamEvent
 from anthropic.types.citations_delta import Citation
 
+from tui_chat.stream import clock
 from tui_chat.stream.retry import RetryPolicy
 from tui_chat.stream.types import Outcome, RetryNotice
 from tui_chat.stream.wire import SSEFramer, WireEvent, WireRecord, parse_frame, shown_headers
+
+YIELD_EVERY = 0.008
+"""Seconds of frame processing after which the stream yields to the event loop."""
 
 SYNTHESIZED_EVENT_TYPES = frozenset({"text", "thinking", "signature", "input_json", "citation", "compaction"})
 """Events the SDK makes up from a delta (not on the wire)."""
@@ -92,20 +96,25 @@ class _WireTap(AsyncStream[RawMessageStreamEvent]):
     async def _iter_events(self) -> AsyncIterator[ServerSentEvent]:
         framer = SSEFramer()
         index = 0
-        clock = time.perf_counter
+        now = clock.now
+        yielded = time.perf_counter()
         async for chunk in self.response.aiter_bytes():
             frames = framer.feed(chunk)
             if not frames:
                 continue
-            at = clock() - self._started
+            at = now() - self._started
             for raw in frames:
                 sse = await self._frame(index, at, raw)
                 index += 1
                 if sse is not None:
                     yield sse
+                if time.perf_counter() - yielded > YIELD_EVERY:
+                    # A fast stream delivers hundreds of frames per read; let the UI breathe between them.
+                    await asyncio.sleep(0)
+                    yielded = time.perf_counter()
         rest = framer.flush()
         if rest is not None and rest.strip():
-            sse = await self._frame(index, clock() - self._started, rest)
+            sse = await self._frame(index, now() - self._started, rest)
             if sse is not None:
                 yield sse
 
@@ -144,7 +153,7 @@ class EventStream(AsyncMessageStream[None]):
         self.outcome = Outcome.PENDING
         self.error: BaseException | None = None
         self.started = 0.0
-        """`time.perf_counter()` when the first attempt was sent."""
+        """`clock.now()` when the first attempt was sent."""
         self._attached = False
         self._current_wire: WireEvent | None = None
         self._message_stopped = False
@@ -242,7 +251,7 @@ class EventStream(AsyncMessageStream[None]):
         return self._message_stopped
 
     async def _events(self) -> AsyncIterator[ParsedMessageStreamEvent[None]]:
-        self.started = time.perf_counter()
+        self.started = clock.now()
         try:
             raw_stream = await self._open()
             self._attach(raw_stream)
@@ -316,7 +325,7 @@ class EventStream(AsyncMessageStream[None]):
     def _record_response(self, response: httpx2.Response) -> None:
         self.record.status = response.status_code
         self.record.headers = shown_headers(list(response.headers.items()))
-        self.record.headers_at = time.perf_counter() - self.started
+        self.record.headers_at = clock.now() - self.started
 
     def _attach(self, raw_stream: AsyncStream[RawMessageStreamEvent]) -> None:
         tap = _WireTap(raw_stream, self._client, self._on_frame, self.started)

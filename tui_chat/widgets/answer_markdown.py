@@ -163,6 +163,17 @@ class AnswerMarkdown(Markdown):
             self._pending.append(text)
             self._schedule()
 
+    async def feed_now(self, text: str) -> None:
+        """Queue text and, unless the last append was too recent (or is still running), render it now:
+        called with a batch of the stream, the text then appears in the batch's repaint."""
+        if text:
+            self._pending.append(text)
+        idle = self._timer is None and not self._flushing and self.is_mounted
+        if idle and time.perf_counter() >= self._last_flush + self._interval:
+            await self._flush()
+            return
+        self._schedule()
+
     def on_mount(self) -> None:
         self._schedule()
 

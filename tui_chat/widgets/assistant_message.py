@@ -123,10 +123,10 @@ class AssistantMessage(Vertical):
         else:
             await self.mount(widget)
 
-    def add_text(self, index: int, text: str) -> None:
+    async def add_text(self, index: int, text: str) -> None:
         widget = self.blocks.get(index)
         if isinstance(widget, AnswerMarkdown):
-            widget.feed(text)
+            await widget.feed_now(text)
         elif isinstance(widget, ThinkingBlock | ToolUseBlock):
             widget.add_text(text)
 

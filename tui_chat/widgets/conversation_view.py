@@ -106,10 +106,10 @@ class ConversationView(VerticalScroll, can_focus=True):
         if widget is not None:
             await widget.start_block(message.block)
 
-    def on_block_text(self, message: BlockText) -> None:
+    async def on_block_text(self, message: BlockText) -> None:
         widget = self.assistant.get(message.turn_id)
         if widget is not None:
-            widget.add_text(message.index, message.text)
+            await widget.add_text(message.index, message.text)
 
     async def on_block_completed(self, message: BlockCompleted) -> None:
         widget = self.assistant.get(message.turn_id)

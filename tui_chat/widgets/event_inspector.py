@@ -157,7 +157,7 @@ class EventInspector(ScrollView, can_focus=True):
                 added += 1
         if not added:
             return
-        self.virtual_size = Size(self.size.width, len(self.listed))
+        self._set_rows(len(self.listed))
         if self.following:
             self.cursor = None
             # Now, not after the next refresh: the new rows and the scroll then share one frame.
@@ -243,9 +243,26 @@ class EventInspector(ScrollView, can_focus=True):
         self.unseen = 0
         self.following = True
         self._line_cache.clear()
-        self.virtual_size = Size(self.size.width, 0)
+        self._set_rows(0)
         self._state_changed()
         self.refresh()
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        """Textual calls this on every layout pass of the screen, with the viewport as `virtual_size`;
+        a `ScrollView` then always refreshes its scrollbar, which costs a second repaint after any
+        layout anywhere. The rows set the scrollbar themselves (`_set_rows`): skip it when the size
+        did not change."""
+        if size == self._size and size - self.styles.gutter.totals == self._container_size:
+            return False
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
+    def _set_rows(self, count: int) -> None:
+        """The scrollable height. Set around the reactive: its layout pass would re-arrange the whole
+        screen for every batch of events, when only the scrollbar changes."""
+        size = Size(self.size.width, count)
+        if size != self.virtual_size:
+            self.set_reactive(EventInspector.virtual_size, size)
+            self._scroll_update(size)
 
     # ------------------------------------------------------------------------------ state
     @property
@@ -267,7 +284,7 @@ class EventInspector(ScrollView, can_focus=True):
         self.filter = new_filter
         self.listed = [i for i, row in enumerate(self.rows) if self._accepts(row)]
         self._line_cache.clear()
-        self.virtual_size = Size(self.size.width, len(self.listed))
+        self._set_rows(len(self.listed))
         self.cursor = None
         if keep is not None and not self.following:
             index = self.rows.index(keep)
@@ -441,7 +458,7 @@ class EventInspector(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._line_cache.clear()
-        self.virtual_size = Size(self.size.width, len(self.listed))
+        self._set_rows(len(self.listed))
         if self.following:
             self.scroll_end(animate=False, immediate=False, x_axis=False)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Static
 
 from tui_chat.session.inspect import KNOWN_EVENTS
 from tui_chat.widgets.event_inspector import EventInspector
+from tui_chat.widgets.live_text import LiveText
 
 SHORT_NAMES = {
     "message_start": "msg_start",
@@ -33,7 +33,7 @@ class InspectorPane(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.status = Static(id="inspector-status", markup=False)
+        self.status = LiveText(id="inspector-status")
         self.inspector = EventInspector(id="inspector")
 
     def compose(self) -> ComposeResult:
@@ -63,4 +63,4 @@ class InspectorPane(Vertical):
             ordered += [name for name in turn.counts if name not in KNOWN_EVENTS]
             counts = " · ".join(f"{SHORT_NAMES.get(name, name)} {turn.counts[name]:,}" for name in ordered)
             lines.append(Content(f"turn {turn.number}: {counts}"))
-        self.status.update(Content("\n").join(lines))
+        self.status.set(Content("\n").join(lines))

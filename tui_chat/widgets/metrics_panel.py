@@ -8,11 +8,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Sparkline, Static
+from textual.widgets import Sparkline
 
 from tui_chat.messages import MetricsUpdated, TurnEnded, TurnStarted
 from tui_chat.session.model import Conversation, Turn, TurnMetrics, TurnStatus
 from tui_chat.session.pricing import format_cost
+from tui_chat.stream import clock
+from tui_chat.widgets.live_text import LiveText
 
 SPARK_POINTS = 40
 
@@ -57,7 +59,7 @@ class MetricsPanel(Horizontal):
     MetricsPanel > #metrics-text { width: 1fr; height: auto; }
     MetricsPanel > #metrics-spark { width: 26; height: 5; margin-left: 1; }
     MetricsPanel > #metrics-spark > Sparkline { height: 3; }
-    MetricsPanel > #metrics-spark > Static { color: $text-muted; }
+    MetricsPanel > #metrics-spark > LiveText { color: $text-muted; }
     MetricsPanel.-compact > #metrics-spark { display: none; }
     """
 
@@ -68,9 +70,9 @@ class MetricsPanel(Horizontal):
         self._compact = False
         self._ticker: Timer | None = None
         self._refreshed_at = 0.0
-        self._text = Static(id="metrics-text", markup=False)
+        self._text = LiveText(id="metrics-text")
         self._spark = Sparkline([], id="metrics-sparkline")
-        self._spark_label = Static(Content("inter-token ms"), markup=False)
+        self._spark_label = LiveText(Content("inter-token ms"))
 
     def compose(self) -> ComposeResult:
         yield self._text
@@ -90,14 +92,12 @@ class MetricsPanel(Horizontal):
         self.refresh_metrics()
 
     def on_metrics_updated(self, message: MetricsUpdated) -> None:
-        if self.turn is None or self.turn.status is not TurnStatus.STREAMING or self._due():
-            self.refresh_metrics()
-
-    def _due(self) -> bool:
-        return time.perf_counter() - self._refreshed_at >= self.TICK * 0.9
+        """With each batch of the stream, so it is drawn in the same frame as the text and events."""
+        self.refresh_metrics()
 
     def _tick(self) -> None:
-        if self._due():
+        """Keep the elapsed time moving when no batch comes (waiting for the first token, a stall)."""
+        if time.perf_counter() - self._refreshed_at >= 2 * self.TICK:
             self.refresh_metrics()
 
     def on_turn_ended(self, message: TurnEnded) -> None:
@@ -123,15 +123,15 @@ class MetricsPanel(Horizontal):
         self.refresh_metrics()
 
     def refresh_metrics(self) -> None:
-        self._refreshed_at = now = time.perf_counter()
-        self._text.update(self.render_metrics(now))
+        self._refreshed_at = time.perf_counter()
+        self._text.set(self.render_metrics(clock.now()))
         if self.turn is not None:
             gaps = self.turn.metrics.inter_token_ms(SPARK_POINTS)
             self._spark.data = gaps
             if gaps:
                 ordered = sorted(gaps)
                 median = ordered[len(ordered) // 2]
-                self._spark_label.update(Content(f"inter-token ms · p50 {median:,.0f} · max {ordered[-1]:,.0f}"))
+                self._spark_label.set(Content(f"inter-token ms · p50 {median:,.0f} · max {ordered[-1]:,.0f}"))
 
     def render_metrics(self, now: float) -> Content:
         lines = self._turn_lines(now)

@@ -1,0 +1,79 @@
+"""Warm the SDK's models up off the UI thread, before the first answer.
+
+The first use of each SDK event model makes pydantic build its schema: 50-100 ms of work that
+would otherwise land in the middle of the first streamed answer. Running a small, complete stream
+through the SDK's own accumulator in the start-up thread pays that cost where nobody waits for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SAMPLE_STREAM: list[dict[str, Any]] = [
+    {
+        "type": "message_start",
+        "message": {
+            "id": "msg_warmup",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-warmup",
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": 1, "output_tokens": 1},
+        },
+    },
+    {"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": "", "signature": ""}},
+    {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": "a"}},
+    {"type": "content_block_delta", "index": 0, "delta": {"type": "signature_delta", "signature": "c2ln"}},
+    {"type": "content_block_stop", "index": 0},
+    {"type": "content_block_start", "index": 1, "content_block": {"type": "text", "text": ""}},
+    {"type": "content_block_delta", "index": 1, "delta": {"type": "text_delta", "text": "a"}},
+    {
+        "type": "content_block_delta",
+        "index": 1,
+        "delta": {
+            "type": "citations_delta",
+            "citation": {
+                "type": "web_search_result_location",
+                "cited_text": "a",
+                "url": "https://example.com",
+                "title": "a",
+                "encrypted_index": "x",
+            },
+        },
+    },
+    {"type": "content_block_stop", "index": 1},
+    {
+        "type": "content_block_start",
+        "index": 2,
+        "content_block": {"type": "tool_use", "id": "t", "name": "f", "input": {}},
+    },
+    {"type": "content_block_delta", "index": 2, "delta": {"type": "input_json_delta", "partial_json": '{"a": 1}'}},
+    {"type": "content_block_stop", "index": 2},
+    {
+        "type": "message_delta",
+        "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+        "usage": {"output_tokens": 3},
+    },
+    {"type": "message_stop"},
+]
+
+
+def warm_up() -> None:
+    """Parse and accumulate `SAMPLE_STREAM` exactly as a real stream is (no network)."""
+    from anthropic._models import construct_type
+    from anthropic.lib.streaming._messages import accumulate_event, build_events
+    from anthropic.types import RawMessageStreamEvent
+
+    from tui_chat.stream.event_stream import ErrorEvent, PingEvent, StreamError
+
+    snapshot: Any = None
+    buffers: dict[int, bytes] = {}
+    for data in SAMPLE_STREAM:
+        event: Any = construct_type(type_=RawMessageStreamEvent, value=data)
+        snapshot = accumulate_event(event=event, current_snapshot=snapshot, json_bufs=buffers)
+        build_events(event=event, message_snapshot=snapshot)
+    snapshot.to_dict(warnings=False)
+    PingEvent.construct(type="ping")
+    ErrorEvent.construct(type="error", error=StreamError.construct(type="overloaded_error", message=""))
