@@ -142,7 +142,7 @@ async def ttft_fixed(pilot: Pilot[Any]) -> None:
         non_streaming=TtftRun(streaming=False, ttft=6.31, total=6.31, output_tokens=500),
     )
     screen.experiments.append(experiment)
-    await screen.view.mount(TtftResult(experiment))
+    await screen.view.add_extra(TtftResult(experiment))
     screen.prompt.cursor_blink = False
     await pilot.pause(0.3)
 

@@ -617,8 +617,7 @@ class ChatScreen(Screen[None]):
         text = prompt or DEFAULT_PROMPT
         model = self.conversation.model
         widget = TtftResult(model=model, prompt=sanitize_line(text))
-        await self.view.mount(widget)
-        self.view.anchor()
+        await self.view.add_extra(widget)
         client = await self._client()
         experiment = await run_ttft_experiment(client, model, text, DEFAULT_MAX_TOKENS)
         self.experiments.append(experiment)

@@ -43,6 +43,12 @@ class ConversationView(VerticalScroll, can_focus=True):
         for hint in self.query(EmptyHint):
             await hint.remove()
 
+    async def add_extra(self, widget: Widget) -> None:
+        """Add something that is not a turn (a TTFT experiment's result) at the end."""
+        await self._hide_hint()
+        await self.mount(widget)
+        self.anchor()
+
     async def add_user(self, turn: Turn) -> None:
         await self._hide_hint()
         await self.mount(UserMessage(turn))
