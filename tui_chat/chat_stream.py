@@ -145,12 +145,13 @@ class ChatStream(TurnRecorder):
         self._wire_batch: list[WireEvent | HelperEvent] = []
         self._posted_chars: dict[int, int] = {}
         self._dirty_blocks: set[int] = set()
-        self._flush_handle: asyncio.TimerHandle | None = None
+        self._flush_handle: asyncio.Handle | None = None
         self._last_flush = 0.0
         self._completed: set[int] = set()
         self._snapshots: dict[int, _Snapshot] = {}
         self._holding = False
         self._outbox: list[tuple[MessagePump, UIMessage]] = []
+        self._first_text_posted = False
         freeze_startup_objects()
 
     # ---------------------------------------------------------------------------- coalescing
@@ -229,13 +230,23 @@ class ChatStream(TurnRecorder):
                 self._posted_chars[block.index] = 0
                 if block.text and block.kind in STREAMED_KINDS:
                     self._dirty_blocks.add(block.index)
-                    self._schedule()
+                self._flush_soon()  # the widget is mounted while the model works on the first token
         elif event.type in ("message_start", "message_delta"):
             self._schedule()
 
     def _mark(self) -> None:
         self._dirty_blocks.add(self._delta_index)
-        self._schedule()
+        if self._first_text_posted:
+            self._schedule()
+        else:
+            self._first_text_posted = True
+            self._flush_soon()  # the first token goes out at once: it is what TTFT is about
+
+    def _flush_soon(self) -> None:
+        """Flush on the next loop turn, whatever the rate limit (after this frame's other events)."""
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+        self._flush_handle = asyncio.get_running_loop().call_soon(self.flush)
 
     async def on_text(self, text: str, snapshot: str) -> None:
         await super().on_text(text, snapshot)
