@@ -249,3 +249,84 @@ async def test_small_terminals_and_resizing_mid_stream(size: tuple[int, int]) ->
         shown = screen_text(app)
         for must in ("TTFT", "DEMO", "message_stop", "Ask Claude"):
             assert must in shown, must
+
+
+def text_stream(pieces: list[str]) -> bytes:
+    """A complete stream whose one text block is `pieces`, one delta each."""
+    from tui_chat.demo.script import sse_frame
+
+    message = {
+        "id": "msg_big",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-5-5",
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 1, "output_tokens": 1},
+    }
+    frames = [
+        sse_frame("message_start", {"type": "message_start", "message": message}),
+        sse_frame(
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        ),
+        *(
+            sse_frame(
+                "content_block_delta",
+                {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}},
+            )
+            for p in pieces
+        ),
+        sse_frame("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        sse_frame(
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "usage": {"output_tokens": len(pieces)},
+            },
+        ),
+        sse_frame("message_stop", {"type": "message_stop"}),
+    ]
+    return b"".join(frames)
+
+
+@pytest.mark.parametrize("shape", ["one-megabyte-answer", "one-100k-character-line"])
+async def test_huge_answers_render_and_the_app_goes_on(shape: str) -> None:
+    if shape == "one-megabyte-answer":
+        paragraph = "A long answer, paragraph after paragraph, each with plenty of words to wrap. " * 12 + "\n\n"
+        pieces = [paragraph[i : i + 200] for i in range(0, len(paragraph), 200)] * (1_000_000 // len(paragraph))
+    else:
+        line = "x" * 100_000
+        pieces = [line[i : i + 1000] for i in range(0, len(line), 1000)]
+    app, server = make_app()
+    server.queue_recording(Recording(text_stream(pieces)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        await type_prompt(pilot, "x")
+        async with asyncio.timeout(60):
+            await wait_for_turn_end(pilot)
+        turn = last(app)
+        assert turn.status is TurnStatus.COMPLETE
+        assert turn.answer_text == "".join(pieces)
+        assert "message_stop" in screen_text(app)
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 2)
+        assert last(app).status is TurnStatus.COMPLETE
+
+
+async def test_ctrl_c_stops_an_answer_and_does_not_quit() -> None:
+    app, _server = make_app(pace=1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_prompt(pilot, "long")
+        async with asyncio.timeout(10):
+            while not last(app).answer_text:
+                await pilot.pause(0.05)
+        await pilot.press("ctrl+c")
+        await wait_for_turn_end(pilot)
+        assert last(app).status is TurnStatus.STOPPED
+        assert app.is_running
+        await pilot.press("ctrl+c")  # nothing streaming: a hint, not an exit
+        await pilot.pause(0.1)
+        assert app.is_running
