@@ -7,6 +7,7 @@ import html
 import re
 from typing import Any
 
+from textual import events
 from textual.pilot import Pilot
 
 from tui_chat.app import ClaudeTUI
@@ -136,6 +137,25 @@ async def test_second_turn_carries_the_history() -> None:
         screen = app.screen
         assert isinstance(screen, ChatScreen)
         assert "your request carried 3 messages of history" in screen.conversation.turns[-1].answer_text
+
+
+async def test_keys_arriving_in_one_read_send_the_whole_prompt() -> None:
+    """Over SSH, with fast typing or a paste in a terminal without bracketed paste, the last characters
+    and Enter arrive in one read; the driver posts them all at once, and Enter must not overtake them."""
+    app, server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for character in "quick question":
+            app.post_message(events.Key(character, character))
+        app.post_message(events.Key("enter", "\r"))
+        for character in "next":
+            app.post_message(events.Key(character, character))
+        await wait_for_turn_end(pilot, 1)
+        bodies = [r.body for r in server.requests if r.path == "/v1/messages"]
+        assert [body["messages"][-1]["content"] for body in bodies] == ["quick question"]
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        assert screen.prompt.text == "next"
 
 
 async def test_escape_stops_and_the_next_turn_works() -> None:

@@ -174,7 +174,7 @@ def test_status_lines(rich_markdown: str) -> None:
         "> **Failed:** overloaded\\_error — The API is overloaded. (request-id `req_err`)\n>\n"
         "> Wait a moment, then press ctrl+r." in rich_markdown
     )
-    assert "> Retried after 2 failed attempt(s) — attempt 1: HTTP 429 rate\\_limit\\_error (waited 0.5 s)" in (
+    assert "> Retried after 2 failed attempts — attempt 1: HTTP 429 rate\\_limit\\_error (waited 0.5 s)" in (
         rich_markdown
     )
     assert "> **Stopped** by the user; the answer above is partial." in rich_markdown

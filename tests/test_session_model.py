@@ -92,5 +92,21 @@ def test_totals() -> None:
     answer(conversation, [])
     turn = conversation.turns[-1]
     turn.metrics.input_tokens, turn.metrics.output_tokens = 10, 20
+    turn.metrics.cache_read_input_tokens = 1000
     totals = conversation.totals()
     assert (totals.turns, totals.input_tokens, totals.output_tokens) == (1, 10, 20)
+    assert totals.total_input_tokens == 1010 == turn.metrics.total_input_tokens
+
+
+def test_replayed_turns_are_not_in_the_session_totals() -> None:
+    conversation = Conversation(model="m")
+    conversation.add_user("q")
+    answer(conversation, [])
+    conversation.turns[-1].metrics.output_tokens = 20
+    conversation.add_user("replay").replay = "a recording"
+    answer(conversation, [])
+    replayed = conversation.turns[-1]
+    replayed.replay = "a recording"
+    replayed.metrics.output_tokens = 500
+    totals = conversation.totals()
+    assert (totals.turns, totals.output_tokens) == (1, 20)

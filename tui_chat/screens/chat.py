@@ -388,6 +388,7 @@ class ChatScreen(Screen[None]):
         await self.view.add_user(user)
         if choice.step:
             self.inspector_pane.display = True
+            self.inspector.follow()  # each event must come into view as it is sent
             self.inspector.focus()
             self.notify("Step mode: n sends the next event, c plays the rest, Esc stops.", timeout=10)
         await self.start_turn(choice)

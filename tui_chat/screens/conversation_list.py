@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from tui_chat.config import display_path
 from tui_chat.safety import sanitize_line
 from tui_chat.session.store import ConversationStore, ConversationSummary
+from tui_chat.wording import count_of
 
 
 class ConversationListScreen(ModalScreen[str | None]):
@@ -51,7 +52,7 @@ class ConversationListScreen(ModalScreen[str | None]):
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options([self._option(summary) for summary in self.summaries])
-        title = f"{len(self.summaries)} saved conversation(s), newest first — {display_path(self.store.path)}"
+        title = f"{count_of(len(self.summaries), 'saved conversation')}, newest first — {display_path(self.store.path)}"
         self.query_one("#list-title", Static).update(Content(title))
         if self.summaries:
             ids = [summary.id for summary in self.summaries]

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Markdown, Static
 from tui_chat.safety import sanitize
 from tui_chat.session.inspect import explain, format_offset, pretty_json, raw_lines, sdk_object_text
 from tui_chat.widgets.event_inspector import EventInspector, InspectorRow
+from tui_chat.wording import count_of
 
 
 class EventDetailScreen(ModalScreen[None]):
@@ -87,7 +88,7 @@ def describe_row(row: InspectorRow) -> tuple[Content, str, Content, str, str, st
         headers = "\n".join(f"{name}: {sanitize(value)}" for name, value in record.headers) or "(none)"
         status = f"HTTP {record.status}"
         if record.attempts > 1:
-            status += f" (after {record.attempts - 1} failed attempt(s))"
+            status += f" (after {count_of(record.attempts - 1, 'failed attempt')})"
         title = Content.from_markup(
             "[b]Response headers[/b] · turn $turn · event 0 · +$at",
             turn=str(row.turn_number),

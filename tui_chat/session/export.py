@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from tui_chat.safety import sanitize_line
 from tui_chat.session.model import Block, Conversation, Turn, TurnStatus
+from tui_chat.wording import count_of
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -131,7 +132,7 @@ def _status_line(turn: Turn) -> str:
         attempts = "; ".join(
             f"attempt {notice.attempt}: {notice.reason} (waited {notice.wait:.1f} s)" for notice in turn.retries
         )
-        lines.append(f"> Retried after {len(turn.retries)} failed attempt(s) — {escape_inline(attempts)}")
+        lines.append(f"> Retried after {count_of(len(turn.retries), 'failed attempt')} — {escape_inline(attempts)}")
     if turn.status is TurnStatus.STOPPED:
         lines.append("> **Stopped** by the user; the answer above is partial.")
     elif turn.status is TurnStatus.INCOMPLETE:

@@ -193,6 +193,11 @@ class SessionTotals:
     failed: int = 0
     cost: float | None = None
 
+    @property
+    def total_input_tokens(self) -> int:
+        """Input tokens counted as the turn lines count them: uncached plus cache reads and writes."""
+        return self.input_tokens + self.cache_read_input_tokens + self.cache_creation_input_tokens
+
 
 class Conversation:
     """The turns of one chat and the request that continues it."""
@@ -248,8 +253,8 @@ class Conversation:
     def totals(self) -> SessionTotals:
         totals = SessionTotals()
         for turn in self.turns:
-            if turn.role != "assistant":
-                continue
+            if turn.role != "assistant" or turn.replay is not None:
+                continue  # a replayed recording was not asked in this session, nor paid for
             totals.turns += 1
             metrics = turn.metrics
             totals.input_tokens += metrics.input_tokens or 0

@@ -28,6 +28,7 @@ from tui_chat.stream.event_stream import EventStream, StreamEvent
 from tui_chat.stream.retry import RetryPolicy
 from tui_chat.stream.types import Outcome, RetryNotice
 from tui_chat.stream.wire import WireEvent
+from tui_chat.wording import count_of
 
 _STATUS_BY_OUTCOME = {
     Outcome.COMPLETE: TurnStatus.COMPLETE,
@@ -214,7 +215,7 @@ def describe_opaque_block(content_block: Any) -> str:
         content = getattr(content_block, "content", None)
         if isinstance(content, list):
             titles = [sanitize_line(str(getattr(item, "title", "") or getattr(item, "url", ""))) for item in content]
-            return f"{len(content)} result(s): " + "; ".join(t for t in titles if t)[:400]
+            return f"{count_of(len(content), 'result')}: " + "; ".join(t for t in titles if t)[:400]
         return sanitize_line(f"{kind}")
     extra = getattr(content_block, "to_dict", None)
     summary = json.dumps(extra(), ensure_ascii=False)[:300] if callable(extra) else kind

@@ -113,6 +113,7 @@ class AssistantMessage(Vertical):
 
     async def start_block(self, block: Block) -> None:
         self._stop_countdown()
+        self._header.update(self._header_text())  # message_start has named the model that answers
         if self._notice is not None and self.turn.status is TurnStatus.STREAMING:
             await self._notice.remove()  # the retry notice: the stream has started
             self._notice = None

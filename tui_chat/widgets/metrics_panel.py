@@ -61,6 +61,7 @@ class MetricsPanel(Horizontal):
     MetricsPanel > #metrics-spark > Sparkline { height: 3; }
     MetricsPanel > #metrics-spark > LiveText { color: $text-muted; }
     MetricsPanel.-compact > #metrics-spark { display: none; }
+    MetricsPanel.-narrow > #metrics-spark { display: none; }
     """
 
     def __init__(self, conversation: Conversation, *, id: str | None = None) -> None:
@@ -84,6 +85,10 @@ class MetricsPanel(Horizontal):
         self.border_title = "Metrics"
         self._ticker = self.set_interval(self.TICK, self._tick, pause=True)
         self.refresh_metrics()
+
+    def on_resize(self) -> None:
+        """Next to the inspector the panel is narrow: the numbers need the room more than the sparkline."""
+        self.set_class(self.size.width < 90, "-narrow")
 
     def on_turn_started(self, message: TurnStarted) -> None:
         self.turn = message.turn
@@ -181,7 +186,8 @@ class MetricsPanel(Horizontal):
             request.append(("retries", str(max(metrics.attempts - 1, len(turn.retries)))))
         for limit in ("requests", "tokens"):
             if limit in metrics.rate_limits:
-                request.append((f"{limit} left", metrics.rate_limits[limit]))
+                left = metrics.rate_limits[limit]
+                request.append((f"{limit} left", f"{int(left):,}" if left.isdecimal() else left))
         request.append(("cost", f"{format_cost(metrics.cost(turn.model))} est."))
         return [timing, pairs(*tokens), pairs(*request, dim=True)]
 
@@ -189,7 +195,7 @@ class MetricsPanel(Horizontal):
         totals = self.conversation.totals()
         items = [
             ("session turns", str(totals.turns)),
-            ("in", f"{totals.input_tokens:,}"),
+            ("in", f"{totals.total_input_tokens:,}"),
             ("out", f"{totals.output_tokens:,}"),
             ("cost", f"{format_cost(totals.cost)} est."),
         ]

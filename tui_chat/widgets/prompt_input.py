@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.widgets import TextArea
 
@@ -14,7 +15,8 @@ class PromptInput(TextArea):
     """A multi-line input that posts `PromptSubmitted` on Enter and remembers what was sent."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "submit", "Send", priority=True),
+        # Shown in the footer; Enter itself is handled in `_on_key`, in order with the keys typed before it.
+        Binding("enter", "submit", "Send"),
         Binding("ctrl+j", "newline", "Newline", key_display="^j"),
         Binding("shift+enter", "newline", "Newline", show=False),
         Binding("up", "history(-1)", "Previous prompt", show=False),
@@ -47,6 +49,15 @@ class PromptInput(TextArea):
     def set_history(self, entries: list[str]) -> None:
         self.sent = [entry for entry in entries if entry.strip()]
         self._position = None
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Enter sends. Handled here, in this widget's queue, not as a priority binding: a priority
+        binding runs when the app receives the key, before the keys typed just ahead of it reach the
+        text (fast typing over SSH, a paste without bracketed paste), and would send a truncated prompt."""
+        if event.key == "enter":
+            event.prevent_default()
+            event.stop()
+            self.action_submit()
 
     def action_submit(self) -> None:
         text = self.text

@@ -45,38 +45,49 @@ class TtftResult(Static):
     def on_mount(self) -> None:
         self.update(self.render_result() if self.experiment is not None else Content(self._waiting))
 
+    def on_resize(self) -> None:
+        if self.experiment is not None:
+            self.update(self.render_result())
+
     def show(self, experiment: TtftExperiment) -> None:
         self.experiment = experiment
         self.update(self.render_result())
+
+    @property
+    def bar_width(self) -> int:
+        """Two bars and their figures share the width: label 15, figures 29 cells."""
+        width = self.content_region.width
+        return BAR_WIDTH if width <= 0 else max(4, min(BAR_WIDTH, (width - 44) // 2))
 
     def render_result(self) -> Content:
         experiment = self.experiment
         assert experiment is not None
         runs = (experiment.streaming, experiment.non_streaming)
         scale = max((run.total or 0.0) for run in runs) or 1.0
+        width = self.bar_width
         lines = [
             Content.assemble(
                 (experiment.model, "bold"), f" · max_tokens {experiment.max_tokens} · “", experiment.prompt, "”"
             ),
             Content(""),
-            Content.assemble(("".ljust(15), ""), ("first token".ljust(BAR_WIDTH + 9), "dim"), ("whole answer", "dim")),
+            Content.assemble(("".ljust(15), ""), ("first token".ljust(width + 11), "dim"), ("whole answer", "dim")),
         ]
         for label, run in (("streaming", experiment.streaming), ("not streaming", experiment.non_streaming)):
-            lines.append(self._row(label, run, scale))
+            lines.append(self._row(label, run, scale, width))
         lines.append(Content(""))
         lines.append(Content(self._verdict(experiment)))
         return Content("\n").join(lines)
 
     @staticmethod
-    def _row(label: str, run: TtftRun, scale: float) -> Content:
+    def _row(label: str, run: TtftRun, scale: float, width: int) -> Content:
         if run.error:
             return Content.assemble((label.ljust(15), "bold"), (f"failed: {run.error}", "$error"))
         tokens = "—" if run.output_tokens is None else f"{run.output_tokens:,} tokens"
         return Content.assemble(
             (label.ljust(15), "bold"),
-            (bar(run.ttft, scale), "$success" if run.streaming else "$warning"),
+            (bar(run.ttft, scale, width), "$success" if run.streaming else "$warning"),
             f" {seconds(run.ttft):>8}  ",
-            (bar(run.total, scale), "$primary"),
+            (bar(run.total, scale, width), "$primary"),
             f" {seconds(run.total):>8}  {tokens}",
         )
 
