@@ -469,6 +469,12 @@ class DemoThread:
         self._ready.set()
         self._loop.run_forever()
         self._loop.run_until_complete(self.server.stop())
+        # Streams still being written (a client that left mid-answer) end here, not as warnings at exit.
+        pending = asyncio.all_tasks(self._loop)
+        for task in pending:
+            task.cancel()
+        self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        self._loop.run_until_complete(self._loop.shutdown_asyncgens())
         self._loop.close()
 
     def start(self, timeout: float = 10.0) -> str:

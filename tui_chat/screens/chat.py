@@ -325,6 +325,10 @@ class ChatScreen(Screen[None]):
                     result = handler(message)
                     if inspect.isawaitable(result):
                         await result
+            # Let the widgets just changed run their idle checks (each posts its own repaint or layout
+            # request) while the batch is held, so all of them land in this frame, not in a second one.
+            for _ in range(3):
+                await asyncio.sleep(0)
 
     def on_turn_ended(self, message: TurnEnded) -> None:
         self._stepping = None
