@@ -110,3 +110,17 @@ def test_replayed_turns_are_not_in_the_session_totals() -> None:
     replayed.metrics.output_tokens = 500
     totals = conversation.totals()
     assert (totals.turns, totals.output_tokens) == (1, 20)
+
+
+def test_a_streaming_answer_counts_its_estimate_in_the_totals() -> None:
+    conversation = Conversation(model="m")
+    conversation.add_user("q")
+    turn = conversation.start_assistant()
+    turn.metrics.output_tokens = 1  # what message_start reports
+    turn.metrics.streamed_chars = 400
+    totals = conversation.totals()
+    assert (totals.output_tokens, totals.output_estimated) == (100, True)
+    turn.metrics.output_tokens, turn.metrics.output_tokens_final = 98, True
+    turn.status = TurnStatus.COMPLETE
+    totals = conversation.totals()
+    assert (totals.output_tokens, totals.output_estimated) == (98, False)

@@ -192,6 +192,8 @@ class SessionTotals:
     cache_creation_input_tokens: int = 0
     failed: int = 0
     cost: float | None = None
+    output_estimated: bool = False
+    """An answer is still streaming: its output tokens are an estimate until message_delta."""
 
     @property
     def total_input_tokens(self) -> int:
@@ -258,7 +260,11 @@ class Conversation:
             totals.turns += 1
             metrics = turn.metrics
             totals.input_tokens += metrics.input_tokens or 0
-            totals.output_tokens += metrics.output_tokens or 0
+            if turn.status is TurnStatus.STREAMING and not metrics.output_tokens_final:
+                totals.output_estimated = True  # as the turn line counts it: ~4 characters a token so far
+                totals.output_tokens += metrics.estimated_output_tokens
+            else:
+                totals.output_tokens += metrics.output_tokens or 0
             totals.cache_read_input_tokens += metrics.cache_read_input_tokens or 0
             totals.cache_creation_input_tokens += metrics.cache_creation_input_tokens or 0
             if turn.status in (TurnStatus.FAILED, TurnStatus.INCOMPLETE):

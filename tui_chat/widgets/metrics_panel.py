@@ -196,7 +196,7 @@ class MetricsPanel(Horizontal):
         items = [
             ("session turns", str(totals.turns)),
             ("in", f"{totals.total_input_tokens:,}"),
-            ("out", f"{totals.output_tokens:,}"),
+            ("out", f"{'~' if totals.output_estimated else ''}{totals.output_tokens:,}"),
             ("cost", f"{format_cost(totals.cost)} est."),
         ]
         if totals.failed:
