@@ -125,3 +125,20 @@ def test_a_crash_report_has_no_key(tmp_path: Path) -> None:
     assert SENTINEL.encode() not in app.output
     log = (tmp_path / "claude-tui.log").read_text(encoding="utf-8")
     assert "deliberate crash" in log and SENTINEL not in log
+
+
+def test_rate_limit_headers_of_any_size_are_shown_without_failing() -> None:
+    """Rate-limit counts get thousands separators; a hostile 5,000-digit one (past Python's int
+    conversion limit) is shown as it came, not turned into an exception in the metrics pane."""
+    from tui_chat.session.model import Conversation
+    from tui_chat.widgets.metrics_panel import MetricsPanel
+
+    conversation = Conversation(model="m")
+    conversation.add_user("q")
+    turn = conversation.start_assistant()
+    turn.metrics.rate_limits.update({"requests": "399000", "tokens": "9" * 5000})
+    panel = MetricsPanel(conversation)
+    panel.turn = turn
+    text = panel.render_metrics(time.perf_counter()).plain
+    assert "requests left 399,000" in text
+    assert "tokens left " + "9" * 5000 in text

@@ -187,7 +187,7 @@ class MetricsPanel(Horizontal):
         for limit in ("requests", "tokens"):
             if limit in metrics.rate_limits:
                 left = metrics.rate_limits[limit]
-                request.append((f"{limit} left", f"{int(left):,}" if left.isdecimal() else left))
+                request.append((f"{limit} left", f"{int(left):,}" if left.isdecimal() and len(left) < 19 else left))
         request.append(("cost", f"{format_cost(metrics.cost(turn.model))} est."))
         return [timing, pairs(*tokens), pairs(*request, dim=True)]
 
