@@ -18,6 +18,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
+def demo_env(home: Path, pace: str = "0", **extra: str) -> dict[str, str]:
+    """Environment for `--demo` in a pty: data and config under `home`, the demo server at `pace`."""
+    return {"CLAUDE_TUI_DATA_DIR": str(home), "CLAUDE_TUI_CONFIG_DIR": str(home), "CLAUDE_TUI_DEMO_PACE": pace, **extra}
+
+
 class PtyApp:
     """`python -m tui_chat ARGS` (or `command`) on a pty of the given size; `output` holds every byte written."""
 
@@ -88,6 +93,11 @@ class PtyApp:
     def press_enter(self) -> None:
         time.sleep(0.15)
         os.write(self.master, b"\r")
+
+    def send(self, text: str) -> None:
+        """Type `text` and press Enter, as a person would."""
+        self.write(text)
+        self.press_enter()
 
     def wait_for(self, needle: bytes, timeout: float = 20.0, since: int = 0) -> bool:
         deadline = time.monotonic() + timeout

@@ -82,8 +82,7 @@ def test_256_colour_terminal_gets_no_truecolor(tmp_path: Path) -> None:
     app = PtyApp("--demo", env=env)
     try:
         assert app.wait_for(b"DEMO", 20)
-        app.write("code")
-        app.press_enter()
+        app.send("code")
         assert app.wait_for(b"input tokens)", 30)
     finally:
         app.close()

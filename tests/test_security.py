@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.pty_app import REPO, PtyApp
+from tests.pty_app import REPO, PtyApp, demo_env
 from tui_chat.demo.server import DemoServer, DemoThread
 
 SENTINEL = "sk-sentinel-5f3c2a9e7d1b4c6a8e0f-KEY"
@@ -32,19 +32,17 @@ def forbidden_in(data: bytes) -> list[str]:
 
 
 def test_hostile_text_never_reaches_the_terminal_raw(tmp_path: Path) -> None:
-    env = {"CLAUDE_TUI_DATA_DIR": str(tmp_path), "CLAUDE_TUI_CONFIG_DIR": str(tmp_path), "CLAUDE_TUI_DEMO_PACE": "0"}
+    env = demo_env(tmp_path)
     app = PtyApp("--demo", env=env, size=(140, 45))
     try:
         assert app.wait_for(b"DEMO", 20)
         app.write(b"\x1b[12~")  # F2: the inspector shows every delta too
         time.sleep(0.3)
         mark = app.mark()
-        app.write("hostile")
-        app.press_enter()
+        app.send("hostile")
         assert app.wait_for(b"PWNED-BY-ERROR", 30, since=mark)  # the error event's message, shown inert
         time.sleep(1.0)  # notification, notice and inspector all drawn
-        app.write(f"/export {tmp_path / 'hostile.md'}")
-        app.press_enter()
+        app.send(f"/export {tmp_path / 'hostile.md'}")
         assert app.wait_for(b"saved to", 10, since=mark)
         time.sleep(0.3)
         after = app.output[mark:]
@@ -71,11 +69,9 @@ def test_the_key_never_leaves_the_process(tmp_path: Path) -> None:
     try:
         assert app.wait_for(b"LIVE", 20)
         app.write(b"\x1b[12~")  # F2
-        app.write("hello there")
-        app.press_enter()
+        app.send("hello there")
         assert app.wait_for(b"input tokens)", 30)
-        app.write("error please")
-        app.press_enter()
+        app.send("error please")
         assert app.wait_for(b"overloaded_error", 30)
         for command in (
             f"/export {tmp_path / 'out.md'}",
@@ -83,8 +79,7 @@ def test_the_key_never_leaves_the_process(tmp_path: Path) -> None:
             f"/save-sse {tmp_path / 'out.sse'}",
             "/copy",
         ):
-            app.write(command)
-            app.press_enter()
+            app.send(command)
             time.sleep(0.5)
         # Open the inspector's first event: the response headers.
         app.write(b"\t\t")

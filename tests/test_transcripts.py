@@ -12,7 +12,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from tests.pty_app import REPO, PtyApp
+from tests.pty_app import REPO, PtyApp, demo_env
 from tests.test_app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import Settings, data_dir
@@ -76,15 +76,13 @@ async def test_turns_are_saved_and_resume_sends_the_history() -> None:
 
 def test_kill_mid_stream_then_continue(tmp_path: Path) -> None:
     """A real process killed with SIGKILL mid-answer: `--continue` brings back the turns and the partial answer."""
-    env = {"CLAUDE_TUI_DATA_DIR": str(tmp_path), "CLAUDE_TUI_CONFIG_DIR": str(tmp_path), "CLAUDE_TUI_DEMO_PACE": "0.5"}
+    env = demo_env(tmp_path, "0.5")
     app = PtyApp("--demo", env=env)
     try:
         assert app.wait_for(b"DEMO", 20)
-        app.write("hello")
-        app.press_enter()
+        app.send("hello")
         assert app.wait_for(b"input tokens).", 30)
-        app.write("a long one please")
-        app.press_enter()
+        app.send("a long one please")
         time.sleep(3.5)  # several checkpoints into an answer that takes ~8 s
         app.kill()
     finally:
@@ -113,12 +111,11 @@ def test_kill_mid_stream_then_continue(tmp_path: Path) -> None:
 async def test_continue_shows_the_interrupted_answer(tmp_path: Path, monkeypatch: Any) -> None:
     """After a kill the checkpoint opens as an interrupted answer, and the history still works."""
     monkeypatch.setenv("CLAUDE_TUI_DATA_DIR", str(tmp_path))
-    env = {"CLAUDE_TUI_DATA_DIR": str(tmp_path), "CLAUDE_TUI_CONFIG_DIR": str(tmp_path), "CLAUDE_TUI_DEMO_PACE": "0.5"}
+    env = demo_env(tmp_path, "0.5")
     process = PtyApp("--demo", env=env)
     try:
         assert process.wait_for(b"DEMO", 20)
-        process.write("long")
-        process.press_enter()
+        process.send("long")
         time.sleep(3.0)
         process.kill()
     finally:
@@ -207,16 +204,14 @@ async def test_copy_answer_and_code_block() -> None:
 
 
 def test_copy_reaches_the_terminal_as_osc52(tmp_path: Path) -> None:
-    env = {"CLAUDE_TUI_DATA_DIR": str(tmp_path), "CLAUDE_TUI_CONFIG_DIR": str(tmp_path), "CLAUDE_TUI_DEMO_PACE": "0"}
+    env = demo_env(tmp_path)
     app = PtyApp("--demo", env=env)
     try:
         assert app.wait_for(b"DEMO", 20)
-        app.write("japanese please")
-        app.press_enter()
+        app.send("japanese please")
         assert app.wait_for(b"input tokens)", 30)
         mark = app.mark()
-        app.write("/copy")
-        app.press_enter()
+        app.send("/copy")
         assert app.wait_for(b"\x1b]52;c;", 10, since=mark)
     finally:
         app.close()
