@@ -30,6 +30,25 @@ def chat_screen(app: ClaudeTUI) -> ChatScreen:
     return screen
 
 
+def wait_for_checkpoint(home: Path, *, turns: int, chars: int, timeout: float = 30.0) -> bool:
+    """Wait until the app running on `home` has checkpointed `turns` turns, the last with `chars` of text.
+
+    Polls the database the app writes (WAL: reading never blocks the writer), so the kill that
+    follows lands mid-answer however fast the machine is.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (home / "conversations.sqlite3").exists():
+            with ConversationStore(home) as store:
+                last = store.last_id()
+                conversation = store.load(last) if last is not None else None
+            shown = conversation.turns if conversation is not None else []
+            if len(shown) >= turns and len(shown[turns - 1].answer_text) >= chars:
+                return True
+        time.sleep(0.1)
+    return False
+
+
 def resume_app(which: str = "") -> tuple[ClaudeTUI, DemoServer]:
     server = DemoServer(pace=0)
     settings = Settings(demo=True, resume=which)
@@ -83,7 +102,7 @@ def test_kill_mid_stream_then_continue(tmp_path: Path) -> None:
         app.send("hello")
         assert app.wait_for(b"input tokens).", 30)
         app.send("a long one please")
-        time.sleep(3.5)  # several checkpoints into an answer that takes ~8 s
+        assert wait_for_checkpoint(tmp_path, turns=4, chars=300)  # some way into an answer that takes ~8 s
         app.kill()
     finally:
         app.close()
@@ -116,7 +135,7 @@ async def test_continue_shows_the_interrupted_answer(tmp_path: Path, monkeypatch
     try:
         assert process.wait_for(b"DEMO", 20)
         process.send("long")
-        time.sleep(3.0)
+        assert wait_for_checkpoint(tmp_path, turns=2, chars=100)
         process.kill()
     finally:
         process.close()

