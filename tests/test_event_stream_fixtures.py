@@ -219,3 +219,33 @@ async def test_usable_as_the_sdk_helper(demo_server: DemoServer, client: AsyncAn
     assert message.content[0].text == "Hello there!"
     assert stream.calls[-1] == ("end", None)
     assert stream.names("text")
+
+
+@pytest.mark.parametrize("path", SSE_FIXTURES, ids=[p.stem for p in SSE_FIXTURES])
+async def test_same_event_objects_as_the_sdk(path: Any, demo_server: DemoServer, client: AsyncAnthropic) -> None:
+    """Iterating the stream yields exactly the objects the SDK's own `messages.stream()` yields: same
+    classes, same fields (extra fields too), helper events included, and the same failure.
+
+    The SDK's own fixture files end without the last blank line; the SDK then drops that frame
+    (message_stop) and claude-tui reads it. Terminated here, so both see every frame."""
+    body = path.read_bytes().rstrip(b"\n") + b"\n\n"
+
+    async def collect(stream: Any) -> tuple[list[Any], str | None]:
+        events: list[Any] = []
+        try:
+            async for event in stream:
+                events.append(event)
+        except Exception as error:
+            return events, type(error).__name__
+        return events, None
+
+    demo_server.queue_recording(Recording(body))
+    async with client.messages.stream(**REQUEST) as reference:
+        expected, expected_error = await collect(reference)
+    demo_server.queue_recording(Recording(body))
+    ours, error = await collect(EventStream(client, **REQUEST))
+
+    assert error == expected_error
+    assert [type(event) for event in ours] == [type(event) for event in expected]
+    assert ours == expected
+    assert [event.to_dict(warnings=False) for event in ours] == [event.to_dict(warnings=False) for event in expected]

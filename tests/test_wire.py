@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import SSE_FIXTURES
 from tui_chat.stream.wire import SSEFramer, WireEvent, WireRecord, parse_frame, shown_headers, split_recording
@@ -77,3 +79,33 @@ def test_record_counts_and_headers() -> None:
         [("Request-Id", "req_1"), ("X-Api-Key", "secret"), ("anthropic-ratelimit-tokens-remaining", "5")]
     )
     assert headers == [("request-id", "req_1"), ("anthropic-ratelimit-tokens-remaining", "5")]
+
+
+_LINE = st.sampled_from(["event: ", "event:", "data: ", "data:", ": ", "id: ", "retry: ", "", " "])
+_VALUE = st.text(alphabet=st.sampled_from(["a", " ", "{", "}", "\u00e9", "日", ":", "\r", "x"]), max_size=6)
+_END = st.sampled_from(["\n", "\r\n", "\r"])
+
+
+@given(st.lists(st.tuples(_LINE, _VALUE, _END), min_size=1, max_size=4), st.sampled_from(["\n", "\r\n", ""]))
+def test_the_fast_reading_of_a_frame_agrees_with_the_sse_rules(lines: list[tuple[str, str, str]], end: str) -> None:
+    """`WireEvent.from_frame` reads the API's usual shape directly; whatever the frame, it agrees with `parse_frame`."""
+    raw = ("".join(field + value + newline for field, value, newline in lines) + end).encode()
+    wire = WireEvent.from_frame(0, 0.0, raw)
+    parsed = parse_frame(raw)
+    assert (wire.event, wire.data) == (parsed.event, parsed.data)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'event: content_block_delta\ndata: {"type":"content_block_delta"}\n\n',
+        b'event: ping\ndata: {"type": "ping"}   \n\n',
+        b"event: \ndata: x\n\n",
+        b"event: a\ndata: \xe6\x97\xa5\n\n",
+        b"event: a\ndata: \xe6\x97\n\n",
+    ],
+)
+def test_the_usual_frame_shapes(raw: bytes) -> None:
+    wire = WireEvent.from_frame(0, 0.0, raw)
+    parsed = parse_frame(raw)
+    assert (wire.event, wire.data) == (parsed.event, parsed.data)

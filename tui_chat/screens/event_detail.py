@@ -14,6 +14,7 @@ from textual.widgets import Footer, Markdown, Static
 
 from tui_chat.safety import sanitize
 from tui_chat.session.inspect import explain, format_offset, pretty_json, raw_lines, sdk_object_text
+from tui_chat.stream.wire import WireEvent
 from tui_chat.widgets.event_inspector import EventInspector, InspectorRow
 from tui_chat.wording import count_of
 
@@ -140,5 +141,15 @@ def describe_row(row: InspectorRow) -> tuple[Content, str, Content, str, str, st
         wire_title,
         raw_lines(wire),
         pretty_json(wire),
-        sdk_object_text(wire.parsed),
+        sdk_object_text(_sdk_object(wire)),
     )
+
+
+def _sdk_object(wire: WireEvent) -> object:
+    """What the SDK made of the frame. Deltas (and the frames of saved turns) keep no object: their
+    object is rebuilt from the frame, exactly as the stream builds it."""
+    if wire.parsed is not None:
+        return wire.parsed
+    from tui_chat.stream.sdk_objects import rebuild_raw_event
+
+    return rebuild_raw_event(wire.event, wire.data)

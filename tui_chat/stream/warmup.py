@@ -62,18 +62,24 @@ SAMPLE_STREAM: list[dict[str, Any]] = [
 
 def warm_up() -> None:
     """Parse and accumulate `SAMPLE_STREAM` exactly as a real stream is (no network)."""
+    import json
+
     from anthropic._models import construct_type
-    from anthropic.lib.streaming._messages import accumulate_event, build_events
+    from anthropic.lib.streaming._messages import accumulate_event
     from anthropic.types import RawMessageStreamEvent
 
-    from tui_chat.stream.event_stream import ErrorEvent, PingEvent, StreamError
+    from tui_chat.stream.event_stream import ErrorEvent, StreamError, _helper_events
+    from tui_chat.stream.sdk_objects import raw_event
+
+    def slow_path(data: Any) -> Any:
+        return construct_type(type_=RawMessageStreamEvent, value=data)
 
     snapshot: Any = None
     buffers: dict[int, bytes] = {}
     for data in SAMPLE_STREAM:
-        event: Any = construct_type(type_=RawMessageStreamEvent, value=data)
+        event = raw_event(str(data["type"]), json.dumps(data), slow_path)
+        slow_path(data)
         snapshot = accumulate_event(event=event, current_snapshot=snapshot, json_bufs=buffers)
-        build_events(event=event, message_snapshot=snapshot)
+        _helper_events(event, snapshot)
     snapshot.to_dict(warnings=False)
-    PingEvent.construct(type="ping")
     ErrorEvent.construct(type="error", error=StreamError.construct(type="overloaded_error", message=""))

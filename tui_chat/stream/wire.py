@@ -136,6 +136,17 @@ class WireEvent:
 
     @classmethod
     def from_frame(cls, index: int, at: float, raw: bytes) -> WireEvent:
+        # The API's own shape, "event: NAME\ndata: JSON\n\n", read without the general parser.
+        if raw.startswith(b"event: ") and raw.endswith(b"\n\n") and b"\r" not in raw:
+            name_end = raw.find(b"\n")
+            data_end = len(raw) - 2
+            if raw.startswith(b"data: ", name_end + 1) and raw.find(b"\n", name_end + 1) == data_end:
+                try:
+                    name, data = raw[7:name_end].decode(), raw[name_end + 7 : data_end].decode()
+                except UnicodeDecodeError:
+                    pass
+                else:
+                    return cls(index, at, raw, name or None, data)
         parsed = parse_frame(raw)
         return cls(index, at, raw, parsed.event, parsed.data)
 
