@@ -16,13 +16,13 @@ from textual.pilot import Pilot
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import Settings, data_dir
 from tui_chat.demo.server import DemoServer
+from tui_chat.render.transcript import TtftSection
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.replay_picker import ReplayChoice
 from tui_chat.session.model import Block, Conversation, TurnStatus
 from tui_chat.session.recording import find_recording
 from tui_chat.session.store import ConversationStore
 from tui_chat.session.ttft import TtftExperiment, TtftRun
-from tui_chat.widgets.ttft_result import TtftResult
 
 Script = Callable[[Pilot[Any]], Awaitable[None]]
 
@@ -142,7 +142,7 @@ async def ttft_fixed(pilot: Pilot[Any]) -> None:
         non_streaming=TtftRun(streaming=False, ttft=6.31, total=6.31, output_tokens=500),
     )
     screen.experiments.append(experiment)
-    await screen.view.add_extra(TtftResult(experiment))
+    screen.view.add_section(TtftSection(experiment))
     screen.prompt.cursor_blink = False
     await pilot.pause(0.3)
 

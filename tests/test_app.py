@@ -18,7 +18,6 @@ from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.missing_key import MissingKeyScreen
 from tui_chat.session.backend import Backend
 from tui_chat.session.model import TurnStatus
-from tui_chat.widgets.answer_markdown import AnswerMarkdown
 from tui_chat.widgets.event_inspector import EventInspector
 from tui_chat.widgets.metrics_panel import MetricsPanel
 
@@ -62,7 +61,10 @@ def screen_text(app: ClaudeTUI) -> str:
 
 
 def markdown_text(screen: ChatScreen) -> str:
-    return "\n".join(md.source for md in screen.query(AnswerMarkdown))
+    """The markdown the conversation view has rendered, block by block."""
+    return "\n".join(
+        section.rendered_source for entry in screen.view.assistant.values() for section in entry.text_sections
+    )
 
 
 async def test_demo_answer_streams_with_inspector_and_metrics() -> None:

@@ -30,7 +30,6 @@ from tui_chat.stream.errors import describe_error
 from tui_chat.stream.event_stream import EventStream
 from tui_chat.stream.types import Outcome
 from tui_chat.stream.wire import WireEvent, WireRecord, split_recording
-from tui_chat.widgets.answer_markdown import AnswerMarkdown
 from tui_chat.widgets.event_inspector import EventInspector
 from tui_chat.widgets.metrics_panel import MetricsPanel
 
@@ -237,7 +236,7 @@ async def test_app_against_llama_server(llama: str) -> None:
         assert answer.status is TurnStatus.COMPLETE, answer.error
         assert answer.wire is not None and answer.answer_text.strip()
         assert answer.answer_text == wire_text(answer.wire)
-        shown = "\n".join(md.source for md in screen.query(AnswerMarkdown))
+        shown = "\n".join(s.rendered_source for e in screen.view.assistant.values() for s in e.text_sections)
         assert answer.answer_text.strip() in shown
 
         # The inspector lists every wire event in order, after a headers row for the 200.

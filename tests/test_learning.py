@@ -10,6 +10,7 @@ from textual.widgets import DataTable, OptionList
 
 from tests.test_app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
 from tui_chat.demo.server import MODELS, DemoServer
+from tui_chat.render.transcript import TtftSection, bar
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.model_picker import ModelPickerScreen
 from tui_chat.screens.session_metrics import SessionMetricsScreen
@@ -18,7 +19,6 @@ from tui_chat.session.models import FALLBACK_MODELS, describe_limits, fetch_mode
 from tui_chat.session.pricing import estimate_cost, price_for
 from tui_chat.session.recorder import TurnRecorder
 from tui_chat.session.ttft_runner import run_ttft_experiment
-from tui_chat.widgets.ttft_result import TtftResult, bar
 
 
 async def test_ttft_experiment_against_the_demo_server() -> None:
@@ -62,7 +62,8 @@ async def test_ttft_command_shows_the_chart() -> None:
         await pilot.pause(0.2)
         shown = screen_text(app)
         assert "first token" in shown and "whole answer" in shown and "sooner" in shown
-        assert screen.query_one(TtftResult).experiment is screen.experiments[0]
+        results = [section for section in screen.view.sections if isinstance(section, TtftSection)]
+        assert [result.experiment for result in results] == screen.experiments
         assert screen.conversation.api_messages() == []  # not part of the chat
         await pilot.press("f3")
         await pilot.pause(0.2)

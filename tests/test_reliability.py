@@ -210,9 +210,9 @@ async def test_empty_prompt_is_ignored_and_a_huge_one_is_sent_with_a_warning() -
         assert asyncio.get_running_loop().time() - started < 10
         assert server.requests[-1].body["messages"][0]["content"] == huge  # sent in full
         assert "will probably refuse it" in screen_text(app)
-        from tui_chat.widgets.user_message import UserMessage
+        from tui_chat.render.transcript import UserSection
 
-        shown_message = str(screen.query_one(UserMessage).content)
+        shown_message = next(s.text for s in screen.view.sections if isinstance(s, UserSection))
         assert "more characters (all of it was sent" in shown_message
         assert len(shown_message) < 10_000  # a megabyte is not laid out on screen
 

@@ -141,7 +141,7 @@ async def app_session(base_url: str, *, inspector: bool = True, warm_up: bool = 
         screen = app.screen
         assert isinstance(screen, ChatScreen)
         async with asyncio.timeout(60):
-            while not screen.backend.ready:  # noqa: ASYNC110  # app state: nothing to await
+            while not screen.warmed_up:  # noqa: ASYNC110  # app state: nothing to await
                 await asyncio.sleep(0.02)
         if inspector and not screen.inspector_pane.display:  # the app remembers it: open it (F2) if closed
             await pilot.press("f2")
@@ -167,13 +167,11 @@ def _last_answer(screen: ChatScreen) -> Turn | None:
 
 
 def shown_text(screen: ChatScreen, turn: Turn) -> str:
-    """The text the answer's markdown widgets hold."""
-    from tui_chat.widgets.answer_markdown import AnswerMarkdown
-
-    widget = screen.view.assistant.get(turn.id)
-    if widget is None:
+    """The text the answer's rendered markdown holds."""
+    entry = screen.view.assistant.get(turn.id)
+    if entry is None:
         return ""
-    return "".join(block.source for block in widget.blocks.values() if isinstance(block, AnswerMarkdown))
+    return "".join(section.rendered_source for section in entry.text_sections)
 
 
 def answer_rendered(screen: ChatScreen, expected: str, answers: int) -> Callable[[], bool]:
@@ -318,17 +316,12 @@ def _answer_started(screen: ChatScreen) -> bool:
 
 
 def _first_text_shown(screen: ChatScreen) -> bool:
-    """Some answer text is in a mounted markdown block of the last answer."""
-    from tui_chat.widgets.answer_markdown import AnswerMarkdown
-
+    """Some answer text of the last answer is rendered and laid out in the conversation view."""
     turn = _last_answer(screen)
-    widget = screen.view.assistant.get(turn.id) if turn is not None else None
-    if widget is None:
+    entry = screen.view.assistant.get(turn.id) if turn is not None else None
+    if entry is None:
         return False
-    for block in widget.blocks.values():
-        if isinstance(block, AnswerMarkdown) and block.source and block.children:
-            return all(child.is_mounted for child in block.children)
-    return False
+    return any(section.rendered_source.strip() and screen.view.is_laid_out(section) for section in entry.text_sections)
 
 
 async def job_cpu(base_url: str, plan: Plan) -> dict[str, Any]:
@@ -430,15 +423,9 @@ async def job_turns200(base_url: str, plan: Plan) -> dict[str, Any]:
 
 
 def _all_rendered(screen: ChatScreen) -> bool:
-    """Every answer widget in the view is mounted with its markdown built."""
-    from tui_chat.widgets.answer_markdown import AnswerMarkdown
-
-    widgets = list(screen.view.query(AnswerMarkdown))
-    if not widgets:
-        return False
-    return all(
-        w.is_mounted and (not w.source or (w.children and all(c.is_mounted for c in w.children))) for w in widgets
-    )
+    """Every section of the conversation is rendered and laid out."""
+    view = screen.view
+    return bool(view.assistant) and not view.busy and all(view.is_laid_out(s) for s in view.sections)
 
 
 JOBS = {

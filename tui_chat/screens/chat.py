@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 from tui_chat import slash_commands
 from tui_chat.messages import PromptSubmitted, StreamBatch, TurnEnded, TurnStarted
 from tui_chat.preferences import Preferences
+from tui_chat.render.transcript import TtftSection
 from tui_chat.safety import redact, sanitize_line
 from tui_chat.screens.conversation_list import ConversationListScreen
 from tui_chat.screens.copy_picker import CopyItem, CopyPickerScreen, copy_items
@@ -35,7 +36,6 @@ from tui_chat.widgets.inspector_pane import InspectorPane
 from tui_chat.widgets.metrics_panel import MetricsPanel
 from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.top_bar import TopBar
-from tui_chat.widgets.ttft_result import TtftResult
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
@@ -83,13 +83,16 @@ class ChatScreen(Screen[None]):
         """The models the API listed (filled by the model picker), for context-window checks."""
         self._editing: Turn | None = None
         """The user turn being edited (F5): sending replaces it and what followed."""
+        self.warmed_up = False
+        """The start-up thread is done: SDK imported and warmed up, highlighters compiled."""
 
     # -------------------------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
         yield TopBar()
         with Horizontal(id="body"):
             with Vertical(id="chat-column"):
-                yield ConversationView(id="conversation", hints=self.preferences.hints)
+                with Vertical(id="conversation"):
+                    yield ConversationView(id="conversation-view", hints=self.preferences.hints)
                 yield MetricsPanel(self.conversation, id="metrics")
                 yield PromptInput(id="prompt")
             yield InspectorPane(id="inspector-pane")
@@ -120,7 +123,7 @@ class ChatScreen(Screen[None]):
         return getattr(self.app, "preferences", None) or Preferences()
 
     async def on_mount(self) -> None:
-        self.view.border_title = "Conversation"
+        self.query_one("#conversation").border_title = "Conversation"
         self.inspector_pane.display = self.preferences.inspector
         self._show_top_bar()
         self.prompt.focus()
@@ -155,6 +158,10 @@ class ChatScreen(Screen[None]):
         """Import the SDK (and start the demo server) in a thread, after the first frame."""
         client = await asyncio.to_thread(self.backend.prepare)
         self._show_top_bar()
+        from tui_chat.render.warmup import warm_up_lexers
+
+        await asyncio.to_thread(warm_up_lexers)
+        self.warmed_up = True
         return client
 
     async def _client(self) -> AsyncAnthropic:
@@ -176,7 +183,7 @@ class ChatScreen(Screen[None]):
         self._warn_if_too_long(text)
         turn = self.conversation.add_user(text)
         self.transcripts.save(turn)
-        await self.view.add_user(turn)
+        self.view.add_user(turn)
         await self.start_turn()
 
     def _warn_if_too_long(self, text: str) -> None:
@@ -269,7 +276,7 @@ class ChatScreen(Screen[None]):
         if replay is not None:
             turn.replay = replay.recording.name
             self._replays[turn.id] = replay
-        await self.view.add_assistant(turn)
+        self.view.add_assistant(turn)
         for target in (self.inspector, self.metrics):
             target.post_message(TurnStarted(turn))
         self._stream_worker = self.run_worker(
@@ -325,6 +332,7 @@ class ChatScreen(Screen[None]):
                     result = handler(message)
                     if inspect.isawaitable(result):
                         await result
+            self.view.relayout()
             # Let the widgets just changed run their idle checks (each posts its own repaint or layout
             # request) while the batch is held, so all of them land in this frame, not in a second one.
             for _ in range(3):
@@ -363,7 +371,7 @@ class ChatScreen(Screen[None]):
         index = self.conversation.turns.index(turn)
         dropped = self.conversation.turns[index:]
         del self.conversation.turns[index:]
-        await self.view.remove_turns({t.id for t in dropped})
+        self.view.remove_turns({t.id for t in dropped})
         if self.conversation.turns:
             self.transcripts.save(self.conversation.turns[-1])
 
@@ -389,7 +397,7 @@ class ChatScreen(Screen[None]):
         user = self.conversation.add_user(f"▶ Replay of {recording.name} ({how})")
         user.replay = recording.name
         self.transcripts.save(user)
-        await self.view.add_user(user)
+        self.view.add_user(user)
         if choice.step:
             self.inspector_pane.display = True
             self.inspector.follow()  # each event must come into view as it is sent
@@ -445,7 +453,7 @@ class ChatScreen(Screen[None]):
         self.conversation = conversation
         self._replays.clear()
         self._editing = None
-        await self.view.show_turns(conversation.turns)
+        self.view.show_turns(conversation.turns)
         self.metrics.set_conversation(conversation)
         self.inspector.clear()
         self.inspector.add_past_turns(conversation.turns)
@@ -522,7 +530,7 @@ class ChatScreen(Screen[None]):
         previous = self.conversation.discard_last_assistant()
         replay = None
         if previous is not None:
-            await self.view.remove_turns({previous.id})
+            self.view.remove_turns({previous.id})
             replay = self._replays.pop(previous.id, None)
         await self.start_turn(replay)
 
@@ -548,7 +556,7 @@ class ChatScreen(Screen[None]):
             model=self.conversation.model, system=self.conversation.system, max_tokens=settings.max_tokens
         )
         self._editing = None
-        await self.view.clear_all()
+        self.view.clear_all()
         self.metrics.set_conversation(self.conversation)
         self.notify("New conversation.")
 
@@ -621,9 +629,10 @@ class ChatScreen(Screen[None]):
 
         text = prompt or DEFAULT_PROMPT
         model = self.conversation.model
-        widget = TtftResult(model=model, prompt=sanitize_line(text))
-        await self.view.add_extra(widget)
+        result = TtftSection(model=model, prompt=sanitize_line(text))
+        self.view.add_section(result)
         client = await self._client()
         experiment = await run_ttft_experiment(client, model, text, DEFAULT_MAX_TOKENS)
         self.experiments.append(experiment)
-        widget.show(experiment)
+        result.show(experiment)
+        self.view.relayout()

@@ -1,133 +1,623 @@
-"""The conversation: user and assistant turns, scrolled to the newest while it streams."""
+"""The conversation: every turn drawn as lines by one line-API widget, scrolled to the newest while it streams.
+
+Mounting a widget per paragraph (Textual's `Markdown`) makes each growing answer re-arrange and
+repaint the whole screen: most of the CPU an answer costs. Here each piece of a turn is a
+`Section` that renders itself into lines of `Content` (cached per width); this widget stacks
+them, turns the visible lines into strips (cached per line) and draws only what is on screen.
+An answer that grows changes one section: the layout is a sum of heights, a paint is 40 cached
+strips. Text selection, clicks (thinking blocks, earlier turns) and themes work as for any widget.
+"""
 
 from __future__ import annotations
 
-from textual.containers import VerticalScroll
-from textual.widget import Widget
+import bisect
+import time
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.style import Style
+from textual.timer import Timer
 
 from tui_chat.messages import BlockCompleted, BlockStarted, BlockText, RetryScheduled, TurnEnded
-from tui_chat.session.model import Turn
-from tui_chat.widgets.assistant_message import AssistantMessage
-from tui_chat.widgets.earlier_turns import EarlierTurns
-from tui_chat.widgets.empty_hint import EmptyHint
-from tui_chat.widgets.user_message import UserMessage
+from tui_chat.render.transcript import (
+    CitationsSection,
+    EarlierSection,
+    HeaderSection,
+    HintSection,
+    NoticeSection,
+    OpaqueSection,
+    Section,
+    TextSection,
+    ThinkingSection,
+    ToolSection,
+    UserSection,
+    notice_for_retry,
+    notice_for_turn,
+)
+from tui_chat.session.model import Block, Turn, TurnStatus
+from tui_chat.stream.types import RetryNotice
+from tui_chat.widgets.fast_scrollbar import FastScrollbars
 
 RECENT_TURNS = 40
-"""Turns rendered when a conversation is opened; older ones wait behind a button (the DOM stays small)."""
+"""Turns rendered when a conversation is opened; older ones wait behind a line to click (less to lay out)."""
+
+RENDER_BUDGET = 0.012
+"""Seconds of markdown rendering per pass: a burst of text is rendered over several frames, never in one stall."""
+
+PAD = 1
+"""Blank cells left and right of every line."""
+
+MAX_CACHED_ROWS = 5000
 
 
-class ConversationView(VerticalScroll, can_focus=True):
+class Entry:
+    """One item of the conversation (a turn, a hint, a TTFT result): an ordered list of sections."""
+
+    def __init__(self, *sections: Section) -> None:
+        self.sections: list[Section] = list(sections)
+        self.turn: Turn | None = None
+
+
+class AssistantEntry(Entry):
+    """An answer: its header, its blocks as they stream, and a notice if it went wrong."""
+
+    def __init__(self, view: ConversationView, turn: Turn) -> None:
+        super().__init__(HeaderSection(turn))
+        self.view = view
+        self.turn = turn
+        self.blocks: dict[int, Section] = {}
+        self.notice: NoticeSection | None = None
+        self._ended = False
+        self._countdown: Timer | None = None
+        if turn.status is not TurnStatus.STREAMING:  # a finished turn (a resumed conversation): all at once
+            for block in turn.blocks:
+                self._add_block(block, complete=True)
+            content = notice_for_turn(turn)
+            if content is not None:
+                self._set_notice(content, error=turn.status is not TurnStatus.STOPPED)
+            self._ended = True
+
+    @property
+    def ended(self) -> bool:
+        """True once the end of the turn is rendered (all its text, its notice)."""
+        return self._ended and not any(section.busy for section in self.sections)
+
+    @property
+    def text_sections(self) -> list[TextSection]:
+        return [section for section in self.sections if isinstance(section, TextSection)]
+
+    def _add_block(self, block: Block, *, complete: bool) -> None:
+        turn = self.turn
+        assert turn is not None
+        section: Section
+        if block.kind == "text":
+            section = TextSection(turn, block.text if complete else "", complete=complete)
+        elif block.kind == "thinking":
+            section = ThinkingSection(turn, block)
+        elif block.is_tool_use:
+            section = ToolSection(turn, block)
+        else:
+            section = OpaqueSection(turn, block)
+        self.blocks[block.index] = section
+        self._insert(section)
+        if complete and block.kind == "text" and block.citations:
+            self._insert(CitationsSection(turn, block))
+
+    def _insert(self, section: Section) -> None:
+        """Add a section after the blocks (before the notice, if there is one)."""
+        position = self.sections.index(self.notice) if self.notice in self.sections else len(self.sections)
+        self.sections.insert(position, section)
+        self.view.structure_changed()
+
+    def start_block(self, block: Block) -> None:
+        self._stop_countdown()
+        self.sections[0].changed()  # message_start has named the model that answers
+        if self.notice is not None and self.turn is not None and self.turn.status is TurnStatus.STREAMING:
+            self.sections.remove(self.notice)  # the retry notice: the stream has started
+            self.notice = None
+            self.view.structure_changed()
+        self._add_block(block, complete=False)
+
+    def add_text(self, index: int, text: str) -> None:
+        section = self.blocks.get(index)
+        if isinstance(section, TextSection):
+            section.feed(text)
+        elif section is not None:
+            section.changed()  # thinking and tool input: the block's text is the model's, already grown
+        self.view.content_changed()
+
+    def complete_block(self, block: Block) -> None:
+        section = self.blocks.get(block.index)
+        if isinstance(section, TextSection):
+            section.finish()
+            if block.citations and self.turn is not None:
+                position = self.sections.index(section) + 1
+                self.sections.insert(position, CitationsSection(self.turn, block))
+                self.view.structure_changed()
+        elif section is not None:
+            section.changed()
+        self.view.content_changed()
+
+    def show_retry(self, notice: RetryNotice) -> None:
+        """Say that an attempt failed and count down to the next one (ten times a second)."""
+        self._stop_countdown()
+        deadline = time.monotonic() + notice.wait
+
+        def tick() -> None:
+            remaining = max(0.0, deadline - time.monotonic())
+            self._set_notice(notice_for_retry(notice, remaining), error=False)
+            self.view.relayout()
+            if remaining <= 0:
+                self._stop_countdown()
+
+        tick()
+        self._countdown = self.view.set_interval(0.1, tick)
+
+    def _stop_countdown(self) -> None:
+        if self._countdown is not None:
+            self._countdown.stop()
+            self._countdown = None
+
+    def _set_notice(self, content: Content, *, error: bool) -> None:
+        if self.notice is None:
+            assert self.turn is not None
+            self.notice = NoticeSection(self.turn, content, error=error)
+            self.sections.append(self.notice)
+            self.view.structure_changed()
+        else:
+            self.notice.set(content, error=error)
+            self.view.content_changed()
+
+    def add_note(self, text: str) -> None:
+        """Add a line under the turn's notice (e.g. the models to choose from after a 404)."""
+        if self.notice is not None:
+            self.notice.add_note(text)
+            self.view.relayout()
+
+    def end(self) -> None:
+        self._stop_countdown()
+        for text in self.text_sections:
+            text.finish()
+        turn = self.turn
+        assert turn is not None
+        for section in self.sections:
+            section.changed()  # the bar's colour and the header follow the final state
+        content = notice_for_turn(turn)
+        if content is None:
+            if self.notice is not None:
+                self.sections.remove(self.notice)
+                self.notice = None
+                self.view.structure_changed()
+        else:
+            self._set_notice(content, error=turn.status is not TurnStatus.STOPPED)
+        self._ended = True
+
+
+class ConversationView(FastScrollbars, ScrollView, can_focus=True):
+    """User and assistant turns, as lines; follows the newest text unless scrolled up."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "toggle_thinking", "Thinking", show=False),
+        Binding("e", "show_earlier", "Earlier turns", show=False),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "conversation-view--user",
+        "conversation-view--user-bar",
+        "conversation-view--assistant-bar",
+        "conversation-view--failed-bar",
+        "conversation-view--stopped-bar",
+    }
+
     DEFAULT_CSS = """
     ConversationView {
         height: 1fr;
-        padding: 0 1 1 1;
+        overflow-x: hidden;
+        overflow-y: scroll;
         scrollbar-size-vertical: 1;
+        background: transparent;
     }
+    ConversationView > .conversation-view--user { background: $boost; }
+    ConversationView > .conversation-view--user-bar { color: $accent; background: $boost; }
+    ConversationView > .conversation-view--assistant-bar { color: $primary; }
+    ConversationView > .conversation-view--failed-bar { color: $error; }
+    ConversationView > .conversation-view--stopped-bar { color: $warning; }
     """
 
     def __init__(self, *, id: str | None = None, hints: bool = True) -> None:
         super().__init__(id=id)
-        self.assistant: dict[int, AssistantMessage] = {}
         self.hints = hints
         """Show the help text while the conversation is empty."""
+        self.assistant: dict[int, AssistantEntry] = {}
+        self._entries: list[Entry] = []
+        self._sections: list[Section] = []
+        self._starts: list[int] = []
+        """First line of each section (its top margin included)."""
+        self._versions: list[tuple[int, int]] = []
+        """(version, height) of each section when last laid out."""
+        self._width = 0
+        self._total = 0
+        self._structure_dirty = True
+        self._rows: dict[int, tuple[object, str | None, Strip]] = {}
+        """Row strips by virtual line, with the line's `Content` and bar they were drawn from."""
+        self._styles: dict[str, Style] = {}
+        self._pending_pass = False
+        self.following = True
+        """Keep the newest line in view (until the user scrolls up; back at the bottom, again)."""
+        self.layouts = 0
+        """Layout passes run (for tests and the benchmark)."""
 
-    async def on_mount(self) -> None:
-        self.anchor()
-        await self._show_hint()
+    # -------------------------------------------------------------------------- content
+    def on_mount(self) -> None:
+        self._show_hint()
 
-    async def _show_hint(self) -> None:
-        if self.hints and not self.children:
-            await self.mount(EmptyHint())
+    def _show_hint(self) -> None:
+        if self.hints and not self._entries:
+            self._entries.append(Entry(HintSection()))
+            self.structure_changed()
+        self.relayout()
 
-    async def _hide_hint(self) -> None:
-        for hint in self.query(EmptyHint):
-            await hint.remove()
+    def _hide_hint(self) -> None:
+        before = len(self._entries)
+        self._entries = [entry for entry in self._entries if not isinstance(entry.sections[0], HintSection)]
+        if len(self._entries) != before:
+            self.structure_changed()
 
-    async def add_extra(self, widget: Widget) -> None:
+    @property
+    def entries(self) -> list[Entry]:
+        return list(self._entries)
+
+    @property
+    def sections(self) -> list[Section]:
+        """Every section, top to bottom."""
+        return [section for entry in self._entries for section in entry.sections]
+
+    def add_section(self, section: Section) -> None:
         """Add something that is not a turn (a TTFT experiment's result) at the end."""
-        await self._hide_hint()
-        await self.mount(widget)
-        self.anchor()
+        self._hide_hint()
+        self._entries.append(Entry(section))
+        self.structure_changed()
+        self.relayout()
 
-    async def add_user(self, turn: Turn) -> None:
-        await self._hide_hint()
-        await self.mount(UserMessage(turn))
-        self.anchor()
+    def add_user(self, turn: Turn) -> None:
+        self._hide_hint()
+        entry = Entry(UserSection(turn))
+        entry.turn = turn
+        self._entries.append(entry)
+        self.structure_changed()
+        self.relayout()
 
-    async def add_assistant(self, turn: Turn) -> AssistantMessage:
-        widget = AssistantMessage(turn)
-        self.assistant[turn.id] = widget
-        await self.mount(widget)
-        self.anchor()
-        return widget
+    def add_assistant(self, turn: Turn) -> AssistantEntry:
+        entry = AssistantEntry(self, turn)
+        self.assistant[turn.id] = entry
+        self._entries.append(entry)
+        self.structure_changed()
+        self.relayout()
+        return entry
 
-    async def remove_turns(self, turn_ids: set[int]) -> None:
-        """Remove the widgets of these turns (user and assistant)."""
-        doomed = [
-            child
-            for child in self.children
-            if isinstance(child, UserMessage | AssistantMessage) and child.turn.id in turn_ids
-        ]
+    def remove_turns(self, turn_ids: set[int]) -> None:
+        """Remove the entries of these turns (user and assistant)."""
+        self._entries = [e for e in self._entries if e.turn is None or e.turn.id not in turn_ids]
         for turn_id in turn_ids:
             self.assistant.pop(turn_id, None)
-        if doomed:
-            await self.remove_children(doomed)
+        self.structure_changed()
+        self.relayout()
 
-    async def clear_all(self) -> None:
+    def clear_all(self) -> None:
         self.assistant.clear()
-        await self.remove_children()
-        await self._show_hint()
+        self._entries.clear()
+        self.structure_changed()
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self._show_hint()
 
-    async def show_turns(self, turns: list[Turn], *, recent: int = RECENT_TURNS) -> None:
-        """Render finished turns (a resumed conversation). Only the last `recent` get widgets at first."""
-        await self.clear_all()
-        if turns:
-            await self._hide_hint()
+    def show_turns(self, turns: list[Turn], *, recent: int = RECENT_TURNS) -> None:
+        """Show finished turns (a resumed conversation). Only the last `recent` are rendered at first."""
+        self.assistant.clear()
+        self._entries.clear()
         hidden = turns[:-recent] if len(turns) > recent else []
-        widgets: list[Widget] = []
         if hidden:
-            widgets.append(EarlierTurns(hidden))
-        widgets.extend(self._widget(turn) for turn in turns[len(hidden) :])
-        with self.app.batch_update():
-            await self.mount_all(widgets)
-        self.anchor()
+            self._entries.append(Entry(EarlierSection(hidden, self._show_earlier)))
+        self._entries.extend(self._entry(turn) for turn in turns[len(hidden) :])
+        if not self._entries:
+            self._show_hint()
+        self.structure_changed()
+        self.relayout(follow=True)
 
-    def _widget(self, turn: Turn) -> Widget:
+    def _entry(self, turn: Turn) -> Entry:
         if turn.role == "user":
-            return UserMessage(turn)
-        widget = AssistantMessage(turn)
-        self.assistant[turn.id] = widget
-        return widget
+            entry = Entry(UserSection(turn))
+            entry.turn = turn
+            return entry
+        assistant = AssistantEntry(self, turn)
+        self.assistant[turn.id] = assistant
+        return assistant
 
-    async def on_earlier_turns_show(self, message: EarlierTurns.Show) -> None:
-        """Mount the turns that were left out, above the ones shown."""
-        placeholder = message.placeholder
-        widgets = [self._widget(turn) for turn in placeholder.turns]
-        with self.app.batch_update():
-            await self.mount_all(widgets, after=placeholder)
-            await placeholder.remove()
+    def _show_earlier(self, placeholder: EarlierSection) -> None:
+        """Render the turns that were left out, above the ones shown (the view stays where it was)."""
+        position = next(i for i, entry in enumerate(self._entries) if placeholder in entry.sections)
+        below = self._total - self.scroll_y
+        self._entries[position : position + 1] = [self._entry(turn) for turn in placeholder.turns]
+        self.structure_changed()
+        self.relayout(follow=False)
+        self.scroll_to(y=max(0, self._total - below), animate=False, immediate=True)
 
-    async def on_block_started(self, message: BlockStarted) -> None:
-        widget = self.assistant.get(message.turn_id)
-        if widget is not None:
-            await widget.start_block(message.block)
+    def action_show_earlier(self) -> None:
+        for entry in self._entries:
+            if isinstance(entry.sections[0], EarlierSection):
+                entry.sections[0].click(0)
+                return
 
-    async def on_block_text(self, message: BlockText) -> None:
-        widget = self.assistant.get(message.turn_id)
-        if widget is not None:
-            await widget.add_text(message.index, message.text)
+    def action_toggle_thinking(self) -> None:
+        """Open every thinking block, or fold them all if one is open."""
+        thinking = [s for s in self._sections if isinstance(s, ThinkingSection)]
+        if not thinking:
+            self.notify("No thinking block in this conversation.")
+            return
+        opened = not any(section.expanded for section in thinking)
+        for section in thinking:
+            section.toggle(opened)
+        self.relayout(follow=False)
 
-    async def on_block_completed(self, message: BlockCompleted) -> None:
-        widget = self.assistant.get(message.turn_id)
-        if widget is not None:
-            await widget.complete_block(message.block)
+    # ------------------------------------------------------------------ stream messages
+    def on_block_started(self, message: BlockStarted) -> None:
+        entry = self.assistant.get(message.turn_id)
+        if entry is not None:
+            entry.start_block(message.block)
+
+    def on_block_text(self, message: BlockText) -> None:
+        entry = self.assistant.get(message.turn_id)
+        if entry is not None:
+            entry.add_text(message.index, message.text)
+
+    def on_block_completed(self, message: BlockCompleted) -> None:
+        entry = self.assistant.get(message.turn_id)
+        if entry is not None:
+            entry.complete_block(message.block)
 
     def on_retry_scheduled(self, message: RetryScheduled) -> None:
-        widget = self.assistant.get(message.turn_id)
-        if widget is not None:
-            widget.show_retry(message.notice)
+        entry = self.assistant.get(message.turn_id)
+        if entry is not None:
+            entry.show_retry(message.notice)
 
-    async def on_turn_ended(self, message: TurnEnded) -> None:
-        widget = self.assistant.get(message.turn.id)
-        if widget is not None:
-            await widget.end()
+    def on_turn_ended(self, message: TurnEnded) -> None:
+        entry = self.assistant.get(message.turn.id)
+        if entry is not None:
+            entry.end()
+        self.relayout()
+
+    # --------------------------------------------------------------------------- layout
+    def structure_changed(self) -> None:
+        """Sections were added or removed (laid out at the next `relayout`)."""
+        self._structure_dirty = True
+
+    def content_changed(self) -> None:
+        """A section's content changed (laid out at the next `relayout`; the stream calls it per batch)."""
+
+    @property
+    def busy(self) -> bool:
+        """Some text is still waiting to be rendered."""
+        return any(section.busy for section in self._sections)
+
+    def is_laid_out(self, section: Section) -> bool:
+        """The section's current lines are in the layout (drawn by the next paint)."""
+        if self._structure_dirty:
+            return False
+        try:
+            index = self._sections.index(section)
+        except ValueError:
+            return False
+        return index < len(self._versions) and self._versions[index][0] == section.version
+
+    @property
+    def content_width(self) -> int:
+        return max(0, self.scrollable_content_region.width)
+
+    def relayout(self, *, follow: bool | None = None) -> None:
+        """Render what changed, stack the sections, keep the newest line in view if it was.
+
+        Pending answer text is rendered for at most `RENDER_BUDGET` seconds; the rest in the next
+        pass, after the next frame."""
+        width = self.content_width
+        if not self.is_mounted or width <= 0:
+            return
+        if self._structure_dirty:
+            self._structure_dirty = False
+            self._sections = [section for entry in self._entries for section in entry.sections]
+            self._versions = []
+            self._starts = []
+        deadline = time.perf_counter() + RENDER_BUDGET
+        for section in self._sections:
+            while section.busy and time.perf_counter() < deadline:
+                section.step()
+        following = self.following if follow is None else follow
+        self._stack(width)
+        self._set_virtual_height(self._total)
+        if following:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+            self.following = True
+        self.refresh()
+        self.layouts += 1
+        if self.busy and not self._pending_pass:
+            self._pending_pass = True
+            self.call_after_refresh(self._next_pass)
+
+    def _next_pass(self) -> None:
+        self._pending_pass = False
+        self.relayout()
+
+    def _stack(self, width: int) -> None:
+        """Heights and starts from the first section that changed. Cached rows need no forgetting: a
+        row is reused only while the same `Content` object is at its place (see `_row`)."""
+        inner_width = self._inner_width
+        if width != self._width:
+            self._width = width
+            self._versions = []
+            self._starts = []
+            self._rows.clear()
+        sections = self._sections
+        first = len(self._starts)
+        for index, section in enumerate(sections[:first]):
+            if self._versions[index][0] != section.version:
+                first = index
+                break
+        del self._starts[first:]
+        del self._versions[first:]
+        line = self._starts[-1] + self._versions[-1][1] if self._starts else 0
+        for section in sections[first:]:
+            height = section.margin_top + len(section.lines(inner_width(section, width)))
+            self._starts.append(line)
+            self._versions.append((section.version, height))
+            line += height
+        if len(self._rows) > MAX_CACHED_ROWS:
+            self._rows.clear()
+        self._total = line + 1 if sections else 0  # one blank line below the last turn
+
+    @staticmethod
+    def _inner_width(section: Section, width: int) -> int:
+        return max(1, width - 2 * PAD - (3 if section.gutter else 0))
+
+    def _set_virtual_height(self, height: int) -> None:
+        """Set around the reactive: its layout pass would re-arrange the whole screen for every batch."""
+        size = Size(self._width, height)
+        if size != self.virtual_size:
+            self.set_reactive(ConversationView.virtual_size, size)
+            self._scroll_update(size)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self.following = new_value >= self.max_scroll_y - 1  # scrolled up: stay there as text arrives
+
+    def on_resize(self) -> None:
+        self._rows.clear()
+        self.relayout()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._rows.clear()
+
+    # ------------------------------------------------------------------------ rendering
+    def _style(self, name: str | None) -> Style:
+        key = name or ""
+        style = self._styles.get(key)
+        if style is None:
+            rich = self.get_component_rich_style(f"conversation-view--{name}") if name else self.rich_style
+            style = self._styles[key] = Style.from_rich_style(rich)
+        return style
+
+    def _locate(self, row: int) -> tuple[Section, int] | None:
+        """The section at virtual line `row`, and the line within its lines (-1 in its top margin)."""
+        if not self._starts or row < 0:
+            return None
+        index = bisect.bisect_right(self._starts, row) - 1
+        if index < 0 or index >= len(self._sections):
+            return None
+        section = self._sections[index]
+        line = row - self._starts[index] - section.margin_top
+        if line >= self._versions[index][1] - section.margin_top:
+            return None
+        return section, line
+
+    def _row(self, row: int, width: int, selection: Selection | None) -> Strip:
+        """Virtual line `row` as a strip `width` cells wide, with selection offsets."""
+        found = self._locate(row)
+        if found is None or found[1] < 0:
+            blank = self._rows.get(-1)
+            if blank is None or blank[2].cell_length != width:
+                strip = Strip([Segment(" " * width, self._style(None).rich_style)], width)
+                blank = self._rows[-1] = (None, None, strip)
+            return blank[2]
+        section, line = found
+        content = section.lines(self._inner_width(section, self._width))[line]
+        gutter = section.gutter
+        if selection is None:
+            cached = self._rows.get(row)
+            if cached is not None and cached[0] is content and cached[1] == gutter and cached[2].cell_length == width:
+                return cached[2]
+        strip = self._build_row(section, content, row, width, selection)
+        if selection is None:
+            self._rows[row] = (content, gutter, strip)
+        return strip
+
+    def _build_row(
+        self, section: Section, content: Content, row: int, width: int, selection: Selection | None
+    ) -> Strip:
+        base = self._style(None)
+        inside = self._style(section.background) if section.background else base
+        offset = RichStyle.from_meta({"offset": (0, row)})
+        segments = [Segment(" " * PAD, base.rich_style + offset)]
+        used = PAD
+        if section.gutter:
+            bar = self._style(section.gutter)
+            segments.append(Segment("▌", bar.rich_style + offset))
+            segments.append(Segment(" ", inside.rich_style + offset))
+            used += 2
+        if selection is not None and (span := selection.get_span(row)) is not None:
+            start, end = span
+            selected = Style.from_rich_style(self.screen.get_component_rich_style("screen--selection"))
+            content = content.stylize(selected, start, len(content.plain) if end == -1 else end)
+        x = 0
+        for text, text_style in content.render(inside, end="", parse_style=self._get_style):
+            segments.append(Segment(text, (inside + text_style).rich_style_with_offset(x, row)))
+            x += len(text)
+        used += content.cell_length
+        right = width - used - PAD
+        if right > 0:
+            segments.append(Segment(" " * right, inside.rich_style + RichStyle.from_meta({"offset": (x, row)})))
+            used += right
+        if width - used > 0:
+            segments.append(Segment(" " * (width - used), base.rich_style))
+        return Strip(segments, width).crop(0, width)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The visible lines, straight from the line cache (no per-line styling pass: see the module doc)."""
+        width = self.size.width
+        scroll_y = int(self.scroll_y)
+        selection = self.text_selection
+        background = self.background_colors[1]
+        filters = self.get_line_filters()
+        strips: list[Strip] = []
+        for y in crop.line_range:
+            strip = self._row(scroll_y + y, width, selection)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        if crop.column_span != (0, width):
+            x1, x2 = crop.column_span
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
+
+    # ---------------------------------------------------------------- mouse, selection
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        found = self._locate(int(self.scroll_y) + offset.y)
+        if found is not None and found[1] >= 0 and found[0].click(found[1]):
+            self.relayout(follow=False)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        return selection.extract("\n".join(self.lines_text())), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
+
+    def lines_text(self) -> list[str]:
+        """Every line as shown: plain text, without the bars (what selecting everything copies)."""
+        lines: list[str] = []
+        for row in range(self._total):
+            found = self._locate(row)
+            if found is None or found[1] < 0:
+                lines.append("")
+            else:
+                section, line = found
+                lines.append(section.lines(self._inner_width(section, self._width))[line].plain)
+        return lines

@@ -14,7 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -31,6 +31,7 @@ from tui_chat.session.inspect import (
 )
 from tui_chat.session.model import Turn, TurnStatus
 from tui_chat.stream.wire import WireEvent, WireRecord
+from tui_chat.widgets.fast_scrollbar import FastScrollbars
 
 TIME_WIDTH = 9
 NAME_WIDTH = 20
@@ -69,7 +70,7 @@ class TurnCounts:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-class EventInspector(ScrollView, can_focus=True):
+class EventInspector(FastScrollbars, ScrollView, can_focus=True):
     """Every stream event as it arrives: time since the request, type (coloured), block index, payload."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -136,6 +137,9 @@ class EventInspector(ScrollView, can_focus=True):
         self.turns: dict[int, TurnCounts] = {}
         self._styles: dict[str, Style] = {}
         self._line_cache: dict[tuple[int, int, bool], Strip] = {}
+        self._blank: Strip | None = None
+        self._paint_style: Style | None = None
+        self._column_styles: dict[tuple[Style, str], tuple[Style, Style, Style, Style]] = {}
         self._state_posted = False
 
     # ------------------------------------------------------------------------------ content
@@ -395,19 +399,59 @@ class EventInspector(ScrollView, can_focus=True):
         super().notify_style_update()
         self._styles.clear()
         self._line_cache.clear()
+        self._blank = None
+        self._paint_style = None
+        self._column_styles.clear()
+
+    @property
+    def _base_style(self) -> Style:
+        """The widget's own style, read once a paint (`rich_style` walks every ancestor)."""
+        if self._paint_style is None:
+            self._paint_style = self.rich_style
+        return self._paint_style
 
     def _style(self, name: str) -> Style:
+        """A component's style, to add to the row's base. Its colour is resolved against the widget's
+        background (the partial style alone leaves `$text`-like "auto" colours to a transparent one,
+        which made them white on the light theme)."""
         style = self._styles.get(name)
         if style is None:
-            style = self._styles[name] = self.get_component_rich_style(f"event-inspector--{name}", partial=True)
+            component = f"event-inspector--{name}"
+            partial = self.get_component_rich_style(component, partial=True)
+            color = self.get_component_rich_style(component).color
+            style = self._styles[name] = partial + Style(color=color) if color is not None else partial
         return style
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The visible rows, straight from the row cache: Textual's per-line styling pass (padding,
+        background) has nothing to add to them and costs more than drawing them (~6 ms a paint)."""
+        self._paint_style = None
+        background = self.background_colors[1]
+        filters = self.get_line_filters()
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        strips: list[Strip] = []
+        for y in crop.line_range:
+            strip = self._row_strip(scroll_y + y, width).crop(scroll_x, scroll_x + width)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        if crop.column_span != (0, width):
+            x1, x2 = crop.column_span
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        position = scroll_y + y
         width = self.size.width
+        return self._row_strip(scroll_y + y, width).crop(scroll_x, scroll_x + width)
+
+    def _row_strip(self, position: int, width: int) -> Strip:
+        """Listed row `position`, `width` cells wide (cached)."""
         if position >= len(self.listed):
-            return Strip.blank(width, self.rich_style)
+            if self._blank is None or self._blank.cell_length != width:
+                self._blank = Strip.blank(width, self._base_style)
+            return self._blank
         highlighted = position == self.cursor
         key = (self.listed[position], width, highlighted)
         strip = self._line_cache.get(key)
@@ -416,10 +460,10 @@ class EventInspector(ScrollView, can_focus=True):
             if len(self._line_cache) > 4000:
                 self._line_cache.clear()
             self._line_cache[key] = strip
-        return strip.crop(scroll_x, scroll_x + width)
+        return strip
 
     def _render_row(self, row: InspectorRow, width: int, highlighted: bool) -> Strip:
-        base = self.rich_style
+        base = self._base_style
         if highlighted:
             base = base + self._style("cursor")
         if row.record is not None:
@@ -448,11 +492,37 @@ class EventInspector(ScrollView, can_focus=True):
     def _columns(
         self, base: Style, at: float, name: str, style_name: str, index: int | None, payload: str, width: int
     ) -> Strip:
+        key = (base, style_name)
+        styles = self._column_styles.get(key)
+        if styles is None:
+            styles = self._column_styles[key] = (
+                base + self._style("time"),
+                base + self._style(style_name),
+                base + self._style("index"),
+                base + self._style("payload"),
+            )
+        time_style, name_style, index_style, payload_style = styles
+        columns = [
+            f"{format_offset(at):>{TIME_WIDTH}} ",
+            f"{name[:NAME_WIDTH]:<{NAME_WIDTH}}",
+            f"{'' if index is None else index:>{INDEX_WIDTH}} ",
+        ]
+        room = width - sum(len(column) for column in columns)
+        if 0 <= len(payload) <= room and payload.isascii():  # one cell a character: no measuring needed
+            segments = [
+                Segment(columns[0], time_style),
+                Segment(columns[1], name_style),
+                Segment(columns[2], index_style),
+                Segment(payload, payload_style),
+            ]
+            if room > len(payload):
+                segments.append(Segment(" " * (room - len(payload)), base))
+            return Strip(segments, width)
         segments = [
-            Segment(format_offset(at).rjust(TIME_WIDTH) + " ", base + self._style("time")),
-            Segment(name[:NAME_WIDTH].ljust(NAME_WIDTH), base + self._style(style_name)),
-            Segment(("" if index is None else str(index)).rjust(INDEX_WIDTH) + " ", base + self._style("index")),
-            Segment(payload, base + self._style("payload")),
+            Segment(columns[0], time_style),
+            Segment(columns[1], name_style),
+            Segment(columns[2], index_style),
+            Segment(payload, payload_style),
         ]
         return Strip(segments).adjust_cell_length(width, base)
 

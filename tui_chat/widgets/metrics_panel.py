@@ -89,6 +89,11 @@ class MetricsPanel(Horizontal):
     def on_resize(self) -> None:
         """Next to the inspector the panel is narrow: the numbers need the room more than the sparkline."""
         self.set_class(self.size.width < 90, "-narrow")
+        self.refresh_metrics()
+
+    @property
+    def _spark_shown(self) -> bool:
+        return not (self._compact or self.has_class("-narrow"))
 
     def on_turn_started(self, message: TurnStarted) -> None:
         self.turn = message.turn
@@ -130,7 +135,9 @@ class MetricsPanel(Horizontal):
     def refresh_metrics(self) -> None:
         self._refreshed_at = time.perf_counter()
         self._text.set(self.render_metrics(clock.now()))
-        if self.turn is not None:
+        # A hidden widget that changes makes Textual re-arrange the whole screen to find it: only
+        # update the sparkline while it is shown (`on_resize` catches up when it appears).
+        if self.turn is not None and self._spark_shown:
             gaps = self.turn.metrics.inter_token_ms(SPARK_POINTS)
             self._spark.data = gaps
             if gaps:

@@ -1,0 +1,150 @@
+"""The line-drawn conversation view: following, folding, earlier turns, selection, widths, caching."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.geometry import Offset, Region
+from textual.selection import Selection
+
+from tests.test_app import SIZE, demo_app, type_prompt, wait_for_turn_end
+from tui_chat.bench.worker import build_conversation
+from tui_chat.render.transcript import EarlierSection, ThinkingSection, UserSection
+from tui_chat.screens.chat import ChatScreen
+from tui_chat.widgets.conversation_view import RECENT_TURNS, ConversationView
+
+
+def chat(app: Any) -> ChatScreen:
+    screen = app.screen
+    assert isinstance(screen, ChatScreen)
+    return screen
+
+
+def painted_rows(view: ConversationView) -> list[str]:
+    """The rows the view hands the compositor, as text."""
+    width, height = view.size
+    return [strip.text for strip in view.render_lines(Region(0, 0, width, height))]
+
+
+async def test_follows_the_answer_unless_scrolled_up() -> None:
+    app, _server = demo_app(pace=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        view = screen.view
+        await type_prompt(pilot, "long")
+        while not view.assistant or view.max_scroll_y < 10:  # the answer has outgrown the view
+            await pilot.pause(0.05)
+        assert view.following and view.scroll_y == view.max_scroll_y
+        view.scroll_to(y=2, animate=False, immediate=True)
+        await pilot.pause(0.3)
+        assert not view.following
+        assert view.scroll_y == 2  # more text arrived; the reader stays where they were
+        view.scroll_end(animate=False, immediate=True)
+        await pilot.pause(0.3)
+        assert view.following
+        await wait_for_turn_end(pilot)
+        assert view.scroll_y == view.max_scroll_y
+
+
+async def test_thinking_is_folded_until_clicked_or_t() -> None:
+    app, _server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        view = screen.view
+        await type_prompt(pilot, "think about it")
+        await wait_for_turn_end(pilot)
+        thinking = next(s for s in view.sections if isinstance(s, ThinkingSection))
+        thought = thinking.block.text
+        assert thought and not thinking.expanded
+        assert thought[:30] not in "\n".join(view.lines_text())
+        assert any("▶ Thinking (" in line for line in view.lines_text())
+
+        view.focus()
+        await pilot.press("t")
+        assert thinking.expanded
+        assert thought.split()[0] in "\n".join(view.lines_text())
+        await pilot.press("t")
+        assert not thinking.expanded
+
+        # A click on the thinking line opens just that block.
+        view.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        row = next(i for i, line in enumerate(view.lines_text()) if line.startswith("▶ Thinking"))
+        await pilot.click(ConversationView, offset=(4, row - int(view.scroll_y)))
+        assert thinking.expanded
+
+
+async def test_a_long_conversation_opens_at_its_end_and_shows_earlier_turns_on_demand() -> None:
+    app, _server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        view = screen.view
+        conversation = build_conversation(RECENT_TURNS // 2 + 5, tokens=40)  # more turns than are rendered at first
+        await screen.open_conversation(conversation)
+        await pilot.pause(0.1)
+        assert isinstance(view.sections[0], EarlierSection)
+        rendered = {id(s.turn) for s in view.sections if isinstance(s, UserSection)}
+        assert len(rendered) < len([t for t in conversation.turns if t.role == "user"])
+        assert view.scroll_y == view.max_scroll_y  # opened at the end
+        assert "Show 10 earlier messages" in view.sections[0].lines(80)[0].plain
+
+        bottom_text = painted_rows(view)
+        view.focus()
+        await pilot.press("e")
+        await pilot.pause()
+        assert not any(isinstance(s, EarlierSection) for s in view.sections)
+        assert len([s for s in view.sections if isinstance(s, UserSection)]) == len(
+            [t for t in conversation.turns if t.role == "user"]
+        )
+        assert painted_rows(view) == bottom_text  # the reader's place did not move
+
+
+async def test_selecting_copies_the_text_without_the_bars() -> None:
+    app, _server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        view = screen.view
+        await type_prompt(pilot, "[bold]not markup[/] and [@click=app.quit]no action[/]")
+        await wait_for_turn_end(pilot)
+        everything = view.get_selection(Selection(None, None))
+        assert everything is not None
+        text = everything[0]
+        assert "[bold]not markup[/] and [@click=app.quit]no action[/]" in text  # literal, never markup
+        assert "▌" not in text and "Welcome to claude-tui" in text
+        row = view.lines_text().index("Welcome to claude-tui")
+        part = view.get_selection(Selection(Offset(3, row), Offset(10, row)))
+        assert part is not None and part[0] == "come to"
+
+
+async def test_every_row_fills_the_width_with_cjk_and_at_any_size() -> None:
+    for size in ((120, 40), (80, 24), (61, 30)):
+        app, _server = demo_app()
+        async with app.run_test(size=size) as pilot:
+            screen = chat(app)
+            view = screen.view
+            await type_prompt(pilot, "日本語で答えて")
+            await wait_for_turn_end(pilot)
+            width, height = view.size
+            view.scroll_home(animate=False, immediate=True)
+            for top in range(0, view.virtual_size.height, max(1, height)):
+                view.scroll_to(y=top, animate=False, immediate=True)
+                for strip in view.render_lines(Region(0, 0, width, height)):
+                    assert strip.cell_length == width, size
+
+
+async def test_an_unchanged_paint_reuses_its_rows() -> None:
+    app, _server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        view = screen.view
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot)
+        region = Region(0, 0, *view.size)
+        first = view.render_lines(region)
+        second = view.render_lines(region)
+        assert all(a is b for a, b in zip(first, second, strict=True))
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause(0.2)
+        third = view.render_lines(region)
+        assert [s.text for s in third] == [s.text for s in first]
+        assert any(list(a) != list(b) for a, b in zip(first, third, strict=True))  # new colours

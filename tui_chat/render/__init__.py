@@ -1,0 +1,1 @@
+"""Rendering of answer text into lines, for the line-API conversation view."""

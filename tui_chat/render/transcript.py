@@ -1,0 +1,495 @@
+"""The conversation as lines of `Content`: each piece of a turn renders itself at a width.
+
+A `Section` is one piece of the transcript (a user message, an answer's header, one content
+block, a notice, a TTFT result...). It knows its lines at a given inner width and bumps `version`
+when they change; the conversation view draws the bar on its left, pads, caches and scrolls.
+Text from the model or a server only ever enters as plain text (never markup).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.content import Content
+
+from tui_chat.render.markdown import MarkdownDocument
+from tui_chat.session.model import Block, Turn, TurnStatus
+from tui_chat.session.ttft import TtftExperiment, TtftRun
+from tui_chat.stream.types import RetryNotice
+
+SHOWN_USER_CHARACTERS = 8_000
+"""A huge paste is shown cut here (all of it is sent): laying out a megabyte would stall the UI."""
+
+BAR_WIDTH = 22
+EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+class Section:
+    """One piece of the transcript."""
+
+    bar: str | None = None
+    """Component class of the bar drawn on the left (None: no bar)."""
+    background: str | None = None
+    """Component class of the background behind the section, right of the bar (None: the view's)."""
+    margin_top = 0
+
+    def __init__(self) -> None:
+        self.version = 0
+        self._cache: tuple[int, int, list[Content]] | None = None
+
+    @property
+    def gutter(self) -> str | None:
+        """The bar's component class now (it may follow the state of the turn)."""
+        return self.bar
+
+    def changed(self) -> None:
+        self.version += 1
+
+    def lines(self, width: int) -> list[Content]:
+        """The section's lines at `width` cells (cached until it changes)."""
+        cache = self._cache
+        if cache is not None and cache[0] == width and cache[1] == self.version:
+            return cache[2]
+        lines = self.render(max(1, width))
+        self._cache = (width, self.version, lines)
+        return lines
+
+    def render(self, width: int) -> list[Content]:
+        raise NotImplementedError
+
+    def click(self, line: int) -> bool:
+        """The user clicked line `line` of the section; True if that did something."""
+        return False
+
+    @property
+    def busy(self) -> bool:
+        """True while the section holds text it has not rendered yet."""
+        return False
+
+    def step(self) -> bool:
+        """Render the next piece of pending text; True if anything changed."""
+        return False
+
+
+def wrap(content: Content, width: int) -> list[Content]:
+    """`content` wrapped to `width` cells (newlines kept, long words folded)."""
+    return content.wrap(width) if content.plain else [Content("")]
+
+
+def boxed(
+    body: list[Content],
+    width: int,
+    title: Content | None = None,
+    subtitle: Content | None = None,
+    *,
+    border: str = "$primary 60%",
+) -> list[Content]:
+    """`body` (lines fitted to `width - 4`) inside a rounded box, with an optional title and subtitle."""
+    inner = max(1, width - 4)
+
+    def edge(left: str, label: Content | None, right: str) -> Content:
+        if label is None or not label.plain or width < 8:
+            return Content.styled(left + "─" * max(0, width - 2) + right, border)
+        label = label.truncate(max(1, width - 6), ellipsis=True)
+        rest = max(0, width - 5 - label.cell_length)
+        return Content.assemble((left + "─ ", border), label, (" " + "─" * rest + right, border))
+
+    lines = [edge("╭", title, "╮")]
+    for line in body:
+        pad = max(0, inner - line.cell_length)
+        lines.append(Content.assemble(("│ ", border), line, " " * pad, (" │", border)))
+    lines.append(edge("╰", subtitle, "╯"))
+    return lines
+
+
+# ------------------------------------------------------------------------------- the hint
+HINT = Content.assemble(
+    ("Ask anything, then press Enter.", "bold"),
+    "\n\n",
+    ("F2  ", "bold"),
+    "the event inspector: every server-sent event of the answer as it arrives\n",
+    ("F1  ", "bold"),
+    "every key and slash command        ",
+    ("ctrl+p  ", "bold"),
+    "the command palette\n",
+    ("ctrl+l  ", "bold"),
+    "saved conversations                ",
+    ("/replay  ", "bold"),
+    "recorded streams, step by step\n\n",
+    ("In demo mode, try a message with: ", "dim"),
+    ("long · code · think · tool · error · drop · slow · 429 · 日本語", "dim italic"),
+)
+
+
+class HintSection(Section):
+    """What an empty conversation shows: how to start, and where to look (off with `hints = false`)."""
+
+    margin_top = 2
+
+    def render(self, width: int) -> list[Content]:
+        box_width = max(10, width - 4)
+        text_width = max(1, box_width - 6)
+        body = [Content("")]
+        for part in HINT.split("\n"):
+            body += [Content.assemble(" ", line) for line in wrap(part, text_width)]
+        body.append(Content(""))
+        box = boxed(body, box_width, border="$primary 30%")
+        return [Content.assemble("  ", line).stylize_before("$text-muted") for line in box]
+
+
+# ---------------------------------------------------------------------------- user turns
+class UserSection(Section):
+    """The user's message, as typed: plain text, never markup."""
+
+    bar = "user-bar"
+    background = "user"
+    margin_top = 1
+
+    def __init__(self, turn: Turn) -> None:
+        super().__init__()
+        self.turn = turn
+        text = turn.text
+        if len(text) > SHOWN_USER_CHARACTERS:
+            hidden = len(text) - SHOWN_USER_CHARACTERS
+            note = f"… and {hidden:,} more characters (all of it was sent; ctrl+s exports it)"
+            text = f"{text[:SHOWN_USER_CHARACTERS]}\n{note}"
+        self.text = text
+
+    def render(self, width: int) -> list[Content]:
+        return wrap(Content(self.text), width)
+
+
+# ------------------------------------------------------------------------ assistant turns
+def status_bar(turn: Turn) -> str:
+    """The bar's component class for an answer in this state."""
+    if turn.status in (TurnStatus.FAILED, TurnStatus.INCOMPLETE):
+        return "failed-bar"
+    if turn.status is TurnStatus.STOPPED:
+        return "stopped-bar"
+    return "assistant-bar"
+
+
+class AnswerSection(Section):
+    """A piece of an answer: its bar follows the turn's state."""
+
+    def __init__(self, turn: Turn) -> None:
+        super().__init__()
+        self.turn = turn
+
+    @property
+    def gutter(self) -> str | None:
+        return status_bar(self.turn)
+
+
+class HeaderSection(AnswerSection):
+    """`Claude · model · state`."""
+
+    margin_top = 1
+
+    def render(self, width: int) -> list[Content]:
+        state = {
+            TurnStatus.STREAMING: "● streaming",
+            TurnStatus.COMPLETE: "✓",
+            TurnStatus.STOPPED: "■ stopped",
+            TurnStatus.FAILED: "✗ failed",
+            TurnStatus.INCOMPLETE: "✗ incomplete",
+        }[self.turn.status]
+        header = Content.assemble(("Claude", "bold"), " · ", self.turn.model, " · ", state).stylize_before(
+            "$text-muted"
+        )
+        return wrap(header, width)
+
+
+class TextSection(AnswerSection):
+    """A text block: markdown, fed while it streams and rendered at most `STEP` characters at a time."""
+
+    STEP = 4000
+    """Characters appended to the markdown per render step: a burst never becomes one long stall."""
+
+    def __init__(self, turn: Turn, text: str = "", *, complete: bool = False) -> None:
+        super().__init__(turn)
+        self.document = MarkdownDocument(text)
+        self._pending: list[str] = []
+        self._finishing = complete
+        self._finished = False
+        if complete:
+            self.step()
+
+    @property
+    def source(self) -> str:
+        """All the text fed so far (rendered or not)."""
+        return self.document.source + "".join(self._pending)
+
+    @property
+    def rendered_source(self) -> str:
+        """The text the rendered lines show."""
+        return self.document.source
+
+    def feed(self, text: str) -> None:
+        if text:
+            self._pending.append(text)
+
+    def finish(self) -> None:
+        """No more text: once everything is rendered, re-parse the whole once (see `MarkdownDocument`)."""
+        self._finishing = True
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._pending) or (self._finishing and not self._finished)
+
+    def step(self) -> bool:
+        """Render the next piece of pending text (or the final re-parse); True if anything changed."""
+        if self._pending:
+            text = "".join(self._pending)
+            self._pending.clear()
+            if len(text) > self.STEP:
+                cut = text.rfind("\n", self.STEP // 2, self.STEP) + 1 or self.STEP
+                self._pending.append(text[cut:])
+                text = text[:cut]
+            self.document.append(text)
+        elif self._finishing and not self._finished:
+            self._finished = True
+            self.document.finish()
+        else:
+            return False
+        self.changed()
+        return True
+
+    def render(self, width: int) -> list[Content]:
+        return self.document.lines(width)
+
+
+class ThinkingSection(AnswerSection):
+    """A thinking block: folded to one line unless opened (click it, or `t`)."""
+
+    def __init__(self, turn: Turn, block: Block) -> None:
+        super().__init__(turn)
+        self.block = block
+        self.expanded = False
+
+    def toggle(self, expanded: bool | None = None) -> None:
+        self.expanded = not self.expanded if expanded is None else expanded
+        self.changed()
+
+    def click(self, line: int) -> bool:
+        if line == 0:
+            self.toggle()
+            return True
+        return False
+
+    def render(self, width: int) -> list[Content]:
+        text = self.block.text
+        if self.block.complete:
+            title = f"Thinking ({len(text):,} characters)"
+        else:
+            title = f"Thinking… ({len(text):,} characters so far)"
+        marker = "▼ " if self.expanded else "▶ "
+        hint = "" if self.expanded else " · click or t to show"
+        header = Content.assemble((marker + title, "bold $text-muted"), (hint, "$text-muted 50%"))
+        lines = wrap(header, width)
+        if self.expanded:
+            body = wrap(Content.styled(text or "…", "$text-muted"), max(1, width - 2))
+            lines += [Content.assemble("  ", line) for line in body]
+        return lines
+
+
+class ToolSection(AnswerSection):
+    """A tool call: its name, and its JSON input as it streams (pretty-printed when complete)."""
+
+    def __init__(self, turn: Turn, block: Block) -> None:
+        super().__init__(turn)
+        self.block = block
+
+    def render(self, width: int) -> list[Content]:
+        block = self.block
+        where = "runs on the server" if block.kind == "server_tool_use" else "claude-tui does not run tools"
+        title = Content.assemble(("⚙ tool call: ", "bold"), (block.name or block.kind, "bold $secondary"))
+        body = wrap(Content.styled(block.text or "…", "$text-muted"), max(1, width - 4))
+        return boxed(body, width, title, Content.styled(where, "$text-muted"))
+
+
+class OpaqueSection(AnswerSection):
+    """A block that arrives whole and is not text: redacted thinking, server tool results, unknown types."""
+
+    def __init__(self, turn: Turn, block: Block) -> None:
+        super().__init__(turn)
+        self.block = block
+
+    def render(self, width: int) -> list[Content]:
+        line = Content.assemble((self.block.kind, "bold"), " · ", self.block.text)
+        return wrap(line.stylize_before("italic $text-muted"), width)
+
+
+class CitationsSection(AnswerSection):
+    """The sources a text block cites."""
+
+    def __init__(self, turn: Turn, block: Block) -> None:
+        super().__init__(turn)
+        self.block = block
+
+    def render(self, width: int) -> list[Content]:
+        lines = [Content.styled("Sources:", "bold $text-muted")]
+        for number, citation in enumerate(self.block.citations, 1):
+            lines += wrap(Content.styled(f"{number}. {citation}", "$text-muted"), width)
+        return lines
+
+
+class NoticeSection(AnswerSection):
+    """What happened to an answer that did not simply complete: stopped, failed, retrying."""
+
+    margin_top = 1
+
+    def __init__(self, turn: Turn, content: Content, *, error: bool) -> None:
+        super().__init__(turn)
+        self.content = content
+        self.error = error
+        self.notes: list[str] = []
+
+    def set(self, content: Content, *, error: bool) -> None:
+        self.content, self.error = content, error
+        self.changed()
+
+    def add_note(self, text: str) -> None:
+        self.notes.append(text)
+        self.changed()
+
+    def render(self, width: int) -> list[Content]:
+        colour = "$error" if self.error else "$warning"
+        inner = max(1, width - 3)
+        body = self.content if not self.notes else Content("\n").join([self.content, *map(Content, self.notes)])
+        lines: list[Content] = []
+        for line in wrap(body, inner):
+            pad = " " * max(0, inner - line.cell_length)
+            row = Content.assemble((" ", ""), line, pad, " ").stylize_before(f"on {colour} 12%")
+            lines.append(Content.assemble(("▌", colour), row))
+        return lines
+
+
+def notice_for_retry(notice: RetryNotice, remaining: float | None = None) -> Content:
+    left = notice.wait if remaining is None else remaining
+    when = f"Retrying in {left:.1f} s (Esc cancels)." if left > 0 else "Retrying now…"
+    return Content.assemble(
+        (f"Attempt {notice.attempt} of {notice.max_attempts} failed", "bold"), f" — {notice.reason}.\n{when}"
+    )
+
+
+def notice_for_turn(turn: Turn) -> Content | None:
+    """The notice under an answer that did not complete (None if it did)."""
+    elapsed = f"{turn.metrics.elapsed():.1f}"
+    if turn.status is TurnStatus.STOPPED:
+        kept = "the partial answer above is kept" if turn.blocks else "nothing had arrived yet"
+        return Content.assemble(("■ Stopped", "bold"), f" after {elapsed} s — {kept}. ctrl+r asks again.")
+    if turn.status in (TurnStatus.FAILED, TurnStatus.INCOMPLETE):
+        error = turn.error
+        if error is None:
+            return Content.assemble(("✗ Failed", "bold"), f" after {elapsed} s. ctrl+r retries.")
+        lines = [Content.assemble((f"✗ {error.kind}", "bold"), f" — {error.summary}")]
+        details = []
+        if error.request_id:
+            details.append(f"request-id {error.request_id}")
+        if turn.blocks:
+            details.append("partial answer kept")
+        if details:
+            lines.append(Content.styled(" · ".join(details), "dim"))
+        if error.hint:
+            lines.append(Content.assemble(f"{error.hint} ", ("ctrl+r", "bold"), " retries."))
+        return Content("\n").join(lines)
+    return None
+
+
+# --------------------------------------------------------------------- everything else
+class EarlierSection(Section):
+    """Stands in for the older turns of a long conversation until the user asks to see them."""
+
+    margin_top = 1
+
+    def __init__(self, turns: list[Turn], show: Callable[[EarlierSection], None]) -> None:
+        super().__init__()
+        self.turns = turns
+        self._show = show
+
+    def click(self, line: int) -> bool:
+        self._show(self)
+        return True
+
+    def render(self, width: int) -> list[Content]:
+        label = f" Show {len(self.turns)} earlier messages (click, or e) "
+        return [Content.styled(label, "bold reverse $primary").center(width)]
+
+
+def bar(value: float | None, scale: float, width: int = BAR_WIDTH) -> str:
+    """A horizontal bar `value/scale` of `width` cells, in eighths of a cell."""
+    if value is None or scale <= 0:
+        return " " * width
+    eighths = max(1, round(min(value / scale, 1.0) * width * 8))
+    full, rest = divmod(eighths, 8)
+    return ("█" * full + (EIGHTHS[rest] if rest else "")).ljust(width)
+
+
+def seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f} s"
+
+
+class TtftSection(Section):
+    """The TTFT experiment: time to first token and to the whole answer, as bars (never sent as history)."""
+
+    margin_top = 1
+
+    def __init__(self, experiment: TtftExperiment | None = None, *, model: str = "", prompt: str = "") -> None:
+        super().__init__()
+        self.experiment = experiment
+        self._waiting = f"Running: the same prompt to {model}, streaming first, then not streaming…\n“{prompt}”"
+
+    def show(self, experiment: TtftExperiment) -> None:
+        self.experiment = experiment
+        self.changed()
+
+    def render(self, width: int) -> list[Content]:
+        inner = max(1, width - 4)
+        body = self._result(inner) if self.experiment is not None else Content(self._waiting)
+        lines = [line for part in body.split("\n") for line in wrap(part, inner)]
+        return boxed(lines, width, Content.styled("TTFT experiment", "bold $success"))
+
+    def _result(self, width: int) -> Content:
+        experiment = self.experiment
+        assert experiment is not None
+        scale = max((run.total or 0.0) for run in (experiment.streaming, experiment.non_streaming)) or 1.0
+        bars = max(4, min(BAR_WIDTH, (width - 44) // 2))  # label 15 and figures 29 cells share the width
+        lines = [
+            Content.assemble(
+                (experiment.model, "bold"), f" · max_tokens {experiment.max_tokens} · “", experiment.prompt, "”"
+            ),
+            Content(""),
+            Content.assemble("".ljust(15), ("first token".ljust(bars + 11), "dim"), ("whole answer", "dim")),
+        ]
+        for label, run in (("streaming", experiment.streaming), ("not streaming", experiment.non_streaming)):
+            lines.append(self._row(label, run, scale, bars))
+        lines += [Content(""), Content(self._verdict(experiment))]
+        return Content("\n").join(lines)
+
+    @staticmethod
+    def _row(label: str, run: TtftRun, scale: float, width: int) -> Content:
+        if run.error:
+            return Content.assemble((label.ljust(15), "bold"), (f"failed: {run.error}", "$error"))
+        tokens = "—" if run.output_tokens is None else f"{run.output_tokens:,} tokens"
+        return Content.assemble(
+            (label.ljust(15), "bold"),
+            (bar(run.ttft, scale, width), "$success" if run.streaming else "$warning"),
+            f" {seconds(run.ttft):>8}  ",
+            (bar(run.total, scale, width), "$primary"),
+            f" {seconds(run.total):>8}  {tokens}",
+        )
+
+    @staticmethod
+    def _verdict(experiment: TtftExperiment) -> str:
+        speedup = experiment.speedup
+        if speedup is None:
+            return "One of the requests failed, so there is nothing to compare."
+        both = (experiment.streaming.total or 0.0, experiment.non_streaming.total or 0.0)
+        similar = min(both) / max(both) > 0.8 if max(both) else True
+        tail = (
+            "The whole answer took about as long either way: streaming changes when you see it, not how long it takes."
+            if similar
+            else "The totals differ more than usual; run it again to see how much is noise."
+        )
+        return f"Streaming showed the first token {speedup:,.1f}× sooner. {tail}"
