@@ -31,6 +31,9 @@ async def shoot(scene: Scene) -> Path:
     async with app.run_test(size=scene.size) as pilot:
         await scene.script(pilot)
         svg = app.export_screenshot(title=f"claude-tui — {scene.title}")
+    # Textual writes spaces as no-break spaces; without this, librsvg drops those that start a text run
+    # (an indent, the gap after a bar) and the PNG shows text where the terminal shows space.
+    svg = svg.replace("<svg ", '<svg xml:space="preserve" ', 1)
     OUT.mkdir(exist_ok=True)
     path = OUT / f"{scene.name}.svg"
     path.write_text(svg, encoding="utf-8", newline="\n")

@@ -20,6 +20,12 @@ def chat(app: Any) -> ChatScreen:
     return screen
 
 
+async def settle(pilot: Any, view: ConversationView) -> None:
+    """Wait until the view has rendered everything it was given (it renders a frame's worth at a time)."""
+    while view.busy:
+        await pilot.pause(0.02)
+
+
 def painted_rows(view: ConversationView) -> list[str]:
     """The rows the view hands the compositor, as text."""
     width, height = view.size
@@ -81,7 +87,7 @@ async def test_a_long_conversation_opens_at_its_end_and_shows_earlier_turns_on_d
         view = screen.view
         conversation = build_conversation(RECENT_TURNS // 2 + 5, tokens=40)  # more turns than are rendered at first
         await screen.open_conversation(conversation)
-        await pilot.pause(0.1)
+        await settle(pilot, view)
         assert isinstance(view.sections[0], EarlierSection)
         rendered = {id(s.turn) for s in view.sections if isinstance(s, UserSection)}
         assert len(rendered) < len([t for t in conversation.turns if t.role == "user"])
@@ -91,7 +97,7 @@ async def test_a_long_conversation_opens_at_its_end_and_shows_earlier_turns_on_d
         bottom_text = painted_rows(view)
         view.focus()
         await pilot.press("e")
-        await pilot.pause()
+        await settle(pilot, view)
         assert not any(isinstance(s, EarlierSection) for s in view.sections)
         assert len([s for s in view.sections if isinstance(s, UserSection)]) == len(
             [t for t in conversation.turns if t.role == "user"]
@@ -148,3 +154,23 @@ async def test_an_unchanged_paint_reuses_its_rows() -> None:
         third = view.render_lines(region)
         assert [s.text for s in third] == [s.text for s in first]
         assert any(list(a) != list(b) for a, b in zip(first, third, strict=True))  # new colours
+
+
+async def test_an_opened_conversation_is_rendered_newest_first_a_frame_at_a_time(monkeypatch: Any) -> None:
+    """With no time to spare, each pass renders one turn, the newest first, and the view keeps its end in sight."""
+    import tui_chat.widgets.conversation_view as module
+
+    monkeypatch.setattr(module, "RENDER_BUDGET", 0.0)
+    app, _server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        view = screen.view
+        conversation = build_conversation(6, tokens=60)
+        await screen.open_conversation(conversation)
+        first = [s.turn for s in view.sections if isinstance(s, UserSection)]
+        assert len(first) < 6  # not everything in the first frame
+        while view.busy:
+            assert view.scroll_y == view.max_scroll_y  # the end stays in view while older turns arrive
+            await pilot.pause(0.01)
+        shown = [s.turn for s in view.sections if isinstance(s, UserSection)]
+        assert shown == [t for t in conversation.turns if t.role == "user"]  # all of them, in order

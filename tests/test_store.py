@@ -623,3 +623,64 @@ def test_metrics_are_stored_as_plain_json(tmp_path: Path) -> None:
     metrics = json.loads(db.execute("SELECT metrics FROM turns WHERE position = 1").fetchone()[0])
     assert metrics["first_token_at"] == 0.4213 and metrics["output_tokens"] == 567
     db.close()
+
+
+def test_a_database_from_before_the_packed_times_still_loads(tmp_path: Path) -> None:
+    """Wire times and delta times used to be JSON lists; rows written that way load the same."""
+    original = build_rich_conversation()
+    original.turns[1].metrics.delta_times = [0.25, 0.5 + 1 / 3, 0.75]
+    with ConversationStore(tmp_path) as store:
+        save_all(store, original)
+    db = sqlite3.connect(tmp_path / DB_FILENAME)
+    for position, turn in enumerate(original.turns):
+        if turn.wire is None:
+            continue
+        meta = json.loads(db.execute("SELECT wire_meta FROM turns WHERE position = ?", (position,)).fetchone()[0])
+        del meta["event_lengths"], meta["event_times"]
+        meta["events"] = [[len(event.raw), event.at] for event in turn.wire.events]
+        metrics = json.loads(db.execute("SELECT metrics FROM turns WHERE position = ?", (position,)).fetchone()[0])
+        del metrics["delta_times_packed"]
+        metrics["delta_times"] = turn.metrics.delta_times
+        db.execute(
+            "UPDATE turns SET wire_meta = ?, metrics = ? WHERE position = ?",
+            (json.dumps(meta), json.dumps(metrics), position),
+        )
+    db.commit()
+    db.close()
+    with ConversationStore(tmp_path) as store:
+        loaded = store.load(original.id)
+    for before, after in zip(original.turns, loaded.turns, strict=True):
+        assert turn_signature(after) == turn_signature(before)
+    assert loaded.turns[1].metrics.delta_times == [0.25, 0.5 + 1 / 3, 0.75]
+
+
+def test_checkpoints_leave_out_the_delta_times_and_the_final_save_keeps_them(store: ConversationStore) -> None:
+    conversation = Conversation(model="claude-sonnet-5-5")
+    conversation.add_user("hi")
+    turn = conversation.start_assistant()
+    turn.blocks = [Block(0, "text", "partial")]
+    turn.metrics.delta_times = [0.1, 0.2]
+    store.save_conversation(conversation)
+    store.save_turn(conversation, conversation.turns[0])
+    store.checkpoint(conversation, turn)
+    assert store.load(conversation.id).turns[1].metrics.delta_times == []
+    turn.status = TurnStatus.COMPLETE
+    store.save_turn(conversation, turn)
+    assert store.load(conversation.id).turns[1].metrics.delta_times == [0.1, 0.2]
+
+
+def test_load_conversation_reads_on_a_connection_of_its_own(tmp_path: Path) -> None:
+    import threading
+
+    from tui_chat.session.store import load_conversation
+
+    original = build_rich_conversation()
+    with ConversationStore(tmp_path) as store:
+        save_all(store, original)
+        loaded: list[Conversation] = []
+        thread = threading.Thread(target=lambda: loaded.append(load_conversation(store.path, original.id)))
+        thread.start()
+        thread.join()
+    assert [turn_signature(t) for t in loaded[0].turns] == [turn_signature(t) for t in original.turns]
+    with pytest.raises(ConversationNotFoundError):
+        load_conversation(tmp_path / DB_FILENAME, "no-such-id")

@@ -203,7 +203,7 @@ class HeaderSection(AnswerSection):
 class TextSection(AnswerSection):
     """A text block: markdown, fed while it streams and rendered at most `STEP` characters at a time."""
 
-    STEP = 4000
+    STEP = 2000
     """Characters appended to the markdown per render step: a burst never becomes one long stall."""
 
     def __init__(self, turn: Turn, text: str = "", *, complete: bool = False) -> None:

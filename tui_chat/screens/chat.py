@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from tui_chat import slash_commands
@@ -33,6 +32,7 @@ from tui_chat.session.model import Conversation, Turn, TurnStatus
 from tui_chat.widgets.conversation_view import ConversationView
 from tui_chat.widgets.event_inspector import EventInspector
 from tui_chat.widgets.inspector_pane import InspectorPane
+from tui_chat.widgets.key_bar import KeyBar
 from tui_chat.widgets.metrics_panel import MetricsPanel
 from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.top_bar import TopBar
@@ -96,7 +96,7 @@ class ChatScreen(Screen[None]):
                 yield MetricsPanel(self.conversation, id="metrics")
                 yield PromptInput(id="prompt")
             yield InspectorPane(id="inspector-pane")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def view(self) -> ConversationView:
@@ -132,7 +132,7 @@ class ChatScreen(Screen[None]):
         settings = self.backend.settings
         store = self.transcripts.open_store()
         if settings.resume is not None and store is not None:
-            await self._resume_at_start(settings.resume)
+            self.run_worker(self._resume_at_start(settings.resume), group="open", exclusive=True, exit_on_error=False)
         if settings.replay == "":
             self.action_replay_picker()
         elif settings.replay:
@@ -165,6 +165,8 @@ class ChatScreen(Screen[None]):
         return client
 
     async def _client(self) -> AsyncAnthropic:
+        if self.backend.ready:  # no thread hop once it is built (the hop costs a few ms per turn)
+            return self.backend.prepare()
         return await asyncio.to_thread(self.backend.prepare)
 
     # ------------------------------------------------------------------------------- prompts
@@ -437,14 +439,28 @@ class ChatScreen(Screen[None]):
 
         try:
             conversation_id = store.last_id() if which == "" else store.find(which)
-            if conversation_id is None:
-                self.notify("No saved conversation yet: this is a new one.", markup=False)
-                return
-            conversation = store.load(conversation_id)
         except StoreError as error:
             self.notify(sanitize_line(str(error)), severity="error", markup=False, timeout=10)
             return
+        if conversation_id is None:
+            self.notify("No saved conversation yet: this is a new one.", markup=False)
+            return
+        await self.open_saved(conversation_id)
+
+    async def open_saved(self, conversation_id: str) -> bool:
+        """Load a saved conversation in a thread (the UI keeps drawing), then show it."""
+        from tui_chat.session.store import StoreError, load_conversation
+
+        store = self.transcripts.store
+        if store is None:
+            return False
+        try:
+            conversation = await asyncio.to_thread(load_conversation, store.path, conversation_id)
+        except StoreError as error:
+            self.notify(sanitize_line(str(error)), severity="error", markup=False, timeout=10)
+            return False
         await self.open_conversation(conversation)
+        return True
 
     async def open_conversation(self, conversation: Conversation) -> None:
         """Show a saved conversation; its next turn sends its whole history."""
@@ -467,11 +483,13 @@ class ChatScreen(Screen[None]):
             self.notify("Conversations are not being saved (see --no-history).", severity="warning")
             return
 
-        async def chosen(conversation_id: str | None) -> None:
-            if conversation_id is None or conversation_id == self.conversation.id:
-                return
-            await self.open_conversation(store.load(conversation_id))
-            self.notify(f"Opened “{sanitize_line(self.conversation.title)}”.", markup=False)
+        async def opened(conversation_id: str) -> None:
+            if await self.open_saved(conversation_id):
+                self.notify(f"Opened “{sanitize_line(self.conversation.title)}”.", markup=False)
+
+        def chosen(conversation_id: str | None) -> None:
+            if conversation_id is not None and conversation_id != self.conversation.id:
+                self.run_worker(opened(conversation_id), group="open", exclusive=True, exit_on_error=False)
 
         self.app.push_screen(ConversationListScreen(store, self.conversation.id), chosen)
 

@@ -132,7 +132,6 @@ class AssistantEntry(Entry):
             section.feed(text)
         elif section is not None:
             section.changed()  # thinking and tool input: the block's text is the model's, already grown
-        self.view.content_changed()
 
     def complete_block(self, block: Block) -> None:
         section = self.blocks.get(block.index)
@@ -144,7 +143,6 @@ class AssistantEntry(Entry):
                 self.view.structure_changed()
         elif section is not None:
             section.changed()
-        self.view.content_changed()
 
     def show_retry(self, notice: RetryNotice) -> None:
         """Say that an attempt failed and count down to the next one (ten times a second)."""
@@ -174,7 +172,6 @@ class AssistantEntry(Entry):
             self.view.structure_changed()
         else:
             self.notice.set(content, error=error)
-            self.view.content_changed()
 
     def add_note(self, text: str) -> None:
         """Add a line under the turn's notice (e.g. the models to choose from after a 404)."""
@@ -250,6 +247,9 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         """Row strips by virtual line, with the line's `Content` and bar they were drawn from."""
         self._styles: dict[str, Style] = {}
         self._pending_pass = False
+        self._backlog: list[Turn] = []
+        """Turns of an opened conversation not rendered yet (oldest first), going in at `_backlog_at`."""
+        self._backlog_at = 0
         self.following = True
         """Keep the newest line in view (until the user scrolls up; back at the bottom, again)."""
         self.layouts = 0
@@ -306,6 +306,7 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
     def remove_turns(self, turn_ids: set[int]) -> None:
         """Remove the entries of these turns (user and assistant)."""
         self._entries = [e for e in self._entries if e.turn is None or e.turn.id not in turn_ids]
+        self._backlog = [turn for turn in self._backlog if turn.id not in turn_ids]
         for turn_id in turn_ids:
             self.assistant.pop(turn_id, None)
         self.structure_changed()
@@ -314,19 +315,22 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
     def clear_all(self) -> None:
         self.assistant.clear()
         self._entries.clear()
+        self._backlog = []
         self.structure_changed()
         self.scroll_to(y=0, animate=False, immediate=True)
         self._show_hint()
 
     def show_turns(self, turns: list[Turn], *, recent: int = RECENT_TURNS) -> None:
-        """Show finished turns (a resumed conversation). Only the last `recent` are rendered at first."""
+        """Show finished turns (a resumed conversation), from the newest up, a frame's worth at a time
+        (see `relayout`). Only the last `recent` are rendered; older ones wait behind a line to click."""
         self.assistant.clear()
         self._entries.clear()
         hidden = turns[:-recent] if len(turns) > recent else []
         if hidden:
             self._entries.append(Entry(EarlierSection(hidden, self._show_earlier)))
-        self._entries.extend(self._entry(turn) for turn in turns[len(hidden) :])
-        if not self._entries:
+        self._backlog = list(turns[len(hidden) :])
+        self._backlog_at = len(self._entries)
+        if not turns:
             self._show_hint()
         self.structure_changed()
         self.relayout(follow=True)
@@ -343,11 +347,31 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
     def _show_earlier(self, placeholder: EarlierSection) -> None:
         """Render the turns that were left out, above the ones shown (the view stays where it was)."""
         position = next(i for i, entry in enumerate(self._entries) if placeholder in entry.sections)
-        below = self._total - self.scroll_y
-        self._entries[position : position + 1] = [self._entry(turn) for turn in placeholder.turns]
+        del self._entries[position]
+        self._backlog = [*placeholder.turns, *self._backlog]
+        self._backlog_at = position
         self.structure_changed()
-        self.relayout(follow=False)
-        self.scroll_to(y=max(0, self._total - below), animate=False, immediate=True)
+        self.relayout()
+
+    def _render_backlog(self, width: int, deadline: float) -> int:
+        """Turn the newest turns of the backlog into entries until `deadline`; returns the lines added
+        above the ones already shown."""
+        made: list[Entry] = []
+        while self._backlog and (not made or time.perf_counter() < deadline):
+            entry = self._entry(self._backlog.pop())
+            for section in entry.sections:
+                section.lines(self._inner_width(section, width))
+            made.append(entry)
+        if not made:
+            return 0
+        made.reverse()
+        self._entries[self._backlog_at : self._backlog_at] = made
+        self.structure_changed()
+        return sum(
+            section.margin_top + len(section.lines(self._inner_width(section, width)))
+            for entry in made
+            for section in entry.sections
+        )
 
     def action_show_earlier(self) -> None:
         for entry in self._entries:
@@ -398,13 +422,10 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         """Sections were added or removed (laid out at the next `relayout`)."""
         self._structure_dirty = True
 
-    def content_changed(self) -> None:
-        """A section's content changed (laid out at the next `relayout`; the stream calls it per batch)."""
-
     @property
     def busy(self) -> bool:
-        """Some text is still waiting to be rendered."""
-        return any(section.busy for section in self._sections)
+        """Some text (or some turns of an opened conversation) is still waiting to be rendered."""
+        return bool(self._backlog) or any(section.busy for section in self._sections)
 
     def is_laid_out(self, section: Section) -> bool:
         """The section's current lines are in the layout (drawn by the next paint)."""
@@ -437,12 +458,22 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         for section in self._sections:
             while section.busy and time.perf_counter() < deadline:
                 section.step()
+                section.lines(self._inner_width(section, width))  # rendering is most of the cost: in the budget
         following = self.following if follow is None else follow
+        added_above = self._render_backlog(width, deadline) if self._backlog else 0
+        if self._structure_dirty:
+            self._structure_dirty = False
+            self._sections = [section for entry in self._entries for section in entry.sections]
+            self._versions = []
+            self._starts = []
+        scroll_y = self.scroll_y
         self._stack(width)
         self._set_virtual_height(self._total)
         if following:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
             self.following = True
+        elif added_above:
+            self.scroll_to(y=scroll_y + added_above, animate=False, immediate=True)
         self.refresh()
         self.layouts += 1
         if self.busy and not self._pending_pass:

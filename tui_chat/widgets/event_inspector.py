@@ -138,6 +138,8 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._line_cache: dict[tuple[int, int, bool], Strip] = {}
         self._blank: Strip | None = None
+        self._past: list[Turn] = []
+        """Saved turns whose rows are still to be added (see `add_past_turns`)."""
         self._paint_style: Style | None = None
         self._column_styles: dict[tuple[Style, str], tuple[Style, Style, Style, Style]] = {}
         self._state_posted = False
@@ -183,6 +185,7 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
         self.post_message(self.StateChanged(self))
 
     def on_turn_started(self, message: TurnStarted) -> None:
+        self._add_past(None)  # the saved turns' rows come first
         turn = message.turn
         self.turns[turn.id] = TurnCounts(turn.number)
         note = f"── turn {turn.number}: POST /v1/messages · {turn.model} ──"
@@ -223,23 +226,40 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
         self.add_rows([InspectorRow(turn.id, turn.number, note=note, error=error)])
 
     def add_past_turns(self, turns: list[Turn]) -> None:
-        """The rows of finished turns (a resumed conversation), so their events stay browsable."""
-        rows: list[InspectorRow] = []
-        for turn in turns:
-            if turn.role != "assistant":
-                continue
+        """The rows of finished turns (a resumed conversation), so their events stay browsable. A long
+        conversation has tens of thousands of events: they are added `PAST_ROWS_PER_PASS` at a time,
+        oldest first, between frames (a new turn first adds what is left)."""
+        self._past.extend(turn for turn in turns if turn.role == "assistant")
+        for turn in self._past:
             self.turns[turn.id] = TurnCounts(turn.number)
+        self._add_past(self.PAST_ROWS_PER_PASS)
+
+    PAST_ROWS_PER_PASS = 5000
+
+    def _add_past(self, budget: int | None) -> None:
+        rows: list[InspectorRow] = []
+        while self._past and (budget is None or len(rows) < budget):
+            turn = self._past.pop(0)
             rows.append(InspectorRow(turn.id, turn.number, note=f"── turn {turn.number} (saved) · {turn.model} ──"))
             if turn.wire is not None:
                 rows.append(InspectorRow(turn.id, turn.number, record=turn.wire))
                 rows.extend(InspectorRow(turn.id, turn.number, wire=event) for event in turn.wire.events)
-        self.add_rows(rows)
+        if rows:
+            self.add_rows(rows)
+        if self._past:
+            self.call_after_refresh(self._add_past, self.PAST_ROWS_PER_PASS)
+
+    @property
+    def adding_saved_rows(self) -> bool:
+        """Rows of saved turns are still being added."""
+        return bool(self._past)
 
     def _number(self, turn_id: int) -> int:
         counts = self.turns.get(turn_id)
         return counts.number if counts is not None else 0
 
     def clear(self) -> None:
+        self._past.clear()
         self.rows.clear()
         self.listed.clear()
         self.turns.clear()

@@ -23,7 +23,7 @@ SHORT_NAMES = {
 class InspectorPane(Vertical):
     DEFAULT_CSS = """
     InspectorPane > #inspector-status {
-        height: auto;
+        height: 3;
         padding: 0 1;
         color: $text-muted;
         background: $surface;

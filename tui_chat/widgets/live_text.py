@@ -41,6 +41,10 @@ class LiveText(Widget):
         if content is self._content or (content == self._content and content.spans == self._content.spans):
             return
         self._content = content
+        height = self.styles.height
+        if height is not None and not height.is_auto:  # a fixed height: nothing to lay out again
+            self.refresh()
+            return
         width = self.content_region.width
         if width <= 0:  # not shown (hidden, or not laid out yet): the next layout measures it
             self._lines = -1
@@ -79,7 +83,9 @@ class LiveText(Widget):
         blank = Strip([Segment(" " * width, rich)], width)
         strips = [blank] * padding.top
         lines = self._content.split("\n", allow_blank=True)
-        if any(line.cell_length > inner for line in lines):  # only then pay for word wrapping
+        if self.styles.text_wrap == "nowrap":
+            lines = [line.truncate(inner, ellipsis=True) if line.cell_length > inner else line for line in lines]
+        elif any(line.cell_length > inner for line in lines):  # only then pay for word wrapping
             lines = self._content.wrap(inner)
         for line in lines:
             segments = [left, *line.render_segments(style)]

@@ -56,7 +56,7 @@ class MetricsPanel(Horizontal):
         height: auto;
         padding: 0 1;
     }
-    MetricsPanel > #metrics-text { width: 1fr; height: auto; }
+    MetricsPanel > #metrics-text { width: 1fr; height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
     MetricsPanel > #metrics-spark { width: 26; height: 5; margin-left: 1; }
     MetricsPanel > #metrics-spark > Sparkline { height: 3; }
     MetricsPanel > #metrics-spark > LiveText { color: $text-muted; }
@@ -146,15 +146,39 @@ class MetricsPanel(Horizontal):
                 self._spark_label.set(Content(f"inter-token ms · p50 {median:,.0f} · max {ordered[-1]:,.0f}"))
 
     def render_metrics(self, now: float) -> Content:
-        lines = self._turn_lines(now)
+        """The panel's text: always the same number of rows for a width (no re-layout as numbers grow),
+        each row cut with an ellipsis rather than wrapped."""
+        timing, status, tokens, counts, ident, limits, money = self._turn_items(now)
         if self._compact:
-            return Content("\n").join(lines[:2])
-        return Content("\n").join([*lines, self._session_line()])
+            rows = [pairs(*timing, *status), pairs(*tokens, *counts)]
+        elif self.has_class("-narrow"):  # beside the inspector: shorter rows, one more of them
+            short_money = [(label, value.removesuffix(" est.")) for label, value in money]
+            rows = [
+                pairs(*timing),
+                pairs(*status, *tokens),
+                pairs(*counts, *ident[1:]),
+                pairs(*ident[:1], dim=True),
+                pairs(*limits, *short_money, dim=True),
+                self._session_line(short=True),
+            ]
+        else:
+            rows = [
+                pairs(*timing, *status),
+                pairs(*tokens, *counts),
+                pairs(*ident, *limits, *money, dim=True),
+                self._session_line(),
+            ]
+        if self.turn is None:
+            turn_rows = len(rows) if self._compact else len(rows) - 1
+            rows[:turn_rows] = [Content.styled("No request yet.", "dim")] + [Content("")] * (turn_rows - 1)
+        return Content("\n").join(rows)
 
-    def _turn_lines(self, now: float) -> list[Content]:
+    def _turn_items(self, now: float) -> tuple[list[tuple[str, str]], ...]:
+        """(timing, stop reason, tokens, event counts, request id and retries, rate limits, cost) as
+        label/value pairs."""
         turn = self.turn
         if turn is None:
-            return [Content.styled("No request yet.", "dim"), Content(""), Content("")]
+            return [], [], [], [], [], [], []
         metrics: TurnMetrics = turn.metrics
         streaming = turn.status is TurnStatus.STREAMING
         elapsed = metrics.elapsed(now) if metrics.sent_at > 0 else None
@@ -170,12 +194,11 @@ class MetricsPanel(Horizontal):
             TurnStatus.FAILED: "failed",
             TurnStatus.INCOMPLETE: "incomplete",
         }[turn.status]
-        timing = pairs(
+        timing = [
             ("TTFT", _ms(metrics.ttft)),
             ("total", _ms(elapsed)),
             ("tok/s", "—" if rate is None else f"{rate:,.0f}"),
-            ("stop", status),
-        )
+        ]
         tokens: list[tuple[str, str]] = [("in", _count(metrics.total_input_tokens))]
         if metrics.cache_read_input_tokens or metrics.cache_creation_input_tokens:
             tokens.append(
@@ -187,24 +210,25 @@ class MetricsPanel(Horizontal):
         tokens.append(("out", output))
         if metrics.thinking_tokens is not None:
             tokens.append(("thinking", f"{metrics.thinking_tokens:,}"))
-        tokens += [("events", f"{metrics.events:,}"), ("pings", str(metrics.pings))]
-        request: list[tuple[str, str]] = [("id", metrics.request_id or "—")]
+        counts = [("events", f"{metrics.events:,}"), ("pings", str(metrics.pings))]
+        ident: list[tuple[str, str]] = [("id", metrics.request_id or "—")]
         if metrics.attempts > 1 or turn.retries:
-            request.append(("retries", str(max(metrics.attempts - 1, len(turn.retries)))))
+            ident.append(("retries", str(max(metrics.attempts - 1, len(turn.retries)))))
+        limits: list[tuple[str, str]] = []
         for limit in ("requests", "tokens"):
             if limit in metrics.rate_limits:
                 left = metrics.rate_limits[limit]
-                request.append((f"{limit} left", f"{int(left):,}" if left.isdecimal() and len(left) < 19 else left))
-        request.append(("cost", f"{format_cost(metrics.cost(turn.model))} est."))
-        return [timing, pairs(*tokens), pairs(*request, dim=True)]
+                limits.append((f"{limit} left", f"{int(left):,}" if left.isdecimal() and len(left) < 19 else left))
+        money = [("cost", f"{format_cost(metrics.cost(turn.model))} est.")]
+        return timing, [("stop", status)], tokens, counts, ident, limits, money
 
-    def _session_line(self) -> Content:
+    def _session_line(self, *, short: bool = False) -> Content:
         totals = self.conversation.totals()
         items = [
             ("session turns", str(totals.turns)),
             ("in", f"{totals.total_input_tokens:,}"),
             ("out", f"{'~' if totals.output_estimated else ''}{totals.output_tokens:,}"),
-            ("cost", f"{format_cost(totals.cost)} est."),
+            ("cost", format_cost(totals.cost) if short else f"{format_cost(totals.cost)} est."),
         ]
         if totals.failed:
             items.append(("failed", str(totals.failed)))
