@@ -26,6 +26,7 @@ from rich.cells import get_character_cell_size
 from textual.content import Content, Span
 from textual.highlight import highlight
 
+from tui_chat.render.wrap import wrap
 from tui_chat.safety import sanitize
 
 CODE_CHUNK_LINES = 40
@@ -561,7 +562,7 @@ def _wrap(content: Content, width: int) -> list[Content]:
     """Word-wrap `content` to `width` cells (newlines kept, long words folded)."""
     if content.cell_length <= width and "\n" not in content.plain:
         return [content]
-    return _fit(content.wrap(width), width)
+    return _fit(wrap(content, width), width)
 
 
 def _fit(lines: list[Content], width: int) -> list[Content]:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from textual.content import Content
 
 from tui_chat.render.markdown import MarkdownDocument
+from tui_chat.render.wrap import wrap as wrap_text
 from tui_chat.session.model import Block, Turn, TurnStatus
 from tui_chat.session.ttft import TtftExperiment, TtftRun
 from tui_chat.stream.types import RetryNotice
@@ -72,8 +73,8 @@ class Section:
 
 
 def wrap(content: Content, width: int) -> list[Content]:
-    """`content` wrapped to `width` cells (newlines kept, long words folded)."""
-    return content.wrap(width) if content.plain else [Content("")]
+    """`content` wrapped to `width` cells (newlines kept, long words folded, CJK line-breaking rules)."""
+    return wrap_text(content, width) if content.plain else [Content("")]
 
 
 def boxed(
