@@ -27,6 +27,7 @@ from textual.style import Style
 from textual.timer import Timer
 
 from tui_chat.messages import BlockCompleted, BlockStarted, BlockText, RetryScheduled, TurnEnded
+from tui_chat.render.strips import cropped, filtered
 from tui_chat.render.transcript import (
     CitationsSection,
     EarlierSection,
@@ -55,7 +56,7 @@ RENDER_BUDGET = 0.012
 PAD = 1
 """Blank cells left and right of every line."""
 
-MAX_CACHED_ROWS = 5000
+MAX_CACHED_ROWS = 1200
 
 
 class Entry:
@@ -613,18 +614,8 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         width = self.size.width
         scroll_y = int(self.scroll_y)
         selection = self.text_selection
-        background = self.background_colors[1]
-        filters = self.get_line_filters()
-        strips: list[Strip] = []
-        for y in crop.line_range:
-            strip = self._row(scroll_y + y, width, selection)
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
-            strips.append(strip)
-        if crop.column_span != (0, width):
-            x1, x2 = crop.column_span
-            strips = [strip.crop(x1, x2) for strip in strips]
-        return strips
+        rows = [self._row(scroll_y + y, width, selection) for y in crop.line_range]
+        return cropped(filtered(self, rows), crop, width)
 
     # ---------------------------------------------------------------- mouse, selection
     def on_click(self, event: events.Click) -> None:

@@ -20,6 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui_chat.messages import RetryScheduled, TurnConnected, TurnEnded, TurnStarted, WireEventsArrived
+from tui_chat.render.strips import cropped, filtered
 from tui_chat.safety import sanitize_line
 from tui_chat.session.inspect import (
     KNOWN_EVENTS,
@@ -446,20 +447,10 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
         """The visible rows, straight from the row cache: Textual's per-line styling pass (padding,
         background) has nothing to add to them and costs more than drawing them (~6 ms a paint)."""
         self._paint_style = None
-        background = self.background_colors[1]
-        filters = self.get_line_filters()
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
-        strips: list[Strip] = []
-        for y in crop.line_range:
-            strip = self._row_strip(scroll_y + y, width).crop(scroll_x, scroll_x + width)
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
-            strips.append(strip)
-        if crop.column_span != (0, width):
-            x1, x2 = crop.column_span
-            strips = [strip.crop(x1, x2) for strip in strips]
-        return strips
+        rows = [self._row_strip(scroll_y + y, width).crop(scroll_x, scroll_x + width) for y in crop.line_range]
+        return cropped(filtered(self, rows), crop, width)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -477,7 +468,7 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
         strip = self._line_cache.get(key)
         if strip is None:
             strip = self._render_row(self.rows[self.listed[position]], width, highlighted)
-            if len(self._line_cache) > 4000:
+            if len(self._line_cache) > 1200:
                 self._line_cache.clear()
             self._line_cache[key] = strip
         return strip

@@ -15,6 +15,8 @@ from textual.geometry import Region
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
+from tui_chat.render.strips import cropped, filtered
+
 
 class FastScrollBar(ScrollBar):
     def __init__(self, vertical: bool = True, name: str | None = None, *, thickness: int = 1) -> None:
@@ -42,11 +44,7 @@ class FastScrollBar(ScrollBar):
         if key != self._strips_key:
             self._strips_key = key
             self._strips = self._draw(renderable, width, height)
-        strips = self._strips[crop.y : crop.bottom]
-        if crop.column_span != (0, width):
-            x1, x2 = crop.column_span
-            strips = [strip.crop(x1, x2) for strip in strips]
-        return strips
+        return cropped(self._strips[crop.y : crop.bottom], crop, width)
 
     def _draw(self, bar: ScrollBarRender, width: int, height: int) -> list[Strip]:
         style: Any = bar.style
@@ -60,13 +58,9 @@ class FastScrollBar(ScrollBar):
             back_color=style.bgcolor,
             bar_color=style.color,
         ).segments
-        background = self.background_colors[1]
-        filters = self.get_line_filters()
 
         def finished(strip: Strip) -> Strip:
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
-            return strip
+            return filtered(self, [strip])[0]
 
         if not bar.vertical:
             return [finished(Strip(list(segments), width))] * height

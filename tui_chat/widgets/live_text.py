@@ -16,6 +16,8 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
+from tui_chat.render.strips import cropped, filtered
+
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
 
@@ -68,11 +70,7 @@ class LiveText(Widget):
         if key != self._strips_key:
             self._strips_key = key
             self._strips = self._draw(width, height)
-        strips = self._strips[crop.y : crop.bottom]
-        if crop.column_span != (0, width):
-            x1, x2 = crop.column_span
-            strips = [strip.crop(x1, x2) for strip in strips]
-        return strips
+        return cropped(self._strips[crop.y : crop.bottom], crop, width)
 
     def _draw(self, width: int, height: int) -> list[Strip]:
         style = self.visual_style
@@ -94,8 +92,4 @@ class LiveText(Widget):
                 segments.append(Segment(" " * fill, rich))
             segments.append(right)
             strips.append(Strip(segments, width).crop(0, width))
-        strips = (strips + [blank] * height)[:height]
-        background = self.background_colors[1]
-        for line_filter in self.get_line_filters():
-            strips = [strip.apply_filter(line_filter, background) for strip in strips]
-        return strips
+        return filtered(self, (strips + [blank] * height)[:height])
