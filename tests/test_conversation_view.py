@@ -174,3 +174,21 @@ async def test_an_opened_conversation_is_rendered_newest_first_a_frame_at_a_time
             await pilot.pause(0.01)
         shown = [s.turn for s in view.sections if isinstance(s, UserSection)]
         assert shown == [t for t in conversation.turns if t.role == "user"]  # all of them, in order
+
+
+async def test_a_mouse_drag_selects_text_of_the_answer() -> None:
+    app, _server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        view = screen.view
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot)
+        view.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        row = view.lines_text().index("Welcome to claude-tui") - int(view.scroll_y)
+        # The text starts after the padding and the bar: cells 3 onwards.
+        await pilot.mouse_down(ConversationView, offset=(3 + 3, row))
+        await pilot.hover(ConversationView, offset=(3 + 10, row))
+        await pilot.mouse_up(ConversationView, offset=(3 + 10, row))
+        await pilot.pause()
+        assert screen.get_selected_text() == "come to "  # the cell under the pointer is included

@@ -46,7 +46,7 @@ from tui_chat.stream.sdk_objects import raw_event, text_event, thinking_event
 from tui_chat.stream.types import Outcome, RetryNotice
 from tui_chat.stream.wire import SSEFramer, WireEvent, WireRecord, shown_headers
 
-YIELD_EVERY = 0.008
+YIELD_EVERY = 0.004
 """Seconds of frame processing after which the stream yields to the event loop."""
 
 SYNTHESIZED_EVENT_TYPES = frozenset({"text", "thinking", "signature", "input_json", "citation", "compaction"})

@@ -244,7 +244,7 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         self._width = 0
         self._total = 0
         self._structure_dirty = True
-        self._rows: dict[int, tuple[object, str | None, Strip]] = {}
+        self._rows: dict[int, tuple[Content | None, str | None, Strip]] = {}
         """Row strips by virtual line, with the line's `Content` and bar they were drawn from."""
         self._styles: dict[str, Style] = {}
         self._pending_pass = False
@@ -487,7 +487,7 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
 
     def _stack(self, width: int) -> None:
         """Heights and starts from the first section that changed. Cached rows need no forgetting: a
-        row is reused only while the same `Content` object is at its place (see `_row`)."""
+        row is reused only while the same content is at its place (see `_row`)."""
         inner_width = self._inner_width
         if width != self._width:
             self._width = width
@@ -558,10 +558,15 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
             return None
         return section, line
 
-    def _row(self, row: int, width: int, selection: Selection | None) -> Strip:
-        """Virtual line `row` as a strip `width` cells wide, with selection offsets."""
+    def _row(self, row: int, width: int, selection: Selection | None, *, offsets: bool = False) -> Strip:
+        """Virtual line `row` as a strip `width` cells wide. Painted rows carry no selection offsets
+        (each one is a new style per segment: a third of the cost); `render_line`, which Textual asks
+        where the mouse is, adds them."""
         found = self._locate(row)
         if found is None or found[1] < 0:
+            if offsets:
+                meta = RichStyle.from_meta({"offset": (0, row)})
+                return Strip([Segment(" " * width, self._style(None).rich_style + meta)], width)
             blank = self._rows.get(-1)
             if blank is None or blank[2].cell_length != width:
                 strip = Strip([Segment(" " * width, self._style(None).rich_style)], width)
@@ -570,27 +575,44 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         section, line = found
         content = section.lines(self._inner_width(section, self._width))[line]
         gutter = section.gutter
-        if selection is None:
+        cacheable = selection is None and not offsets
+        if cacheable:
             cached = self._rows.get(row)
-            if cached is not None and cached[0] is content and cached[1] == gutter and cached[2].cell_length == width:
+            if (
+                cached is not None
+                and cached[1] == gutter
+                and cached[2].cell_length == width
+                and cached[0] is not None
+                and cached[0].is_same(content)  # a re-rendered block gives equal lines as new objects
+            ):
                 return cached[2]
-        strip = self._build_row(section, content, row, width, selection)
-        if selection is None:
+        strip = self._build_row(section, content, row, width, selection, offsets=offsets)
+        if cacheable:
             self._rows[row] = (content, gutter, strip)
         return strip
 
     def _build_row(
-        self, section: Section, content: Content, row: int, width: int, selection: Selection | None
+        self,
+        section: Section,
+        content: Content,
+        row: int,
+        width: int,
+        selection: Selection | None,
+        *,
+        offsets: bool,
     ) -> Strip:
         base = self._style(None)
         inside = self._style(section.background) if section.background else base
-        offset = RichStyle.from_meta({"offset": (0, row)})
-        segments = [Segment(" " * PAD, base.rich_style + offset)]
+
+        def at(x: int) -> RichStyle | None:
+            return RichStyle.from_meta({"offset": (x, row)}) if offsets else None
+
+        segments = [Segment(" " * PAD, base.rich_style + at(0))]
         used = PAD
         if section.gutter:
             bar = self._style(section.gutter)
-            segments.append(Segment("▌", bar.rich_style + offset))
-            segments.append(Segment(" ", inside.rich_style + offset))
+            segments.append(Segment("▌", bar.rich_style + at(0)))
+            segments.append(Segment(" ", inside.rich_style + at(0)))
             used += 2
         if selection is not None and (span := selection.get_span(row)) is not None:
             start, end = span
@@ -598,16 +620,21 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
             content = content.stylize(selected, start, len(content.plain) if end == -1 else end)
         x = 0
         for text, text_style in content.render(inside, end="", parse_style=self._get_style):
-            segments.append(Segment(text, (inside + text_style).rich_style_with_offset(x, row)))
+            style = inside + text_style
+            segments.append(Segment(text, style.rich_style_with_offset(x, row) if offsets else style.rich_style))
             x += len(text)
         used += content.cell_length
         right = width - used - PAD
         if right > 0:
-            segments.append(Segment(" " * right, inside.rich_style + RichStyle.from_meta({"offset": (x, row)})))
+            segments.append(Segment(" " * right, inside.rich_style + at(x)))
             used += right
         if width - used > 0:
             segments.append(Segment(" " * (width - used), base.rich_style))
         return Strip(segments, width).crop(0, width)
+
+    def render_line(self, y: int) -> Strip:
+        """Line `y` of the view with selection offsets (Textual asks for it to place the mouse in the text)."""
+        return self._row(int(self.scroll_y) + y, self.size.width, self.text_selection, offsets=True)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """The visible lines, straight from the line cache (no per-line styling pass: see the module doc)."""
