@@ -148,15 +148,15 @@ class MetricsPanel(Horizontal):
     def render_metrics(self, now: float) -> Content:
         """The panel's text: always the same number of rows for a width (no re-layout as numbers grow),
         each row cut with an ellipsis rather than wrapped."""
-        timing, status, tokens, counts, ident, limits, money = self._turn_items(now)
+        timing, status, tokens, cache, counts, ident, limits, money = self._turn_items(now)
         if self._compact:
-            rows = [pairs(*timing, *status), pairs(*tokens, *counts)]
+            rows = [pairs(*timing, *status), pairs(*tokens, *counts, *cache)]
         elif self.has_class("-narrow"):  # beside the inspector: shorter rows, one more of them
             short_money = [(label, value.removesuffix(" est.")) for label, value in money]
             rows = [
                 pairs(*timing),
                 pairs(*status, *tokens),
-                pairs(*counts, *ident[1:]),
+                pairs(*counts, *ident[1:], *cache),
                 pairs(*ident[:1], dim=True),
                 pairs(*limits, *short_money, dim=True),
                 self._session_line(short=True),
@@ -164,7 +164,7 @@ class MetricsPanel(Horizontal):
         else:
             rows = [
                 pairs(*timing, *status),
-                pairs(*tokens, *counts),
+                pairs(*tokens[:1], *cache, *tokens[1:], *counts),
                 pairs(*ident, *limits, *money, dim=True),
                 self._session_line(),
             ]
@@ -174,11 +174,11 @@ class MetricsPanel(Horizontal):
         return Content("\n").join(rows)
 
     def _turn_items(self, now: float) -> tuple[list[tuple[str, str]], ...]:
-        """(timing, stop reason, tokens, event counts, request id and retries, rate limits, cost) as
-        label/value pairs."""
+        """(timing, stop reason, tokens, cache, event counts, request id and retries, rate limits, cost)
+        as label/value pairs."""
         turn = self.turn
         if turn is None:
-            return [], [], [], [], [], [], []
+            return [], [], [], [], [], [], [], []
         metrics: TurnMetrics = turn.metrics
         streaming = turn.status is TurnStatus.STREAMING
         elapsed = metrics.elapsed(now) if metrics.sent_at > 0 else None
@@ -199,15 +199,11 @@ class MetricsPanel(Horizontal):
             ("total", _ms(elapsed)),
             ("tok/s", "—" if rate is None else f"{rate:,.0f}"),
         ]
-        tokens: list[tuple[str, str]] = [("in", _count(metrics.total_input_tokens))]
+        tokens: list[tuple[str, str]] = [("in", _count(metrics.total_input_tokens)), ("out", output)]
+        cache: list[tuple[str, str]] = []
         if metrics.cache_read_input_tokens or metrics.cache_creation_input_tokens:
-            tokens.append(
-                (
-                    "cache",
-                    f"read {metrics.cache_read_input_tokens or 0:,} write {metrics.cache_creation_input_tokens or 0:,}",
-                )
-            )
-        tokens.append(("out", output))
+            read, written = metrics.cache_read_input_tokens or 0, metrics.cache_creation_input_tokens or 0
+            cache.append(("cache", f"read {read:,} write {written:,}"))
         if metrics.thinking_tokens is not None:
             tokens.append(("thinking", f"{metrics.thinking_tokens:,}"))
         counts = [("events", f"{metrics.events:,}"), ("pings", str(metrics.pings))]
@@ -220,7 +216,7 @@ class MetricsPanel(Horizontal):
                 left = metrics.rate_limits[limit]
                 limits.append((f"{limit} left", f"{int(left):,}" if left.isdecimal() and len(left) < 19 else left))
         money = [("cost", f"{format_cost(metrics.cost(turn.model))} est.")]
-        return timing, [("stop", status)], tokens, counts, ident, limits, money
+        return timing, [("stop", status)], tokens, cache, counts, ident, limits, money
 
     def _session_line(self, *, short: bool = False) -> Content:
         totals = self.conversation.totals()
