@@ -192,3 +192,14 @@ async def test_a_mouse_drag_selects_text_of_the_answer() -> None:
         await pilot.mouse_up(ConversationView, offset=(3 + 10, row))
         await pilot.pause()
         assert screen.get_selected_text() == "come to "  # the cell under the pointer is included
+
+
+async def test_the_command_palette_opens_thinking_blocks() -> None:
+    app, _server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await type_prompt(pilot, "think first")
+        await wait_for_turn_end(pilot)
+        thinking = next(s for s in screen.view.sections if isinstance(s, ThinkingSection))
+        await screen.run_action("conversation('toggle_thinking')")
+        assert thinking.expanded

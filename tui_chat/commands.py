@@ -32,6 +32,16 @@ COMMANDS: list[tuple[str, str, str]] = [
     ),
     ("Replay a recording…", "Play a recorded stream into the panes, with its timing or step by step", "replay_picker"),
     (
+        "Thinking blocks: open / fold",
+        "Open every thinking block of the conversation, or fold them again (t in the conversation)",
+        "conversation('toggle_thinking')",
+    ),
+    (
+        "Show earlier turns",
+        "Render the older turns of a long saved conversation (e in the conversation)",
+        "conversation('show_earlier')",
+    ),
+    (
         "Inspector: pause / follow",
         "Stop scrolling with new events, or jump back to the newest (p)",
         "inspector('toggle_pause')",

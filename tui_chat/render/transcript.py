@@ -285,7 +285,7 @@ class ThinkingSection(AnswerSection):
         else:
             title = f"Thinking… ({len(text):,} characters so far)"
         marker = "▼ " if self.expanded else "▶ "
-        hint = "" if self.expanded else " · click or t to show"
+        hint = "" if self.expanded else " · click to open"
         header = Content.assemble((marker + title, "bold $text-muted"), (hint, "$text-muted 50%"))
         lines = wrap(header, width)
         if self.expanded:
@@ -414,7 +414,7 @@ class EarlierSection(Section):
         return True
 
     def render(self, width: int) -> list[Content]:
-        label = f" Show {len(self.turns)} earlier messages (click, or e) "
+        label = f" Show {len(self.turns)} earlier messages (click, or e in the conversation) "
         return [Content.styled(label, "bold reverse $primary").center(width)]
 
 

@@ -537,6 +537,10 @@ class ChatScreen(Screen[None]):
         self.inspector_pane.display = True
         await self.inspector.run_action(action)
 
+    async def action_conversation(self, action: str) -> None:
+        """Run a conversation view action (from the command palette)."""
+        await self.view.run_action(action)
+
     def on_event_inspector_selected(self, message: EventInspector.Selected) -> None:
         self.app.push_screen(EventDetailScreen(message.inspector, message.row))
 

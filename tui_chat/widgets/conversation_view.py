@@ -57,6 +57,7 @@ PAD = 1
 """Blank cells left and right of every line."""
 
 MAX_CACHED_ROWS = 1200
+"""Row strips kept (a screenful is 40; the rest serve scrolling back a little)."""
 
 
 class Entry:
@@ -253,8 +254,6 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         self._backlog_at = 0
         self.following = True
         """Keep the newest line in view (until the user scrolls up; back at the bottom, again)."""
-        self.layouts = 0
-        """Layout passes run (for tests and the benchmark)."""
 
     # -------------------------------------------------------------------------- content
     def on_mount(self) -> None:
@@ -379,6 +378,7 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
             if isinstance(entry.sections[0], EarlierSection):
                 entry.sections[0].click(0)
                 return
+        self.notify("Every turn of this conversation is shown.")
 
     def action_toggle_thinking(self) -> None:
         """Open every thinking block, or fold them all if one is open."""
@@ -450,11 +450,7 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         width = self.content_width
         if not self.is_mounted or width <= 0:
             return
-        if self._structure_dirty:
-            self._structure_dirty = False
-            self._sections = [section for entry in self._entries for section in entry.sections]
-            self._versions = []
-            self._starts = []
+        self._collect_sections()
         deadline = time.perf_counter() + RENDER_BUDGET
         for section in self._sections:
             while section.busy and time.perf_counter() < deadline:
@@ -462,11 +458,7 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
                 section.lines(self._inner_width(section, width))  # rendering is most of the cost: in the budget
         following = self.following if follow is None else follow
         added_above = self._render_backlog(width, deadline) if self._backlog else 0
-        if self._structure_dirty:
-            self._structure_dirty = False
-            self._sections = [section for entry in self._entries for section in entry.sections]
-            self._versions = []
-            self._starts = []
+        self._collect_sections()
         scroll_y = self.scroll_y
         self._stack(width)
         self._set_virtual_height(self._total)
@@ -476,10 +468,17 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         elif added_above:
             self.scroll_to(y=scroll_y + added_above, animate=False, immediate=True)
         self.refresh()
-        self.layouts += 1
         if self.busy and not self._pending_pass:
             self._pending_pass = True
             self.call_after_refresh(self._next_pass)
+
+    def _collect_sections(self) -> None:
+        """The flat list of sections, after sections or entries were added or removed."""
+        if self._structure_dirty:
+            self._structure_dirty = False
+            self._sections = [section for entry in self._entries for section in entry.sections]
+            self._versions = []
+            self._starts = []
 
     def _next_pass(self) -> None:
         self._pending_pass = False
