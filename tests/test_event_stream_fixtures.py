@@ -249,3 +249,46 @@ async def test_same_event_objects_as_the_sdk(path: Any, demo_server: DemoServer,
     assert [type(event) for event in ours] == [type(event) for event in expected]
     assert ours == expected
     assert [event.to_dict(warnings=False) for event in ours] == [event.to_dict(warnings=False) for event in expected]
+
+
+@pytest.mark.parametrize("cut", [False, True], ids=["whole", "cut-before-message_delta"])
+async def test_the_sdks_tracing_sees_the_same_stream(cut: bool, demo_server: DemoServer) -> None:
+    """With the SDK's OpenTelemetry tracing on, the span of a call read by `EventStream` ends as the SDK's own
+    helper leaves it: OK with its usage and time to first chunk, or failed when the stream was cut short."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from tests.conftest import fixture_bytes
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    client = AsyncAnthropic(
+        api_key="test-key",
+        base_url=demo_server.base_url,
+        max_retries=0,
+        open_telemetry={"tracer_provider": provider, "traces": True},
+    )
+    body = fixture_bytes("sdk-basic-text.sse").rstrip(b"\n") + b"\n\n"
+    if cut:
+        body = body[: body.index(b"event: message_delta")]
+
+    async def span_of(read: Any) -> Any:
+        exporter.clear()
+        demo_server.queue_recording(Recording(body))
+        await read()
+        (span,) = exporter.get_finished_spans()
+        return span.status.status_code, sorted(span.attributes or {})
+
+    async def sdk() -> None:
+        async with client.messages.stream(**REQUEST) as stream:
+            await stream.until_done()
+
+    async def ours() -> None:
+        await EventStream(client, **REQUEST).run()
+
+    expected, got = await span_of(sdk), await span_of(ours)
+    assert got == expected
+    assert "gen_ai.response.time_to_first_chunk" in got[1]
+    await client.close()

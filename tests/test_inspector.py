@@ -12,6 +12,7 @@ from tui_chat.screens.event_detail import EventDetailScreen
 from tui_chat.session.inspect import raw_lines
 from tui_chat.stream.wire import parse_frame, split_recording
 from tui_chat.widgets.event_inspector import EventInspector
+from tui_chat.widgets.inspector_pane import InspectorPane
 
 
 def listed_names(inspector: EventInspector) -> list[str]:
@@ -177,3 +178,14 @@ async def test_unknown_events_and_fields_are_shown() -> None:
         assert "future_event" in names
         assert screen.conversation.turns[-1].answer_text == "Hello there!"
         assert [parse_frame(f).event for f in split_recording(body)].count("future_event") == 1
+
+
+def test_the_turn_counts_wrap_between_items_into_two_rows() -> None:
+    items = ["msg_start 1", "block_start 1", "delta 75", "ping 2", "error 1"]
+    rows = [row.plain for row in InspectorPane._rows("turn 1: ", items, width=40)]
+    assert rows == ["turn 1: msg_start 1 · block_start 1", "· delta 75 · ping 2 · error 1"]
+    assert all(len(row) <= 40 for row in rows)
+    wide = [row.plain for row in InspectorPane._rows("turn 1: ", items, width=200)]
+    assert wide == ["turn 1: msg_start 1 · block_start 1 · delta 75 · ping 2 · error 1"]
+    narrow = InspectorPane._rows("turn 1: ", items, width=10)
+    assert len(narrow) == 2  # never more rows than the status has: the last row is cut with an ellipsis

@@ -553,7 +553,7 @@ def test_wal_mode_and_schema_version(tmp_path: Path) -> None:
         assert store.user_version == schema_version() == len(store_module.MIGRATIONS)
     db = sqlite3.connect(tmp_path / DB_FILENAME)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == schema_version()
     db.close()
 
 
@@ -562,31 +562,33 @@ def test_reopening_is_idempotent(tmp_path: Path) -> None:
         conversation = make_saved(store, "persisted")
     for _ in range(3):
         with ConversationStore(tmp_path) as store:
-            assert store.user_version == 1
+            assert store.user_version == schema_version()
             assert store.load(conversation.id).title == "persisted"
 
 
 def test_a_new_migration_runs_once_and_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    current = schema_version()
     with ConversationStore(tmp_path) as store:
-        conversation = make_saved(store, "from v1")
+        conversation = make_saved(store, "from the current version")
     runs: list[int] = []
 
-    def migrate_to_v2(db: sqlite3.Connection) -> None:
+    def migrate_to_next(db: sqlite3.Connection) -> None:
         runs.append(db.execute("PRAGMA user_version").fetchone()[0])
         db.execute("ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0")
 
-    monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, migrate_to_v2])
+    monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, migrate_to_next])
     for _ in range(2):
         with ConversationStore(tmp_path) as store:
-            assert store.user_version == 2
-            assert store.load(conversation.id).title == "from v1"
-    assert runs == [1]
+            assert store.user_version == current + 1
+            assert store.load(conversation.id).title == "from the current version"
+    assert runs == [current]
     columns = [row[1] for row in sqlite3.connect(tmp_path / DB_FILENAME).execute("PRAGMA table_info(conversations)")]
     assert "pinned" in columns
 
 
 def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ConversationStore(tmp_path).close()
+    current = schema_version()
 
     def broken(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE conversations ADD COLUMN half INTEGER")
@@ -596,7 +598,7 @@ def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest
     with pytest.raises(StoreError, match="disk on fire"):
         ConversationStore(tmp_path)
     db = sqlite3.connect(tmp_path / DB_FILENAME)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == current
     assert "half" not in [row[1] for row in db.execute("PRAGMA table_info(conversations)")]
 
 
@@ -684,3 +686,38 @@ def test_load_conversation_reads_on_a_connection_of_its_own(tmp_path: Path) -> N
     assert [turn_signature(t) for t in loaded[0].turns] == [turn_signature(t) for t in original.turns]
     with pytest.raises(ConversationNotFoundError):
         load_conversation(tmp_path / DB_FILENAME, "no-such-id")
+
+
+def test_a_version_1_database_is_migrated_to_packed_times(tmp_path: Path) -> None:
+    """A database written before the times were packed (schema 1) is rewritten once, and loads the same."""
+    original = build_rich_conversation()
+    original.turns[1].metrics.delta_times = [0.25, 0.5 + 1 / 3]
+    with ConversationStore(tmp_path) as store:
+        save_all(store, original)
+    db = sqlite3.connect(tmp_path / DB_FILENAME)
+    for position, turn in enumerate(original.turns):  # back to the old format, as version 1 wrote it
+        metrics = json.loads(db.execute("SELECT metrics FROM turns WHERE position = ?", (position,)).fetchone()[0])
+        del metrics["delta_times_packed"]
+        metrics["delta_times"] = turn.metrics.delta_times
+        meta = None
+        if turn.wire is not None:
+            meta = json.loads(db.execute("SELECT wire_meta FROM turns WHERE position = ?", (position,)).fetchone()[0])
+            del meta["event_lengths"], meta["event_times"]
+            meta["events"] = [[len(event.raw), event.at] for event in turn.wire.events]
+        db.execute(
+            "UPDATE turns SET metrics = ?, wire_meta = ? WHERE position = ?",
+            (json.dumps(metrics), None if meta is None else json.dumps(meta), position),
+        )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+
+    with ConversationStore(tmp_path) as store:
+        assert store.user_version == schema_version() == 2
+        loaded = store.load(original.id)
+    for before, after in zip(original.turns, loaded.turns, strict=True):
+        assert turn_signature(after) == turn_signature(before)
+    db = sqlite3.connect(tmp_path / DB_FILENAME)
+    metas = [row[0] for row in db.execute("SELECT wire_meta FROM turns WHERE wire_meta IS NOT NULL")]
+    db.close()
+    assert metas and all("event_times" in json.loads(meta) and "events" not in json.loads(meta) for meta in metas)

@@ -85,6 +85,8 @@ class ChatScreen(Screen[None]):
         """The user turn being edited (F5): sending replaces it and what followed."""
         self.warmed_up = False
         """The start-up thread is done: SDK imported and warmed up, highlighters compiled."""
+        self._opening = False
+        """A saved conversation is loading (in a thread): sending waits for it."""
 
     # -------------------------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -177,6 +179,10 @@ class ChatScreen(Screen[None]):
             return
         if self.streaming:
             self.notify("Claude is still answering: press Esc to stop it first.", severity="warning")
+            self.prompt.text = text
+            return
+        if self._opening:
+            self.notify("Opening the saved conversation: send it in a moment.", severity="warning")
             self.prompt.text = text
             return
         if self._editing is not None:
@@ -391,7 +397,7 @@ class ChatScreen(Screen[None]):
 
     async def start_replay(self, choice: ReplayChoice) -> None:
         """Replay a recording as an answer: same stream class, same panes; not part of the history."""
-        if self.streaming:
+        if self.streaming or self._opening:
             self.notify("Wait for the answer to finish, or press Esc, before replaying.", severity="warning")
             return
         recording = choice.recording
@@ -454,11 +460,14 @@ class ChatScreen(Screen[None]):
         store = self.transcripts.store
         if store is None:
             return False
+        self._opening = True  # a message sent now would go to the conversation being replaced
         try:
             conversation = await asyncio.to_thread(load_conversation, store.path, conversation_id)
         except StoreError as error:
             self.notify(sanitize_line(str(error)), severity="error", markup=False, timeout=10)
             return False
+        finally:
+            self._opening = False
         await self.open_conversation(conversation)
         return True
 
@@ -546,6 +555,9 @@ class ChatScreen(Screen[None]):
 
     async def action_retry(self) -> None:
         """A new answer to the last message: after a failure, or to regenerate a complete one."""
+        if self._opening:
+            self.notify("Opening the saved conversation: try again in a moment.", severity="warning")
+            return
         if not self._can_retry():
             self.notify("Nothing to answer again yet.")
             return

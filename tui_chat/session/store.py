@@ -118,7 +118,26 @@ def _migrate_to_v1(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_v1]
+def _migrate_to_v2(db: sqlite3.Connection) -> None:
+    """Wire times and delta times packed (see `_wire_columns`): existing rows are rewritten, so an older
+    claude-tui refuses the database with a clear message instead of failing on rows it cannot read."""
+    rows = db.execute("SELECT conversation_id, position, metrics, wire_meta FROM turns").fetchall()
+    for conversation_id, position, metrics_json, meta_json in rows:
+        metrics = json.loads(metrics_json)
+        if isinstance(metrics.get("delta_times"), list):
+            metrics["delta_times_packed"] = _pack("d", [float(t) for t in metrics.pop("delta_times")])
+        meta = json.loads(meta_json) if meta_json is not None else None
+        if meta is not None and isinstance(meta.get("events"), list):
+            pairs = meta.pop("events")
+            meta["event_lengths"] = _pack("I", [int(length) for length, _ in pairs])
+            meta["event_times"] = _pack("d", [float(at) for _, at in pairs])
+        db.execute(
+            "UPDATE turns SET metrics = ?, wire_meta = ? WHERE conversation_id = ? AND position = ?",
+            (_json(metrics), None if meta is None else _json(meta), conversation_id, position),
+        )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_v1, _migrate_to_v2]
 """Migration `i` takes the schema from version `i` to `i + 1`. To change the schema, append one function."""
 
 

@@ -236,23 +236,35 @@ class EventStream(AsyncMessageStream[None]):
             index = 0
             now, started = clock.now, self.started
             yielded = time.perf_counter()
-            async for chunk in raw_stream.response.aiter_bytes():
-                frames = framer.feed(chunk)
-                if not frames:
-                    continue
-                at = now() - started
-                for raw in frames:
-                    for event in await self._frame(WireEvent.from_frame(index, at, raw)):
+            observer = self._observer  # the SDK's tracing of the call (OpenTelemetry), when it is set up
+            if observer is not None:
+                observer.begin()
+            try:
+                async for chunk in raw_stream.response.aiter_bytes():
+                    frames = framer.feed(chunk)
+                    if not frames:
+                        continue
+                    at = now() - started
+                    for raw in frames:
+                        for event in await self._frame(WireEvent.from_frame(index, at, raw)):
+                            await self._dispatch(event)
+                            yield event
+                        index += 1
+                        if time.perf_counter() - yielded > YIELD_EVERY:
+                            # A fast stream delivers hundreds of frames per read; let the UI breathe between them.
+                            await asyncio.sleep(0)
+                            yielded = time.perf_counter()
+                rest = framer.flush()
+                if rest is not None and rest.strip():
+                    for event in await self._frame(WireEvent.from_frame(index, now() - started, rest)):
+                        await self._dispatch(event)
                         yield event
-                    index += 1
-                    if time.perf_counter() - yielded > YIELD_EVERY:
-                        # A fast stream delivers hundreds of frames per read; let the UI breathe between them.
-                        await asyncio.sleep(0)
-                        yielded = time.perf_counter()
-            rest = framer.flush()
-            if rest is not None and rest.strip():
-                for event in await self._frame(WireEvent.from_frame(index, now() - started, rest)):
-                    yield event
+            except Exception as error:
+                if observer is not None:
+                    observer.end("failed", error)
+                raise
+            if observer is not None:
+                observer.end("read")
             if self._message_stopped:
                 self.outcome = Outcome.COMPLETE
             else:
@@ -336,7 +348,8 @@ class EventStream(AsyncMessageStream[None]):
     async def _frame(self, wire: WireEvent) -> list[ParsedMessageStreamEvent[None]]:
         """Report one frame, then do what the SDK's `AsyncStream` and `AsyncMessageStream` do with it:
         skip pings and nameless frames, raise on `error`, build the event, accumulate it, add the
-        helper events. Returns the events the SDK's iteration would yield for it."""
+        helper events. Returns the events the SDK's iteration would yield for it (each is dispatched to
+        the handlers just before it is yielded, as the SDK's iteration would hand them over)."""
         self.record.events.append(wire)
         await self.on_wire_event(wire)
         name = wire.event
@@ -352,6 +365,8 @@ class EventStream(AsyncMessageStream[None]):
         if name is None or not wire.data:
             return []
         event = raw_event(name, wire.data, self._sdk_process)
+        if (observer := self._observer) is not None:
+            observer.item(event)  # what `AsyncStream.__aiter__` records of each event it yields
         if self._snapshot is None and event.type != "message_start":
             events: list[Any] = [event]
         else:
@@ -365,9 +380,12 @@ class EventStream(AsyncMessageStream[None]):
             events = _helper_events(event, self._snapshot)
         if event.type != "content_block_delta":
             wire.parsed = events[0]  # deltas are rebuilt on demand (`sdk_objects.rebuild_raw_event`)
-        for item in events:
-            await self._dispatch(item)
         return events
+
+    @property
+    def _observer(self) -> Any:
+        """The SDK's stream observer (its OpenTelemetry span of the call), None without tracing."""
+        return self._raw_stream._observer if self._attached else None
 
     def _status_error(self, data: str) -> anthropic.APIStatusError:
         """What the SDK raises for an `error` frame (`AsyncStream.__stream__`)."""

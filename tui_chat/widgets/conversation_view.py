@@ -318,6 +318,7 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         self._backlog = []
         self.structure_changed()
         self.scroll_to(y=0, animate=False, immediate=True)
+        self.following = True  # the next answer is followed, wherever the old conversation was scrolled
         self._show_hint()
 
     def show_turns(self, turns: list[Turn], *, recent: int = RECENT_TURNS) -> None:
@@ -524,7 +525,7 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        self.following = new_value >= self.max_scroll_y - 1  # scrolled up: stay there as text arrives
+        self.following = new_value >= self.max_scroll_y  # scrolled up, even a line: stay there as text arrives
 
     def on_resize(self) -> None:
         self._rows.clear()

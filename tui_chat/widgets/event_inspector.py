@@ -519,7 +519,7 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
             f"{'' if index is None else index:>{INDEX_WIDTH}} ",
         ]
         room = width - sum(len(column) for column in columns)
-        if 0 <= len(payload) <= room and payload.isascii():  # one cell a character: no measuring needed
+        if 0 <= len(payload) <= room and payload.isascii() and name.isascii():  # a cell a character: no measuring
             segments = [
                 Segment(columns[0], time_style),
                 Segment(columns[1], name_style),

@@ -24,6 +24,8 @@ class InspectorPane(Vertical):
     DEFAULT_CSS = """
     InspectorPane > #inspector-status {
         height: 3;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
         padding: 0 1;
         color: $text-muted;
         background: $surface;
@@ -48,6 +50,9 @@ class InspectorPane(Vertical):
     def on_event_inspector_state_changed(self, message: EventInspector.StateChanged) -> None:
         self.update_status()
 
+    def on_resize(self) -> None:
+        self.update_status()
+
     def update_status(self) -> None:
         inspector = self.inspector
         if inspector.following:
@@ -61,6 +66,22 @@ class InspectorPane(Vertical):
         if turn is not None and turn.counts:
             ordered = [name for name in KNOWN_EVENTS if name in turn.counts]
             ordered += [name for name in turn.counts if name not in KNOWN_EVENTS]
-            counts = " · ".join(f"{SHORT_NAMES.get(name, name)} {turn.counts[name]:,}" for name in ordered)
-            lines.append(Content(f"turn {turn.number}: {counts}"))
+            items = [f"{SHORT_NAMES.get(name, name)} {turn.counts[name]:,}" for name in ordered]
+            lines += self._rows(f"turn {turn.number}: ", items, self.status.content_region.width)
         self.status.set(Content("\n").join(lines))
+
+    @staticmethod
+    def _rows(head: str, items: list[str], width: int, rows: int = 2) -> list[Content]:
+        """`head` and the items joined by " · ", wrapped between items into at most `rows` rows (a
+        continued row starts with "·"; the status has a fixed height, so what does not fit ends the last row
+        with an ellipsis)."""
+        lines: list[str] = []
+        line = head
+        for item in items:
+            piece = item if line == head else f" · {item}"
+            if line != head and width > 0 and len(line) + len(piece) > width and len(lines) < rows - 1:
+                lines.append(line)
+                line, piece = "", f"· {item}"
+            line += piece
+        lines.append(line)
+        return [Content(text) for text in lines]

@@ -76,6 +76,8 @@ class KeyBar(Widget):
             )
             room = max(0, self.size.width - tail.cell_length)
             line = line.truncate(room, ellipsis=True).extend_right(room - min(room, line.cell_length))
+            # Keys cut off by the palette's place are not on the line: a click there is the palette's.
+            keys = [(start, min(end, room), key, on) for start, end, key, on in keys if start < room]
             keys.append((room, room + tail.cell_length, binding.key, enabled))
             line = line + tail
         if line != self._content or line.spans != self._content.spans:
