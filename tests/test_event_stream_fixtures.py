@@ -7,6 +7,7 @@ SDK's own `messages.stream()` accumulates from the same bytes.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -292,3 +293,37 @@ async def test_the_sdks_tracing_sees_the_same_stream(cut: bool, demo_server: Dem
     assert got == expected
     assert "gen_ai.response.time_to_first_chunk" in got[1]
     await client.close()
+
+
+async def test_a_paced_stream_reads_frames_together_and_loses_none() -> None:
+    """`read_pace`: a flowing answer's frames wait in the socket and are read together; every frame, byte
+    for byte, still reaches the handlers in order, and nothing before the first delta waits."""
+    from tui_chat.demo.bench_content import bench_prompt, bench_text
+
+    server = DemoServer(pace=1.0)  # real pauses: 200 tokens a second, 5 ms apart
+    await server.start()
+    sdk = AsyncAnthropic(api_key="test-key-0123456789", base_url=server.base_url, max_retries=0)
+    request = {**REQUEST, "messages": [{"role": "user", "content": bench_prompt("prose", 80, rate=200)}]}
+    try:
+        exact = CallLog(sdk, **request)
+        paced = CallLog(sdk, **request)
+        paced.read_pace = 0.05
+        assert await exact.run() is Outcome.COMPLETE
+        assert await paced.run() is Outcome.COMPLETE
+    finally:
+        await sdk.close()
+        await server.stop()
+    expected = bench_text("prose", 80)
+    for stream in (exact, paced):
+        assert "".join(text for text, _ in stream.names("text")) == expected
+        assert [wire.index for wire in stream.record.events] == list(range(len(stream.record.events)))
+    assert [call for call in paced.calls if call[0] != "connect"] == [
+        call for call in exact.calls if call[0] != "connect"
+    ]
+    deltas = [wire for wire in paced.record.events if wire.event == "content_block_delta"]
+    times = [wire.at for wire in deltas]
+    pauses = sum(later - earlier > 0.03 for earlier, later in itertools.pairwise(times))
+    # 0.4 s of deltas, 5 ms apart, read in bursts 50 ms apart: about 7 pauses between them (exact: none).
+    assert 4 <= pauses <= 15, times
+    first = paced.record.events.index(deltas[0])
+    assert all(wire.at <= deltas[0].at for wire in paced.record.events[:first])

@@ -89,3 +89,45 @@ def test_256_colour_terminal_gets_no_truecolor(tmp_path: Path) -> None:
     output = app.output
     assert re.search(rb"\x1b\[[0-9;]*38;5;\d+", output)  # 256-colour sequences
     assert not re.search(rb"[34]8;2;\d+;\d+;\d+", output)  # and never 24-bit ones
+
+
+async def test_paced_reads_are_a_remembered_choice_shown_beside_the_times() -> None:
+    """The "paced_reads" preference (palette): a flowing answer is read in 50 ms bursts, and the
+    inspector and the inter-token label say so; off again, every frame is read as it lands."""
+    from itertools import pairwise
+
+    from tui_chat.demo.bench_content import bench_prompt
+
+    def pauses(turn_index: int) -> int:
+        """Gaps between deltas much longer than the server's 5 ms: where the reads paused."""
+        times = screen.conversation.turns[turn_index].metrics.delta_times
+        return sum(later - earlier > 0.03 for earlier, later in pairwise(times))
+
+    app, _ = demo_app(pace=1.0)  # real pauses: 200 tokens a second, 5 ms apart
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await pilot.press("f2")
+        assert "reads every" not in screen_text(app)
+        screen.action_toggle_paced_reads()
+        await pilot.pause(0.1)
+        assert Preferences.load().paced_reads is True
+        assert "reads every 50 ms" in screen_text(app)
+        await type_prompt(pilot, bench_prompt("prose", 80, rate=200))
+        await wait_for_turn_end(pilot)
+        assert 4 <= pauses(-1) <= 15  # 0.4 s of deltas in 50 ms bursts: about 7 pauses (unpaced: none)
+        await pilot.press("f2")  # the inspector closed, the metrics have room for the inter-token sparkline
+        await pilot.pause(0.2)
+        label = screen.metrics._spark_label
+        assert label.display and label.content.plain.startswith("inter-token ms (paced reads) · p50 ")
+    app, _ = demo_app(pace=1.0)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await pilot.press("f2")
+        await pilot.pause(0.1)
+        assert screen.preferences.paced_reads and "reads every 50 ms" in screen_text(app)
+        screen.action_toggle_paced_reads()
+        await pilot.pause(0.1)
+        assert Preferences.load().paced_reads is False
+        assert "reads every" not in screen_text(app)

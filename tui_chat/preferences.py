@@ -1,7 +1,8 @@
 """Preferences remembered between runs, in `config.toml` in the user config directory.
 
-A small file a person can edit: `theme`, `inspector` (open at start) and `hints` (the empty-chat
-help). Unknown keys are kept; a broken file is reported and ignored, never fatal.
+A small file a person can edit: `theme`, `inspector` (open at start), `hints` (the empty-chat
+help) and `paced_reads` (read a flowing answer every 50 ms, for less CPU: see `EventStream.read_pace`).
+Unknown keys are kept; a broken file is reported and ignored, never fatal.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ class Preferences:
     """Open the event inspector at start."""
     hints: bool = True
     """Show the help text in an empty conversation."""
+    paced_reads: bool = False
+    """Read a flowing answer every 50 ms instead of each frame as it lands: about a third less CPU on a
+    slow stream, event times in 50 ms steps."""
     extra: dict[str, Any] = field(default_factory=dict)
     problem: str | None = None
     """Why the file could not be read, if it could not."""
@@ -43,12 +47,15 @@ class Preferences:
             return cls(problem=f"{path}: {error}")
         preferences = cls()
         theme, inspector, hints = data.pop("theme", None), data.pop("inspector", None), data.pop("hints", None)
+        paced_reads = data.pop("paced_reads", None)
         if isinstance(theme, str) and theme:
             preferences.theme = theme
         if isinstance(inspector, bool):
             preferences.inspector = inspector
         if isinstance(hints, bool):
             preferences.hints = hints
+        if isinstance(paced_reads, bool):
+            preferences.paced_reads = paced_reads
         preferences.extra = data
         return preferences
 
@@ -61,6 +68,7 @@ class Preferences:
             f"theme = {_toml_string(self.theme)}",
             f"inspector = {'true' if self.inspector else 'false'}",
             f"hints = {'true' if self.hints else 'false'}",
+            f"paced_reads = {'true' if self.paced_reads else 'false'}",
         ]
         for key, value in self.extra.items():
             if isinstance(value, bool):

@@ -116,6 +116,32 @@ def build_figures(results: dict[str, Any]) -> list[Figure]:
             f"{cpu.get('tokens', 0):,} markdown tokens",
         )
     )
+    if "paced_share" in cpu:
+        figures.append(
+            Figure(
+                "cpu_share_100tps_paced",
+                "… with the paced_reads preference (headless)",
+                "%",
+                _scaled(cpu.get("paced_share"), 100),
+                _scaled(cpu.get("raw_share"), 100),
+                15.0,
+                "max",
+                "reads of a flowing answer every 50 ms: event times in 50 ms steps",
+            )
+        )
+    if "idle_share" in cpu:
+        figures.append(
+            Figure(
+                "cpu_share_idle",
+                "CPU share, idle: the app waiting / a bare event loop",
+                "%",
+                _scaled(cpu.get("app_idle_share"), 100),
+                _scaled(cpu.get("idle_share"), 100),
+                None,
+                "none",
+                "both with the stall monitor (100 wake-ups a second): the floor under the CPU figures",
+            )
+        )
     if "max_stall" not in cpu and "app_max_stall" in cpu:
         figures.append(
             Figure(

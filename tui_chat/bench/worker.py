@@ -62,6 +62,10 @@ class Plan:
         return 150 if self.quick else 3000  # at 100 tok/s: 1.5 s or 30 s
 
     @property
+    def idle_seconds(self) -> float:
+        return 0.5 if self.quick else 5.0
+
+    @property
     def keystroke_tokens(self) -> int:
         return 600 if self.quick else 6000  # at 1,000 tok/s
 
@@ -332,16 +336,44 @@ async def job_cpu(base_url: str, plan: Plan) -> dict[str, Any]:
     await raw.close()
     async with app_session(base_url) as session:
         app_run = await app_turn(session, prompt, bench_text("markdown", plan.cpu_tokens))
+    async with app_session(base_url) as session:
+        app_idle_share = await idle_share(plan.idle_seconds)  # the app waiting for a prompt
+        session.screen.preferences.paced_reads = True  # the "paced_reads" preference, not saved
+        paced_run = await app_turn(session, prompt, bench_text("markdown", plan.cpu_tokens))
     return {
         "cpu": {
             "tokens": plan.cpu_tokens,
             "app_share": app_run.cpu_seconds / app_run.seconds,
             "raw_share": raw_run.cpu_seconds / raw_run.seconds,
+            "paced_share": paced_run.cpu_seconds / paced_run.seconds,
+            "app_idle_share": app_idle_share,
+            "idle_share": await idle_loop_share(plan.idle_seconds),
             "app_seconds": app_run.seconds,
+            "paced_seconds": paced_run.seconds,
             "app_max_stall": app_run.max_stall,
+            "paced_max_stall": paced_run.max_stall,
             "raw_max_stall": raw_run.max_stall,
         }
     }
+
+
+async def idle_loop_share(seconds: float) -> float:
+    """CPU share of this process's event loop doing nothing but the stall monitor that runs beside both
+    the raw loop and the app: the floor under both figures on this machine (each wake-up costs)."""
+    from tui_chat.bench.probe import LoopMonitor
+
+    monitor = LoopMonitor()
+    monitor.start()
+    share = await idle_share(seconds)
+    await monitor.stop()
+    return share
+
+
+async def idle_share(seconds: float) -> float:
+    """CPU share of this process while it waits `seconds`."""
+    cpu, started = time.process_time(), time.perf_counter()
+    await asyncio.sleep(seconds)
+    return (time.process_time() - cpu) / (time.perf_counter() - started)
 
 
 async def job_rss10k(base_url: str, plan: Plan) -> dict[str, Any]:

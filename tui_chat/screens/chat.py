@@ -29,6 +29,7 @@ from tui_chat.screens.transcripts import Transcripts
 from tui_chat.session.backend import Backend
 from tui_chat.session.clipboard import code_blocks
 from tui_chat.session.model import Conversation, Turn, TurnStatus
+from tui_chat.stream.types import UI_READ_PACE
 from tui_chat.widgets.conversation_view import ConversationView
 from tui_chat.widgets.event_inspector import EventInspector
 from tui_chat.widgets.inspector_pane import InspectorPane
@@ -95,9 +96,9 @@ class ChatScreen(Screen[None]):
             with Vertical(id="chat-column"):
                 with Vertical(id="conversation"):
                     yield ConversationView(id="conversation-view", hints=self.preferences.hints)
-                yield MetricsPanel(self.conversation, id="metrics")
+                yield MetricsPanel(self.conversation, paced_reads=self.preferences.paced_reads, id="metrics")
                 yield PromptInput(id="prompt")
-            yield InspectorPane(id="inspector-pane")
+            yield InspectorPane(paced_reads=self.preferences.paced_reads, id="inspector-pane")
         yield KeyBar()
 
     @property
@@ -304,6 +305,8 @@ class ChatScreen(Screen[None]):
                 extra["messages"] = [{"role": "user", "content": f"replay {replay.recording.name}"}]
             targets = StreamTargets(self.view, self.inspector, self.metrics, self)
             stream = ChatStream(client, self.conversation, turn, targets, retry_policy=self._retry_policy(), **extra)
+            if self.preferences.paced_reads:
+                stream.read_pace = UI_READ_PACE
             await stream.run()
         except asyncio.CancelledError:
             self._end_unstarted(turn, None)
@@ -540,6 +543,18 @@ class ChatScreen(Screen[None]):
         if preferences.inspector != pane.display and hasattr(self.app, "save_preferences"):
             preferences.inspector = pane.display  # remembered for the next start
             self.app.save_preferences()
+
+    def action_toggle_paced_reads(self) -> None:
+        """Paced reads (less CPU, event times in steps) or exact event times, from the next answer on."""
+        preferences = self.preferences
+        preferences.paced_reads = not preferences.paced_reads
+        if hasattr(self.app, "save_preferences"):
+            self.app.save_preferences()
+        self.inspector_pane.paced_reads = self.metrics.paced_reads = preferences.paced_reads
+        if preferences.paced_reads:
+            self.notify("From the next answer, its frames are read every 50 ms: less CPU, times in 50 ms steps.")
+        else:
+            self.notify("From the next answer, every frame is read as it lands: exact event times.")
 
     async def action_inspector(self, action: str) -> None:
         """Run an inspector action (from the command palette), opening the inspector first."""

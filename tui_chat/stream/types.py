@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+UI_READ_PACE = 0.05
+"""Seconds between the app's reads of a flowing answer with the "paced_reads" preference
+(`EventStream.read_pace`): its panes repaint five times a second anyway, and on a slow stream each
+wake-up of the event loop, one per token, is most of the CPU."""
+
 
 class Outcome(StrEnum):
     """How a streamed response ended."""

@@ -64,9 +64,11 @@ class MetricsPanel(Horizontal):
     MetricsPanel.-narrow > #metrics-spark { display: none; }
     """
 
-    def __init__(self, conversation: Conversation, *, id: str | None = None) -> None:
+    def __init__(self, conversation: Conversation, *, paced_reads: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
         self.conversation = conversation
+        self.paced_reads = paced_reads
+        """Reads are paced (the "paced_reads" preference): inter-token gaps come in steps, and the label says so."""
         self.turn: Turn | None = None
         self._compact = False
         self._ticker: Timer | None = None
@@ -143,7 +145,8 @@ class MetricsPanel(Horizontal):
             if gaps:
                 ordered = sorted(gaps)
                 median = ordered[len(ordered) // 2]
-                self._spark_label.set(Content(f"inter-token ms · p50 {median:,.0f} · max {ordered[-1]:,.0f}"))
+                paced = " (paced reads)" if self.paced_reads else ""
+                self._spark_label.set(Content(f"inter-token ms{paced} · p50 {median:,.0f} · max {ordered[-1]:,.0f}"))
 
     def render_metrics(self, now: float) -> Content:
         """The panel's text: always the same number of rows for a width (no re-layout as numbers grow),
