@@ -7,6 +7,7 @@ SDK's own `messages.stream()` accumulates from the same bytes.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from typing import Any
 
@@ -325,5 +326,53 @@ async def test_a_paced_stream_reads_frames_together_and_loses_none() -> None:
     pauses = sum(later - earlier > 0.03 for earlier, later in itertools.pairwise(times))
     # 0.4 s of deltas, 5 ms apart, read in bursts 50 ms apart: about 7 pauses between them (exact: none).
     assert 4 <= pauses <= 15, times
-    first = paced.record.events.index(deltas[0])
-    assert all(wire.at <= deltas[0].at for wire in paced.record.events[:first])
+    # The first delta never waits (time to first token stays exact): a pause before it would be 50 ms.
+    exact_first = next(wire for wire in exact.record.events if wire.event == "content_block_delta")
+    assert abs(deltas[0].at - exact_first.at) < 0.035
+    assert paced.record.read_pace == 0.05 and exact.record.read_pace == 0
+
+
+async def test_close_from_another_task_or_a_handler_stops_the_reader_quietly() -> None:
+    """`close()` (the tutorial's way to stop) works while another task is reading, and from a handler:
+    the reading loop ends without an error, the outcome is CANCELLED, `on_end` runs once."""
+    from tui_chat.demo.bench_content import bench_prompt
+
+    class Stopper(CallLog):
+        stop_after: int | None = None
+
+        async def on_text(self, text: str, snapshot: str) -> None:
+            await super().on_text(text, snapshot)
+            if self.stop_after is not None and len(self.names("text")) == self.stop_after:
+                await self.close()
+
+    server = DemoServer(pace=1.0)
+    await server.start()
+    sdk = AsyncAnthropic(api_key="test-key-0123456789", base_url=server.base_url, max_retries=0)
+    request = {**REQUEST, "messages": [{"role": "user", "content": bench_prompt("prose", 400, rate=200)}]}
+    try:
+        reader = Stopper(sdk, **request)
+        yielded: list[Any] = []
+
+        async def read() -> None:
+            async for event in reader:
+                yielded.append(event)
+
+        task = asyncio.create_task(read())
+        while len(reader.names("text")) < 10:  # the stream's state: nothing to await
+            await asyncio.sleep(0.01)
+        await reader.close()
+        await asyncio.wait_for(task, 5)  # ends, without an exception
+        assert reader.outcome is Outcome.CANCELLED
+        assert reader.calls.count(("end", None)) == 1
+        assert 10 <= len(reader.names("text")) < 400
+
+        stopper = Stopper(sdk, **request)
+        stopper.stop_after = 5
+        events = [event async for event in stopper]
+        assert stopper.outcome is Outcome.CANCELLED
+        assert len(stopper.names("text")) == 5  # nothing is handled after the handler's close
+        assert sum(event.type == "text" for event in events) == 4  # the fifth's handler closed it before it was yielded
+        assert stopper.calls.count(("end", None)) == 1
+    finally:
+        await sdk.close()
+        await server.stop()

@@ -70,6 +70,10 @@ def test_saved_timing_round_trips(tmp_path: Path) -> None:
     assert loaded.delays(1.0) == pytest.approx([0.1] * len(record.events))
     assert loaded.delays(2.0) == pytest.approx([0.05] * len(record.events))
     assert loaded.delays(0) == [0.0] * len(record.events)
+    assert loaded.read_pace == 0 and "read_pace_seconds" not in meta_path(path).read_text()
+    record.read_pace = 0.05  # recorded with paced reads: the sidecar says its times are read times
+    meta_path(path).write_text(recording_meta(recording_from_record(record, "saved")))
+    assert load_recording(path).read_pace == 0.05
 
 
 async def test_every_fixture_replays_to_the_sdk_accumulation(demo_server: DemoServer, client: AsyncAnthropic) -> None:

@@ -56,7 +56,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ),
     (
         "Paced reads (less CPU) / exact event times",
-        "Read a flowing answer every 50 ms (a third less CPU, times in 50 ms steps), or each frame as it lands",
+        "Read a flowing answer every 50 ms (a fifth less CPU, times in 50 ms steps), or each frame as it lands",
         "toggle_paced_reads",
     ),
     (

@@ -96,9 +96,9 @@ class ChatScreen(Screen[None]):
             with Vertical(id="chat-column"):
                 with Vertical(id="conversation"):
                     yield ConversationView(id="conversation-view", hints=self.preferences.hints)
-                yield MetricsPanel(self.conversation, paced_reads=self.preferences.paced_reads, id="metrics")
+                yield MetricsPanel(self.conversation, id="metrics")
                 yield PromptInput(id="prompt")
-            yield InspectorPane(paced_reads=self.preferences.paced_reads, id="inspector-pane")
+            yield InspectorPane(id="inspector-pane")
         yield KeyBar()
 
     @property
@@ -550,7 +550,6 @@ class ChatScreen(Screen[None]):
         preferences.paced_reads = not preferences.paced_reads
         if hasattr(self.app, "save_preferences"):
             self.app.save_preferences()
-        self.inspector_pane.paced_reads = self.metrics.paced_reads = preferences.paced_reads
         if preferences.paced_reads:
             self.notify("From the next answer, its frames are read every 50 ms: less CPU, times in 50 ms steps.")
         else:

@@ -81,7 +81,7 @@ class SessionMetricsScreen(ModalScreen[None]):
                 f"{m.cache_read_input_tokens or 0:,}/{m.cache_creation_input_tokens or 0:,}",
                 f"{m.output_tokens or 0:,}",
                 "—" if m.thinking_tokens is None else f"{m.thinking_tokens:,}",
-                "—" if rate is None else f"{rate:,.0f}",
+                "—" if rate is None else f"{'≈' if m.read_pace > 0 else ''}{rate:,.0f}",
                 m.stop_reason or "—",
                 str(max(m.attempts - 1, len(turn.retries))),
                 m.request_id or "—",

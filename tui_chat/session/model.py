@@ -86,6 +86,9 @@ class TurnMetrics:
     """Arrival time of every content delta (seconds since sent): the inter-token rhythm."""
     rate_limits: dict[str, str] = field(default_factory=dict)
     """`anthropic-ratelimit-*-remaining` headers of the response, by limit name (requests, tokens...)."""
+    read_pace: float = 0.0
+    """Seconds between paced reads (the "paced_reads" preference), 0 when every frame was read as it
+    landed: above 0, delta times after the first come in steps and tok/s is approximate."""
 
     def inter_token_ms(self, last: int = 60) -> list[float]:
         """Milliseconds between consecutive deltas, for the last `last` gaps."""

@@ -75,6 +75,7 @@ class TurnRecorder(EventStream):
         metrics.headers_at = self.record.headers_at
         metrics.request_id = self.record.request_id
         metrics.attempts = self.record.attempts
+        metrics.read_pace = self.record.read_pace
         for name, value in self.record.headers:
             if name.startswith("anthropic-ratelimit-") and name.endswith("-remaining"):
                 limit = name.removeprefix("anthropic-ratelimit-").removesuffix("-remaining")

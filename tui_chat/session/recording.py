@@ -33,6 +33,8 @@ class WireRecording:
     status: int = 200
     description: str = ""
     origin: str = ""
+    read_pace: float = 0.0
+    """Recorded with paced reads: its arrival times are read times, in steps of this many seconds."""
 
     @property
     def frames(self) -> list[bytes]:
@@ -64,6 +66,7 @@ def recording_from_record(record: WireRecord, name: str) -> WireRecording:
         arrival=[event.at for event in record.events],
         headers=list(record.headers),
         status=record.status or 200,
+        read_pace=record.read_pace,
     )
 
 
@@ -75,6 +78,8 @@ def recording_meta(recording: WireRecording) -> str:
         "headers": [list(pair) for pair in recording.headers],
         "arrival_seconds": recording.arrival,
     }
+    if recording.read_pace > 0:  # the times are when claude-tui read each frame, in steps
+        meta["read_pace_seconds"] = recording.read_pace
     return json.dumps(meta, indent=2) + "\n"
 
 
@@ -96,6 +101,9 @@ def load_recording(path: Path) -> WireRecording:
             recording.headers = [(str(p[0]), str(p[1])) for p in headers if isinstance(p, list) and len(p) == 2]
         if isinstance(meta.get("status"), int):
             recording.status = meta["status"]
+        pace = meta.get("read_pace_seconds")
+        if isinstance(pace, int | float) and not isinstance(pace, bool) and pace > 0:
+            recording.read_pace = float(pace)
     return recording
 
 

@@ -50,8 +50,12 @@ YIELD_EVERY = 0.004
 """Seconds of frame processing after which the stream yields to the event loop."""
 
 SOCKET_WAIT = 0.002
-"""A chunk that took longer than this to come was waited for on the socket, not already buffered (a
-paced stream pauses only after those: what is buffered is read at once)."""
+"""A chunk that took longer than this to come was (most likely) waited for on the socket rather than
+already buffered: a paced stream pauses only after those, so what has arrived is read at once. A busy
+event loop can make a buffered chunk look waited for; that costs one extra pause, never a frame."""
+
+ENDING_EVENTS = frozenset({"content_block_stop", "message_delta", "message_stop"})
+"""After a chunk with one of these a paced stream reads on at once: the end's times stay exact."""
 
 SYNTHESIZED_EVENT_TYPES = frozenset({"text", "thinking", "signature", "input_json", "citation", "compaction"})
 """Events the SDK makes up from a delta (not on the wire)."""
@@ -87,6 +91,10 @@ if TYPE_CHECKING:
     StreamEvent = ParsedMessageStreamEvent[None] | PingEvent | ErrorEvent
 else:
     StreamEvent = Any
+
+
+class _ClosedByCaller(Exception):
+    """`close()` was called from a handler, inside the reading loop."""
 
 
 class EventStream(AsyncMessageStream[None]):
@@ -126,10 +134,10 @@ class EventStream(AsyncMessageStream[None]):
         self._closing = False
         self.read_pace = 0.0
         """Seconds from one socket read to the next once text flows; 0 (the default) reads every frame
-        as it lands. With a pace, frames wait in the socket buffer and are read together: at 100 tok/s,
-        a fifth of the event loop's wake-ups, for frame times up to `read_pace` late. Never before the
-        first delta (time to first token stays exact), after `message_stop`, or while frames are
-        already buffered (what has arrived is read at once)."""
+        as it lands. With a pace, frames wait in the socket buffer and are read together: a few wake-ups
+        of the event loop per `read_pace` instead of one per token, for frame times up to `read_pace`
+        late (recorded in `record.read_pace`). Never before the first delta (time to first token stays
+        exact), after a block or the message ends, or while frames are already buffered."""
 
     # ----------------------------------------------------------------- handlers (override these)
     async def on_connect(self) -> None:
@@ -201,12 +209,14 @@ class EventStream(AsyncMessageStream[None]):
         return self
 
     async def close(self) -> None:
-        """Stop reading and release the connection. Handlers still end with `on_end`."""
+        """Stop reading and release the connection, from the reading task or another one (the reader's
+        loop then ends quietly, outcome CANCELLED). Handlers still end with `on_end`."""
         self._closing = True
-        if self._iterator_impl is not None and hasattr(self._iterator_impl, "aclose"):
-            await self._iterator_impl.aclose()
+        iterator = self._iterator_impl
+        if iterator is not None and hasattr(iterator, "aclose") and not getattr(iterator, "ag_running", False):
+            await iterator.aclose()
         if self._attached:
-            await super().close()
+            await super().close()  # (while another task reads, this ends its read)
 
     @property
     def request_id(self) -> str | None:
@@ -238,6 +248,7 @@ class EventStream(AsyncMessageStream[None]):
 
     async def _events(self) -> AsyncIterator[ParsedMessageStreamEvent[None]]:
         self.started = clock.now()
+        pace = self.record.read_pace = self.read_pace
         try:
             raw_stream = await self._open()
             self._attach(raw_stream)
@@ -253,25 +264,30 @@ class EventStream(AsyncMessageStream[None]):
             asked = time.perf_counter()  # when the loop asked the transport for the next chunk
             try:
                 async for chunk in raw_stream.response.aiter_bytes():
-                    waited = time.perf_counter() - asked
+                    arrived = time.perf_counter()
+                    waited = arrived - asked  # (a chunk that ends no frame leaves `asked` as it was)
                     frames = framer.feed(chunk)
                     if not frames:
                         continue
                     at = now() - started
+                    ending = False
                     for raw in frames:
                         wire = WireEvent.from_frame(index, at, raw)
                         flowing = flowing or wire.event == "content_block_delta"
+                        ending = ending or wire.event in ENDING_EVENTS
                         for event in await self._frame(wire):
                             await self._dispatch(event)
+                            if self._closing:  # a handler closed the stream: nothing more is read or yielded
+                                raise _ClosedByCaller
                             yield event
                         index += 1
                         if time.perf_counter() - yielded > YIELD_EVERY:
                             # A fast stream delivers hundreds of frames per read; let the UI breathe between them.
                             await asyncio.sleep(0)
                             yielded = time.perf_counter()
-                    if flowing and waited > SOCKET_WAIT and self.read_pace > 0 and not self._message_stopped:
+                    if pace > 0 and flowing and not ending and waited > SOCKET_WAIT:
                         # The transport had nothing buffered: let the next frames gather in the socket.
-                        pause = started + at + self.read_pace - now()
+                        pause = arrived + pace - time.perf_counter()
                         if pause > 0:
                             await asyncio.sleep(pause)
                     asked = time.perf_counter()
@@ -281,7 +297,7 @@ class EventStream(AsyncMessageStream[None]):
                         await self._dispatch(event)
                         yield event
             except Exception as error:
-                if observer is not None:
+                if observer is not None and not self._closing:  # (`close()` ended it as "closed")
                     observer.end("failed", error)
                 raise
             if observer is not None:
@@ -300,11 +316,15 @@ class EventStream(AsyncMessageStream[None]):
                 self.outcome = Outcome.CANCELLED
             raise
         except (httpx2.TimeoutException, anthropic.APITimeoutError) as exc:
+            if self._closed_by_caller():
+                return
             self.outcome, self.error = Outcome.TIMEOUT, exc
             await self.on_timeout()
             await self.on_exception(exc)
             raise
         except httpx2.TransportError as exc:
+            if self._closed_by_caller():
+                return
             if self._message_stopped:
                 # message_stop is the proof of a complete answer; a connection that breaks after it
                 # (before the chunked body's last terminator) has lost nothing.
@@ -314,6 +334,8 @@ class EventStream(AsyncMessageStream[None]):
             await self.on_exception(exc)
             raise
         except Exception as exc:
+            if self._closed_by_caller():
+                return
             self.outcome, self.error = Outcome.ERROR, exc
             await self.on_exception(exc)
             raise
@@ -321,6 +343,14 @@ class EventStream(AsyncMessageStream[None]):
             if self._attached:
                 await asyncio.shield(self._release())
             await self.on_end()
+
+    def _closed_by_caller(self) -> bool:
+        """The read failed because `close()` closed the response under it: a stop, not an error."""
+        if not self._closing:
+            return False
+        if self.outcome is Outcome.PENDING:
+            self.outcome = Outcome.CANCELLED
+        return True
 
     async def _release(self) -> None:
         with contextlib.suppress(Exception):  # closing a broken connection can fail; nothing to report

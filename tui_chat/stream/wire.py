@@ -199,6 +199,8 @@ class WireRecord:
     """Seconds from sending the request to the response headers."""
     attempts: int = 1
     """HTTP attempts it took (retries + 1)."""
+    read_pace: float = 0.0
+    """The stream's `read_pace`: when above 0, frame times after the first delta are read times, in steps."""
 
     def header(self, name: str) -> str | None:
         lower = name.lower()

@@ -69,6 +69,8 @@ class InspectorRow:
 class TurnCounts:
     number: int
     counts: dict[str, int] = field(default_factory=dict)
+    read_pace: float = 0.0
+    """The turn was read with paced reads (its times are read times, in steps of this many seconds)."""
 
 
 class EventInspector(FastScrollbars, ScrollView, can_focus=True):
@@ -194,6 +196,8 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
 
     def on_turn_connected(self, message: TurnConnected) -> None:
         record = message.record
+        if (turn := self.turns.get(message.turn_id)) is not None:
+            turn.read_pace = record.read_pace
         number = self._number(message.turn_id)
         self.add_rows([InspectorRow(message.turn_id, number, record=record)])
 
@@ -232,7 +236,7 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
         oldest first, between frames (a new turn first adds what is left)."""
         self._past.extend(turn for turn in turns if turn.role == "assistant")
         for turn in self._past:
-            self.turns[turn.id] = TurnCounts(turn.number)
+            self.turns[turn.id] = TurnCounts(turn.number, read_pace=turn.metrics.read_pace)
         self._add_past(self.PAST_ROWS_PER_PASS)
 
     PAST_ROWS_PER_PASS = 5000

@@ -1,5 +1,5 @@
-"""The inspector's pane: a status line (following or paused, filter, read pacing, counts for the turn) above
-the events."""
+"""The inspector's pane: a status line (following or paused, filter, the turn's read pacing and counts)
+above the events."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from textual.containers import Vertical
 from textual.content import Content
 
 from tui_chat.session.inspect import KNOWN_EVENTS
-from tui_chat.stream.types import UI_READ_PACE
 from tui_chat.widgets.event_inspector import EventInspector
 from tui_chat.widgets.live_text import LiveText
 
@@ -35,9 +34,8 @@ class InspectorPane(Vertical):
     InspectorPane > EventInspector { height: 1fr; }
     """
 
-    def __init__(self, *, paced_reads: bool = False, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._paced_reads = paced_reads
         self.status = LiveText(id="inspector-status")
         self.inspector = EventInspector(id="inspector")
 
@@ -48,16 +46,6 @@ class InspectorPane(Vertical):
     def on_mount(self) -> None:
         self.border_title = "Event inspector (F2)"
         self.border_subtitle = "↑↓ select · enter details · p pause · h pings · d deltas · e errors · s SDK"
-        self.update_status()
-
-    @property
-    def paced_reads(self) -> bool:
-        """A flowing answer's frames are read every `UI_READ_PACE` (else each as it lands): said in the status."""
-        return self._paced_reads
-
-    @paced_reads.setter
-    def paced_reads(self, paced: bool) -> None:
-        self._paced_reads = paced
         self.update_status()
 
     def on_event_inspector_state_changed(self, message: EventInspector.StateChanged) -> None:
@@ -74,10 +62,10 @@ class InspectorPane(Vertical):
             unseen = f" · {inspector.unseen:,} new" if inspector.unseen else ""
             state = Content.styled(f"❚❚ paused{unseen}", "bold $warning")
         lines = [Content.assemble(state, "  ", inspector.filter.describe())]
-        if self._paced_reads:
-            lines[0] += f" · reads every {round(UI_READ_PACE * 1000)} ms"
         turn_id = inspector.current_turn_id
         turn = inspector.turns.get(turn_id) if turn_id is not None else None
+        if turn is not None and turn.read_pace > 0:  # the times of this turn are read times, in steps
+            lines[0] += f" · read every {round(turn.read_pace * 1000)} ms"
         if turn is not None and turn.counts:
             ordered = [name for name in KNOWN_EVENTS if name in turn.counts]
             ordered += [name for name in turn.counts if name not in KNOWN_EVENTS]

@@ -64,11 +64,9 @@ class MetricsPanel(Horizontal):
     MetricsPanel.-narrow > #metrics-spark { display: none; }
     """
 
-    def __init__(self, conversation: Conversation, *, paced_reads: bool = False, id: str | None = None) -> None:
+    def __init__(self, conversation: Conversation, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.conversation = conversation
-        self.paced_reads = paced_reads
-        """Reads are paced (the "paced_reads" preference): inter-token gaps come in steps, and the label says so."""
         self.turn: Turn | None = None
         self._compact = False
         self._ticker: Timer | None = None
@@ -145,7 +143,7 @@ class MetricsPanel(Horizontal):
             if gaps:
                 ordered = sorted(gaps)
                 median = ordered[len(ordered) // 2]
-                paced = " (paced reads)" if self.paced_reads else ""
+                paced = " (paced reads)" if self.turn.metrics.read_pace > 0 else ""
                 self._spark_label.set(Content(f"inter-token ms{paced} · p50 {median:,.0f} · max {ordered[-1]:,.0f}"))
 
     def render_metrics(self, now: float) -> Content:
@@ -200,7 +198,7 @@ class MetricsPanel(Horizontal):
         timing = [
             ("TTFT", _ms(metrics.ttft)),
             ("total", _ms(elapsed)),
-            ("tok/s", "—" if rate is None else f"{rate:,.0f}"),
+            ("tok/s", "—" if rate is None else f"{'≈' if metrics.read_pace > 0 else ''}{rate:,.0f}"),
         ]
         tokens: list[tuple[str, str]] = [("in", _count(metrics.total_input_tokens)), ("out", output)]
         cache: list[tuple[str, str]] = []
