@@ -124,7 +124,8 @@ async def test_paced_reads_are_a_remembered_choice_shown_with_the_turns_they_pac
         await pilot.press("f2")  # the inspector closed, the metrics have room for the inter-token sparkline
         await pilot.pause(0.2)
         label = screen.metrics._spark_label
-        assert label.display and label.content.plain.startswith("inter-token ms (paced reads) · p50 ")
+        assert label.display and label.content.plain.startswith("inter-token ms · paced\np50 ")
+        assert "inter-token ms · paced" in screen_text(app)  # drawn whole, in its own row
     app, _ = demo_app(pace=1.0)
     async with app.run_test(size=(160, 50)) as pilot:
         screen = app.screen

@@ -59,7 +59,9 @@ class MetricsPanel(Horizontal):
     MetricsPanel > #metrics-text { width: 1fr; height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
     MetricsPanel > #metrics-spark { width: 26; height: 5; margin-left: 1; }
     MetricsPanel > #metrics-spark > Sparkline { height: 3; }
-    MetricsPanel > #metrics-spark > LiveText { color: $text-muted; }
+    MetricsPanel > #metrics-spark > LiveText {
+        color: $text-muted; height: 2; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     MetricsPanel.-compact > #metrics-spark { display: none; }
     MetricsPanel.-narrow > #metrics-spark { display: none; }
     """
@@ -74,6 +76,7 @@ class MetricsPanel(Horizontal):
         self._text = LiveText(id="metrics-text")
         self._spark = Sparkline([], id="metrics-sparkline")
         self._spark_label = LiveText(Content("inter-token ms"))
+        """Two fixed rows (a fixed height needs no layout pass): what it is, then p50 and max."""
 
     def compose(self) -> ComposeResult:
         yield self._text
@@ -143,8 +146,8 @@ class MetricsPanel(Horizontal):
             if gaps:
                 ordered = sorted(gaps)
                 median = ordered[len(ordered) // 2]
-                paced = " (paced reads)" if self.turn.metrics.read_pace > 0 else ""
-                self._spark_label.set(Content(f"inter-token ms{paced} · p50 {median:,.0f} · max {ordered[-1]:,.0f}"))
+                paced = " · paced" if self.turn.metrics.read_pace > 0 else ""
+                self._spark_label.set(Content(f"inter-token ms{paced}\np50 {median:,.0f} · max {ordered[-1]:,.0f}"))
 
     def render_metrics(self, now: float) -> Content:
         """The panel's text: always the same number of rows for a width (no re-layout as numbers grow),
