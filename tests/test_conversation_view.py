@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from textual.geometry import Offset, Region
+from textual.pilot import Pilot
 from textual.selection import Selection
 
 from tests.test_app import SIZE, demo_app, type_prompt, wait_for_turn_end
+from tui_chat.app import ClaudeTUI
 from tui_chat.bench.worker import build_conversation
 from tui_chat.render.transcript import EarlierSection, ThinkingSection, UserSection
 from tui_chat.screens.chat import ChatScreen
@@ -18,6 +22,17 @@ def chat(app: Any) -> ChatScreen:
     screen = app.screen
     assert isinstance(screen, ChatScreen)
     return screen
+
+
+@asynccontextmanager
+async def chat_view(
+    size: tuple[int, int] = SIZE, pace: float = 0.0
+) -> AsyncIterator[tuple[ClaudeTUI, Pilot[Any], ChatScreen, ConversationView]]:
+    """The demo app running headless: the app, its pilot, the chat screen and its conversation view."""
+    app, _server = demo_app(pace=pace)
+    async with app.run_test(size=size) as pilot:
+        screen = chat(app)
+        yield app, pilot, screen, screen.view
 
 
 async def settle(pilot: Any, view: ConversationView) -> None:
@@ -33,10 +48,7 @@ def painted_rows(view: ConversationView) -> list[str]:
 
 
 async def test_follows_the_answer_unless_scrolled_up() -> None:
-    app, _server = demo_app(pace=0.05)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = chat(app)
-        view = screen.view
+    async with chat_view(pace=0.05) as (_app, pilot, _screen, view):
         await type_prompt(pilot, "long")
         while not view.assistant or view.max_scroll_y < 10:  # the answer has outgrown the view
             await pilot.pause(0.05)
@@ -53,10 +65,7 @@ async def test_follows_the_answer_unless_scrolled_up() -> None:
 
 
 async def test_thinking_is_folded_until_clicked_or_t() -> None:
-    app, _server = demo_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = chat(app)
-        view = screen.view
+    async with chat_view() as (_app, pilot, _screen, view):
         await type_prompt(pilot, "think about it")
         await wait_for_turn_end(pilot)
         thinking = next(s for s in view.sections if isinstance(s, ThinkingSection))
@@ -81,10 +90,7 @@ async def test_thinking_is_folded_until_clicked_or_t() -> None:
 
 
 async def test_a_long_conversation_opens_at_its_end_and_shows_earlier_turns_on_demand() -> None:
-    app, _server = demo_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = chat(app)
-        view = screen.view
+    async with chat_view() as (_app, pilot, screen, view):
         conversation = build_conversation(RECENT_TURNS // 2 + 5, tokens=40)  # more turns than are rendered at first
         await screen.open_conversation(conversation)
         await settle(pilot, view)
@@ -106,10 +112,7 @@ async def test_a_long_conversation_opens_at_its_end_and_shows_earlier_turns_on_d
 
 
 async def test_selecting_copies_the_text_without_the_bars() -> None:
-    app, _server = demo_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = chat(app)
-        view = screen.view
+    async with chat_view() as (_app, pilot, _screen, view):
         await type_prompt(pilot, "[bold]not markup[/] and [@click=app.quit]no action[/]")
         await wait_for_turn_end(pilot)
         everything = view.get_selection(Selection(None, None))
@@ -124,10 +127,7 @@ async def test_selecting_copies_the_text_without_the_bars() -> None:
 
 async def test_every_row_fills_the_width_with_cjk_and_at_any_size() -> None:
     for size in ((120, 40), (80, 24), (61, 30)):
-        app, _server = demo_app()
-        async with app.run_test(size=size) as pilot:
-            screen = chat(app)
-            view = screen.view
+        async with chat_view(size=size) as (_app, pilot, _screen, view):
             await type_prompt(pilot, "日本語で答えて")
             await wait_for_turn_end(pilot)
             width, height = view.size
@@ -139,10 +139,7 @@ async def test_every_row_fills_the_width_with_cjk_and_at_any_size() -> None:
 
 
 async def test_an_unchanged_paint_reuses_its_rows() -> None:
-    app, _server = demo_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = chat(app)
-        view = screen.view
+    async with chat_view() as (app, pilot, _screen, view):
         await type_prompt(pilot, "hello")
         await wait_for_turn_end(pilot)
         region = Region(0, 0, *view.size)
@@ -161,10 +158,7 @@ async def test_an_opened_conversation_is_rendered_newest_first_a_frame_at_a_time
     import tui_chat.widgets.conversation_view as module
 
     monkeypatch.setattr(module, "RENDER_BUDGET", 0.0)
-    app, _server = demo_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = chat(app)
-        view = screen.view
+    async with chat_view() as (_app, pilot, screen, view):
         conversation = build_conversation(6, tokens=60)
         await screen.open_conversation(conversation)
         first = [s.turn for s in view.sections if isinstance(s, UserSection)]
@@ -177,10 +171,7 @@ async def test_an_opened_conversation_is_rendered_newest_first_a_frame_at_a_time
 
 
 async def test_a_mouse_drag_selects_text_of_the_answer() -> None:
-    app, _server = demo_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = chat(app)
-        view = screen.view
+    async with chat_view() as (_app, pilot, screen, view):
         await type_prompt(pilot, "hello")
         await wait_for_turn_end(pilot)
         view.scroll_home(animate=False, immediate=True)
