@@ -87,8 +87,7 @@ class TurnRecorder(EventStream):
         self.turn.metrics.attempts = notice.attempt + 1
 
     async def on_wire_event(self, wire: WireEvent) -> None:
-        metrics = self.turn.metrics
-        metrics.sent_at = self.started
+        metrics = self.turn.metrics  # (`sent_at` was set in `on_connect`, before any frame)
         metrics.events += 1
         if wire.event == "ping":
             metrics.pings += 1

@@ -132,6 +132,7 @@ class EventStream(AsyncMessageStream[None]):
         self._message_stopped = False
         self._iterator_impl: AsyncIterator[ParsedMessageStreamEvent[None]] | None = None
         self._closing = False
+        self._stream_observer: Any = None
         self.read_pace = 0.0
         """Seconds from one socket read to the next once text flows; 0 (the default) reads every frame
         as it lands. With a pace, frames wait in the socket buffer and are read together: a few wake-ups
@@ -257,7 +258,8 @@ class EventStream(AsyncMessageStream[None]):
             index = 0
             now, started = clock.now, self.started
             yielded = time.perf_counter()
-            observer = self._observer  # the SDK's tracing of the call (OpenTelemetry), when it is set up
+            # The SDK's tracing of the call (OpenTelemetry), when it is set up; looked up once per response.
+            observer = self._stream_observer = self._observer
             if observer is not None:
                 observer.begin()
             flowing = False  # a delta has arrived: reads may be paced from now on
@@ -416,7 +418,7 @@ class EventStream(AsyncMessageStream[None]):
         if name is None or not wire.data:
             return []
         event = raw_event(name, wire.data, self._sdk_process)
-        if (observer := self._observer) is not None:
+        if (observer := self._stream_observer) is not None:
             observer.item(event)  # what `AsyncStream.__aiter__` records of each event it yields
         if self._snapshot is None and event.type != "message_start":
             events: list[Any] = [event]
