@@ -18,9 +18,8 @@ from tui_chat.config import Settings, data_dir
 from tui_chat.demo.server import DemoServer
 from tui_chat.render.transcript import TtftSection
 from tui_chat.screens.chat import ChatScreen
-from tui_chat.screens.replay_picker import ReplayChoice
 from tui_chat.session.model import Block, Conversation, TurnStatus
-from tui_chat.session.recording import find_recording
+from tui_chat.session.recording import ReplayChoice, find_recording
 from tui_chat.session.store import ConversationStore
 from tui_chat.session.ttft import TtftExperiment, TtftRun
 
@@ -106,7 +105,7 @@ async def detail_view(pilot: Pilot[Any]) -> None:
 
 async def replay_step(pilot: Pilot[Any]) -> None:
     screen = chat(pilot)
-    await screen.start_replay(ReplayChoice(find_recording("hw-thinking-signature-pings"), 1.0, True))
+    screen.controller.start_replay(ReplayChoice(find_recording("hw-thinking-signature-pings"), 1.0, True))
     inspector = screen.inspector
     async with asyncio.timeout(10):
         while not any(row.record is not None for row in inspector.rows):

@@ -92,7 +92,7 @@ async def test_thinking_is_folded_until_clicked_or_t() -> None:
 async def test_a_long_conversation_opens_at_its_end_and_shows_earlier_turns_on_demand() -> None:
     async with chat_view() as (_app, pilot, screen, view):
         conversation = build_conversation(RECENT_TURNS // 2 + 5, tokens=40)  # more turns than are rendered at first
-        await screen.open_conversation(conversation)
+        screen.controller.show_conversation(conversation)
         await settle(pilot, view)
         assert isinstance(view.sections[0], EarlierSection)
         rendered = {id(s.turn) for s in view.sections if isinstance(s, UserSection)}
@@ -160,7 +160,7 @@ async def test_an_opened_conversation_is_rendered_newest_first_a_frame_at_a_time
     monkeypatch.setattr(module, "RENDER_BUDGET", 0.0)
     async with chat_view() as (_app, pilot, screen, view):
         conversation = build_conversation(6, tokens=60)
-        await screen.open_conversation(conversation)
+        screen.controller.show_conversation(conversation)
         first = [s.turn for s in view.sections if isinstance(s, UserSection)]
         assert len(first) < 6  # not everything in the first frame
         while view.busy:

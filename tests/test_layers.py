@@ -30,6 +30,12 @@ def loaded_after(statement: str) -> set[str]:
         "tui_chat.session.clipboard",
         "tui_chat.session.recording",
         "tui_chat.session.ttft_runner",
+        "tui_chat.session.controller",
+        "tui_chat.session.history",
+        "tui_chat.session.reports",
+        "tui_chat.session.collector",
+        "tui_chat.commands",
+        "tui_chat.preferences",
         "tui_chat.demo.server",
     ],
 )

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from tests.pty_app import PtyApp
 from tests.test_app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
+from tui_chat.commands import COMMANDS, KeyMap, slash_commands
 from tui_chat.preferences import Preferences
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.help import HelpScreen
 from tui_chat.session.model import Turn
-from tui_chat.slash_commands import COMMANDS
 
 
 async def test_f1_lists_every_key_and_slash_command() -> None:
@@ -21,11 +21,15 @@ async def test_f1_lists_every_key_and_slash_command() -> None:
         await pilot.pause(0.2)
         assert isinstance(app.screen, HelpScreen)
         shown = screen_text(app)
-        for key in ("ctrl+j", "f2", "f3", "f4", "f5", "ctrl+r", "ctrl+s", "ctrl+l", "ctrl+o", "ctrl+n", "escape"):
+        for key in ("ctrl+j", "F2", "F3", "F4", "F5", "ctrl+r", "ctrl+s", "ctrl+l", "ctrl+o", "ctrl+n", "Esc"):
             assert key in shown, key
-        for command in COMMANDS:
-            assert command.usage in shown, command.usage
-        assert "Pause/follow" in shown  # the inspector's keys
+        keymap = KeyMap()
+        for command in COMMANDS:  # every key, from the command table
+            if command.keys:
+                assert keymap.labels(command.id) in shown, command.id
+        for command in slash_commands():
+            assert command.slash_usage in shown, command.slash_usage
+        assert "pause (stop scrolling with new events)" in shown  # the inspector's keys
         await pilot.press("escape")
         assert isinstance(app.screen, ChatScreen)
 

@@ -16,10 +16,11 @@ from tui_chat.app import ClaudeTUI
 from tui_chat.config import Settings
 from tui_chat.demo.server import DemoServer, Recording
 from tui_chat.screens.chat import ChatScreen
-from tui_chat.screens.replay_picker import ReplayChoice, ReplayPickerScreen
+from tui_chat.screens.replay_picker import ReplayPickerScreen
 from tui_chat.session.backend import Backend
 from tui_chat.session.model import TurnStatus
 from tui_chat.session.recording import (
+    ReplayChoice,
     find_recording,
     load_recording,
     meta_path,
@@ -39,7 +40,7 @@ def replay_app(**settings: Any) -> tuple[ClaudeTUI, DemoServer]:
 async def replay(pilot: Any, choice: ReplayChoice, count: int) -> ChatScreen:
     screen = pilot.app.screen
     assert isinstance(screen, ChatScreen)
-    await screen.start_replay(choice)
+    screen.controller.start_replay(choice)
     await wait_for_turn_end(pilot, count)
     return screen
 
@@ -108,7 +109,7 @@ async def test_step_mode_sends_one_event_per_key() -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, ChatScreen)
-        await screen.start_replay(ReplayChoice(recording, 1.0, True))
+        screen.controller.start_replay(ReplayChoice(recording, 1.0, True))
         inspector = screen.inspector
 
         def wire_rows() -> int:

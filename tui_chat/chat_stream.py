@@ -14,7 +14,6 @@ widget; it only posts messages to them.
 from __future__ import annotations
 
 import asyncio
-import gc
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,41 +94,6 @@ class LazyHelperEvent(HelperEvent):
         return self._cls.construct(**fields)
 
 
-_startup_frozen = False
-_holding = 0
-_thresholds = gc.get_threshold()
-RELEASE_AFTER = 2.0
-
-
-def freeze_startup_objects() -> None:
-    """Once per process, before the first stream: move what exists (modules, classes, the UI) out of
-    the collector's way. A full collection then scans only the session's objects, not ~250,000
-    objects of start-up: 20 ms instead of 200 ms on a 2-core machine. These objects live for the
-    whole process anyway."""
-    global _startup_frozen
-    if not _startup_frozen:
-        _startup_frozen = True
-        gc.freeze()
-
-
-def hold_full_collections(hold: bool) -> None:
-    """While an answer streams, only young objects are collected: a full collection walks every
-    object of the session (~14 per token streamed so far) and would stall the stream for 100 ms or
-    more. Released `RELEASE_AFTER` seconds after the last stream ends; the collector then catches
-    up (one full pass, while the reader reads)."""
-    global _holding
-    _holding += 1 if hold else -1
-    if _holding == 1 and hold:
-        gc.set_threshold(_thresholds[0], _thresholds[1], 1_000_000_000)
-    elif _holding == 0:
-        # The answer's objects (its events, blocks, text) live as long as the conversation: collect
-        # the young garbage, then freeze the survivors, so no later full collection walks them again
-        # (a full pass over a 10,000-token answer's objects is a 100-300 ms stall).
-        gc.collect(1)
-        gc.freeze()
-        gc.set_threshold(*_thresholds)
-
-
 class ChatStream(TurnRecorder):
     FLUSH_INTERVAL = 0.2
 
@@ -152,10 +116,8 @@ class ChatStream(TurnRecorder):
         self._last_flush = 0.0
         self._completed: set[int] = set()
         self._snapshots: dict[int, _Snapshot] = {}
-        self._holding = False
         self._outbox: list[tuple[MessagePump, UIMessage]] = []
         self._first_text_posted = False
-        freeze_startup_objects()
 
     # ---------------------------------------------------------------------------- coalescing
     def _schedule(self) -> None:
@@ -194,9 +156,6 @@ class ChatStream(TurnRecorder):
 
     # ------------------------------------------------------------------------------ handlers
     async def on_connect(self) -> None:
-        if not self._holding:
-            self._holding = True
-            hold_full_collections(True)
         await super().on_connect()
         self._post(self.targets.inspector, TurnConnected(self.turn.id, self.record))
         self.flush()
@@ -277,12 +236,9 @@ class ChatStream(TurnRecorder):
         self._schedule()
 
     async def on_end(self) -> None:
-        if self._holding:  # released a little later: the answer's last frames come first
-            self._holding = False
-            asyncio.get_running_loop().call_later(RELEASE_AFTER, hold_full_collections, False)
         await super().on_end()
         self.flush()
         targets = self.targets
-        for target in (targets.conversation, targets.inspector, targets.metrics, targets.screen):
+        for target in (targets.conversation, targets.inspector, targets.metrics):
             self._post(target, TurnEnded(self.turn))
         self.flush()

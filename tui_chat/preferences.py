@@ -1,21 +1,29 @@
 """Preferences remembered between runs, in `config.toml` in the user config directory.
 
-A small file a person can edit: `theme`, `inspector` (open at start), `hints` (the empty-chat
-help) and `paced_reads` (read a flowing answer every 50 ms, for less CPU: see `EventStream.read_pace`).
-Unknown keys are kept; a broken file is reported and ignored, never fatal.
+A small file a person can edit: `theme`, `inspector` (open at start), `hints` (the empty-chat help),
+`paced_reads` (read a flowing answer every 50 ms, for less CPU: see `EventStream.read_pace`) and a
+`[keys]` table that rebinds commands (see `tui_chat.commands`). The file is read and written with
+tomlkit, so the user's comments, order, unknown keys and tables survive the app's saves. A broken
+file is reported and ignored, never fatal (and never overwritten).
 """
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.toml_document import TOMLDocument
+
+from tui_chat.commands import KeyMap, parse_key_overrides
 from tui_chat.config import config_dir
+from tui_chat.session.export import ExportError, write_export
 
 DEFAULT_THEME = "textual-dark"
+HEADER = "claude-tui preferences (edit freely; the app rewrites the values it owns when you change a setting)"
 
 
 @dataclass
@@ -26,11 +34,20 @@ class Preferences:
     hints: bool = True
     """Show the help text in an empty conversation."""
     paced_reads: bool = False
-    """Read a flowing answer every 50 ms instead of each frame as it lands: a fifth less CPU on a slow
-    stream, event times in 50 ms steps."""
-    extra: dict[str, Any] = field(default_factory=dict)
-    problem: str | None = None
-    """Why the file could not be read, if it could not."""
+    """Read a flowing answer every 50 ms instead of each frame as it lands: less CPU on a slow stream,
+    event times in 50 ms steps."""
+    keymap: KeyMap = field(default_factory=KeyMap)
+    """The keys in effect: the defaults with `[keys]` applied."""
+    problems: list[str] = field(default_factory=list)
+    """Why the file (or a part of it) could not be used, one sentence each."""
+    document: TOMLDocument = field(default_factory=tomlkit.document)
+    """The file as read, comments and all: saving changes only the values the app owns."""
+    readable: bool = True
+    """False when the file exists but could not be parsed: it is then never overwritten."""
+
+    @property
+    def problem(self) -> str | None:
+        return "; ".join(self.problems) or None
 
     @staticmethod
     def path() -> Path:
@@ -40,14 +57,19 @@ class Preferences:
     def load(cls) -> Preferences:
         path = cls.path()
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return cls()
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-            return cls(problem=f"{path}: {error}")
-        preferences = cls()
-        theme, inspector, hints = data.pop("theme", None), data.pop("inspector", None), data.pop("hints", None)
-        paced_reads = data.pop("paced_reads", None)
+        except (OSError, UnicodeDecodeError) as error:
+            return cls(problems=[f"{path}: {error}"], readable=False)
+        try:
+            document = tomlkit.parse(text)
+            data = tomllib.loads(text)
+        except (TOMLKitError, tomllib.TOMLDecodeError) as error:
+            return cls(problems=[f"{path}: {error}"], readable=False)
+        preferences = cls(document=document)
+        theme, inspector, hints = data.get("theme"), data.get("inspector"), data.get("hints")
+        paced_reads = data.get("paced_reads")
         if isinstance(theme, str) and theme:
             preferences.theme = theme
         if isinstance(inspector, bool):
@@ -56,32 +78,31 @@ class Preferences:
             preferences.hints = hints
         if isinstance(paced_reads, bool):
             preferences.paced_reads = paced_reads
-        preferences.extra = data
+        keys: Any = data.get("keys", {})
+        if isinstance(keys, dict):
+            preferences.keymap, problems = parse_key_overrides(keys)
+            preferences.problems.extend(f"{path}: {problem}" for problem in problems)
+        else:
+            preferences.problems.append(f"{path}: [keys] must be a table of command = key")
         return preferences
 
     def save(self) -> None:
-        """Write the file (atomically). Errors are the caller's to report."""
+        """Write the values the app owns into the file, keeping everything else as it was (atomically,
+        private to the user). Errors are the caller's to report; a file that could not be read is left."""
+        if not self.readable:
+            raise OSError(f"{self.path()} could not be read, so it is not overwritten")
+        document = self.document
+        if not document.body:
+            document.add(tomlkit.comment(HEADER))
+        defaults = Preferences()
+        for key in ("theme", "inspector", "hints", "paced_reads"):
+            value = getattr(self, key)
+            owned = key in document or value != getattr(defaults, key)  # a default never set stays unwritten
+            if owned and document.get(key) != value:
+                document[key] = value
         path = self.path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lines = [
-            "# claude-tui preferences (edit freely; the app rewrites this file when you change a setting)",
-            f"theme = {_toml_string(self.theme)}",
-            f"inspector = {'true' if self.inspector else 'false'}",
-            f"hints = {'true' if self.hints else 'false'}",
-            f"paced_reads = {'true' if self.paced_reads else 'false'}",
-        ]
-        for key, value in self.extra.items():
-            if isinstance(value, bool):
-                lines.append(f"{key} = {'true' if value else 'false'}")
-            elif isinstance(value, int | float):
-                lines.append(f"{key} = {value}")
-            elif isinstance(value, str):
-                lines.append(f"{key} = {_toml_string(value)}")
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        os.replace(temporary, path)
-
-
-def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            write_export(path, tomlkit.dumps(document), overwrite=True)
+        except ExportError as error:
+            raise OSError(str(error)) from error

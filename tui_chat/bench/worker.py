@@ -157,7 +157,7 @@ async def app_session(base_url: str, *, inspector: bool = True, warm_up: bool = 
         if warm_up:
             await app_turn(session, bench_prompt("markdown", 60), bench_text("markdown", 60))
             await pilot.pause(0.3)  # every pane has had the turn's end before the conversation changes
-            await screen.action_new_conversation()
+            screen.action_new_conversation()
             await pilot.pause(0.1)
         try:
             yield session
@@ -279,7 +279,7 @@ async def job_latency(base_url: str, plan: Plan) -> dict[str, Any]:
                 app_lags.append(shown_at - written)
             await probe.wait_for(answer_rendered(screen, bench_text("prose", 40), answers))
             await session.pilot.pause(0.3)
-            await screen.action_new_conversation()
+            screen.action_new_conversation()
             await session.pilot.pause(0.1)
 
         # Keystrokes while a 1,000 tok/s answer streams.
@@ -437,8 +437,8 @@ async def job_turns200(base_url: str, plan: Plan) -> dict[str, Any]:
             screen = session.screen
             session.monitor.reset()
             started = time.perf_counter()
-            screen.transcripts.store = store  # the app's own way: loaded in a thread, then shown
-            assert await screen.open_saved(conversation_id)
+            screen.controller.history.store = store  # the app's own way: loaded in a thread, then shown
+            assert await screen.controller.open_saved(conversation_id)
             last = screen.conversation.turns[-1]
             # Opened: its last answer is drawn at the bottom of the view (older turns keep arriving above).
             shown = await session.probe.wait_for(lambda: _end_shown(screen, last))

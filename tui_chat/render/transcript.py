@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from textual.content import Content
 
+from tui_chat.commands import active_keymap
 from tui_chat.render.markdown import MarkdownDocument
 from tui_chat.render.wrap import wrap as wrap_text
 from tui_chat.session.model import Block, Turn, TurnStatus
@@ -104,22 +105,29 @@ def boxed(
 
 
 # ------------------------------------------------------------------------------- the hint
-HINT = Content.assemble(
-    ("Ask anything, then press Enter.", "bold"),
-    "\n\n",
-    ("F2  ", "bold"),
-    "the event inspector: every server-sent event of the answer as it arrives\n",
-    ("F1  ", "bold"),
-    "every key and slash command        ",
-    ("ctrl+p  ", "bold"),
-    "the command palette\n",
-    ("ctrl+l  ", "bold"),
-    "saved conversations                ",
-    ("/replay  ", "bold"),
-    "recorded streams, step by step\n\n",
-    ("In demo mode, try a message with: ", "dim"),
-    ("long · code · think · tool · error · drop · slow · 429 · 日本語", "dim italic"),
-)
+def hint() -> Content:
+    """The empty conversation's help, with the keys the user has (their `[keys]` applied)."""
+    keys = active_keymap()
+
+    def key(command_id: str, width: int) -> tuple[str, str]:
+        return (keys.label(command_id).ljust(width), "bold")
+
+    return Content.assemble(
+        ("Ask anything, then press Enter.", "bold"),
+        "\n\n",
+        key("toggle_inspector", 4),
+        "the event inspector: every server-sent event of the answer as it arrives\n",
+        key("help", 4),
+        "every key and slash command        ",
+        key("command_palette", 8),
+        "the command palette\n",
+        key("conversations", 8),
+        "saved conversations                ",
+        ("/replay  ", "bold"),
+        "recorded streams, step by step\n\n",
+        ("In demo mode, try a message with: ", "dim"),
+        ("long · code · think · tool · error · drop · slow · 429 · 日本語", "dim italic"),
+    )
 
 
 class HintSection(Section):
@@ -131,7 +139,7 @@ class HintSection(Section):
         box_width = max(10, width - 4)
         text_width = max(1, box_width - 6)
         body = [Content("")]
-        for part in HINT.split("\n"):
+        for part in hint().split("\n"):
             body += [Content.assemble(" ", line) for line in wrap(part, text_width)]
         body.append(Content(""))
         box = boxed(body, box_width, border="$primary 30%")
@@ -377,13 +385,14 @@ def notice_for_retry(notice: RetryNotice, remaining: float | None = None) -> Con
 def notice_for_turn(turn: Turn) -> Content | None:
     """The notice under an answer that did not complete (None if it did)."""
     elapsed = f"{turn.metrics.elapsed():.1f}"
+    retry = active_keymap().label("retry")
     if turn.status is TurnStatus.STOPPED:
         kept = "the partial answer above is kept" if turn.blocks else "nothing had arrived yet"
-        return Content.assemble(("■ Stopped", "bold"), f" after {elapsed} s — {kept}. ctrl+r asks again.")
+        return Content.assemble(("■ Stopped", "bold"), f" after {elapsed} s — {kept}. {retry} asks again.")
     if turn.status in (TurnStatus.FAILED, TurnStatus.INCOMPLETE):
         error = turn.error
         if error is None:
-            return Content.assemble(("✗ Failed", "bold"), f" after {elapsed} s. ctrl+r retries.")
+            return Content.assemble(("✗ Failed", "bold"), f" after {elapsed} s. {retry} retries.")
         lines = [Content.assemble((f"✗ {error.kind}", "bold"), f" — {error.summary}")]
         details = []
         if error.request_id:
@@ -393,7 +402,7 @@ def notice_for_turn(turn: Turn) -> Content | None:
         if details:
             lines.append(Content.styled(" · ".join(details), "dim"))
         if error.hint:
-            lines.append(Content.assemble(f"{error.hint} ", ("ctrl+r", "bold"), " retries."))
+            lines.append(Content.assemble(f"{error.hint} ", (retry, "bold"), " retries."))
         return Content("\n").join(lines)
     return None
 

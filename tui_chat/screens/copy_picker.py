@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -14,36 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui_chat.session.clipboard import code_blocks
-from tui_chat.session.model import Conversation
-
-
-@dataclass(frozen=True)
-class CopyItem:
-    label: str
-    text: str
-
-
-def copy_items(conversation: Conversation) -> list[CopyItem]:
-    """Newest first: each answer, then its code blocks; each user message."""
-    items: list[CopyItem] = []
-    for turn in reversed(conversation.turns):
-        if turn.role == "assistant":
-            answer = turn.answer_text
-            if not answer:
-                continue
-            items.append(CopyItem(f"Answer {turn.number} ({len(answer):,} characters)", answer))
-            for position, (language, code) in enumerate(code_blocks(answer), 1):
-                first = code.strip().splitlines()[0] if code.strip() else ""
-                items.append(
-                    CopyItem(
-                        f"    code block {position} of answer {turn.number} ({language or 'text'}): {first[:50]}", code
-                    )
-                )
-        elif turn.text:
-            preview = turn.text.strip().splitlines()[0][:60] if turn.text.strip() else ""
-            items.append(CopyItem(f"Your message: {preview}", turn.text))
-    return items
+from tui_chat.session.clipboard import CopyItem
 
 
 class CopyPickerScreen(ModalScreen[CopyItem | None]):

@@ -1,4 +1,4 @@
-"""F1: every key of the app and every slash command, read from the bindings themselves."""
+"""F1: every key of the app and every slash command, generated from the command table."""
 
 from __future__ import annotations
 
@@ -12,26 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from tui_chat import slash_commands
-
-EXTRA_KEYS = [
-    ("Enter", "send the prompt"),
-    ("ctrl+j, shift+enter", "a new line in the prompt (ctrl+j works over SSH)"),
-    ("↑ / ↓ in the prompt", "the prompts you sent before (from the first / last line)"),
-    ("Tab", "move between the prompt, the conversation and the inspector"),
-    ("ctrl+p", "the command palette: every command, themes included"),
-    ("ctrl+q", "quit"),
-]
-
-
-def binding_rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
-    rows = []
-    for entry in bindings:
-        if isinstance(entry, Binding) and entry.description:
-            keys = ", ".join(key.strip() for key in entry.key.split(","))
-            rows.append((keys, entry.description))
-    return rows
-
+from tui_chat.commands import SCOPE_TITLES, KeyMap, Scope, help_rows, slash_commands
 
 Section = tuple[str, list[tuple[str, str]]]
 
@@ -57,17 +38,24 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-def help_sections(
-    screen_bindings: list[BindingType], inspector_bindings: list[BindingType]
-) -> list[tuple[str, list[tuple[str, str]]]]:
-    slash = [(command.usage, command.help) for command in slash_commands.COMMANDS]
-    return [
-        ("Keys", EXTRA_KEYS + binding_rows(screen_bindings)),
-        ("In the event inspector", binding_rows(inspector_bindings)),
-        ("Slash commands (type them in the prompt)", slash),
+def help_sections(keymap: KeyMap) -> list[Section]:
+    """Every key of every place (with the user's `[keys]` applied), the slash commands, and pointers."""
+    sections: list[Section] = [(SCOPE_TITLES[scope], help_rows(scope, keymap)) for scope in Scope]
+    sections.append(
+        (
+            "Slash commands (type them in the prompt)",
+            [(command.slash_usage, command.help) for command in slash_commands()],
+        )
+    )
+    sections.append(
         (
             "Learn more",
             [
+                ("Tab", "moves between the prompt, the conversation and the inspector"),
+                (
+                    "config.toml",
+                    '[keys] rebinds a command: its id = a key (e.g. toggle_inspector = "f6"); ids in the README',
+                ),
                 (
                     "demo scenarios",
                     "in demo mode, put long, code, think, tool, error, drop, slow, 429, 529 … in a message",
@@ -75,5 +63,6 @@ def help_sections(
                 ("replays", "claude-tui replay (or /replay): recorded streams, --step for one event per key"),
                 ("README", "the full guide: keys, configuration, gateways, the benchmark"),
             ],
-        ),
-    ]
+        )
+    )
+    return [(title, rows) for title, rows in sections if rows]

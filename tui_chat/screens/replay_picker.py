@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -15,14 +14,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui_chat.safety import sanitize_line
-from tui_chat.session.recording import WireRecording, load_recording, packaged_recordings
-
-
-@dataclass(frozen=True)
-class ReplayChoice:
-    recording: WireRecording
-    speed: float
-    step: bool
+from tui_chat.session.recording import ReplayChoice, WireRecording, load_recording, packaged_recordings
 
 
 class ReplayPickerScreen(ModalScreen[ReplayChoice | None]):

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import base64
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from tui_chat.safety import sanitize_line
 from tui_chat.session.export import ExportError, write_export
+from tui_chat.session.model import Conversation
 
 CLIPBOARD_FILENAME = "clipboard.txt"
 
@@ -46,3 +48,31 @@ def code_blocks(markdown_text: str) -> list[tuple[str, str]]:
             language = token.info.strip().split(" ")[0] if token.info else ""
             blocks.append((language, token.content))
     return blocks
+
+
+@dataclass(frozen=True)
+class CopyItem:
+    label: str
+    text: str
+
+
+def copy_items(conversation: Conversation) -> list[CopyItem]:
+    """Newest first: each answer, then its code blocks; each user message."""
+    items: list[CopyItem] = []
+    for turn in reversed(conversation.turns):
+        if turn.role == "assistant":
+            answer = turn.answer_text
+            if not answer:
+                continue
+            items.append(CopyItem(f"Answer {turn.number} ({len(answer):,} characters)", answer))
+            for position, (language, code) in enumerate(code_blocks(answer), 1):
+                first = code.strip().splitlines()[0] if code.strip() else ""
+                items.append(
+                    CopyItem(
+                        f"    code block {position} of answer {turn.number} ({language or 'text'}): {first[:50]}", code
+                    )
+                )
+        elif turn.text:
+            preview = turn.text.strip().splitlines()[0][:60] if turn.text.strip() else ""
+            items.append(CopyItem(f"Your message: {preview}", turn.text))
+    return items

@@ -55,6 +55,15 @@ class WireRecording:
         return result
 
 
+@dataclass(frozen=True)
+class ReplayChoice:
+    """A recording to replay, and how: `speed` scales its timing; `step` sends one event per keypress."""
+
+    recording: WireRecording
+    speed: float
+    step: bool
+
+
 def meta_path(sse_path: Path) -> Path:
     return sse_path.with_name(sse_path.name + ".json")
 

@@ -16,7 +16,7 @@ _HINTS = {
     400: "The API rejected the request; its message says why.",
     401: "The API key was not accepted. Set a valid ANTHROPIC_API_KEY (environment or .env) and restart.",
     403: "This key may not use this model or feature.",
-    404: "Unknown model or endpoint: pick another model (ctrl+p → Model) or check --base-url.",
+    404: "Unknown model or endpoint: pick another model (/model) or check --base-url.",
     413: "The conversation is too large for one request (32 MB). Start a new conversation.",
     429: "Rate limited: wait a moment before retrying.",
     500: "The API had an internal error; retrying usually works.",

@@ -17,7 +17,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
@@ -26,6 +26,8 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.timer import Timer
 
+from tui_chat.bindings import bindings
+from tui_chat.commands import Scope
 from tui_chat.messages import BlockCompleted, BlockStarted, BlockText, RetryScheduled, TurnEnded
 from tui_chat.render.strips import cropped, filtered
 from tui_chat.render.transcript import (
@@ -203,10 +205,7 @@ class AssistantEntry(Entry):
 class ConversationView(FastScrollbars, ScrollView, can_focus=True):
     """User and assistant turns, as lines; follows the newest text unless scrolled up."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "toggle_thinking", "Thinking", show=False),
-        Binding("e", "show_earlier", "Earlier turns", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(Scope.CONVERSATION)
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "conversation-view--user",

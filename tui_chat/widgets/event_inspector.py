@@ -13,12 +13,14 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui_chat.bindings import bindings
+from tui_chat.commands import Scope
 from tui_chat.messages import RetryScheduled, TurnConnected, TurnEnded, TurnStarted, WireEventsArrived
 from tui_chat.render.strips import cropped, filtered
 from tui_chat.safety import sanitize_line
@@ -76,20 +78,7 @@ class TurnCounts:
 class EventInspector(FastScrollbars, ScrollView, can_focus=True):
     """Every stream event as it arrives: time since the request, type (coloured), block index, payload."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "cursor(-20)", "Page up", show=False),
-        Binding("pagedown", "cursor(20)", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "follow", "Follow", show=False),
-        Binding("enter", "open", "Details"),
-        Binding("p", "toggle_pause", "Pause/follow"),
-        Binding("h", "toggle_pings", "Pings", show=False),
-        Binding("d", "toggle_deltas", "Deltas", show=False),
-        Binding("e", "toggle_errors", "Errors only", show=False),
-        Binding("s", "toggle_sdk", "SDK events", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(Scope.INSPECTOR)
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "event-inspector--time",

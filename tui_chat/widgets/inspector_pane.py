@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 
+from tui_chat.commands import active_keymap
 from tui_chat.session.inspect import KNOWN_EVENTS
 from tui_chat.widgets.event_inspector import EventInspector
 from tui_chat.widgets.live_text import LiveText
@@ -44,8 +45,19 @@ class InspectorPane(Vertical):
         yield self.inspector
 
     def on_mount(self) -> None:
-        self.border_title = "Event inspector (F2)"
-        self.border_subtitle = "↑↓ select · enter details · p pause · h pings · d deltas · e errors · s SDK"
+        keys = active_keymap()
+        self.border_title = f"Event inspector ({keys.label('toggle_inspector')})"
+        self.border_subtitle = "↑↓ select · " + " · ".join(
+            f"{keys.label(command_id).lower()} {word}"
+            for command_id, word in (
+                ("inspector_open", "details"),
+                ("inspector_pause", "pause"),
+                ("inspector_pings", "pings"),
+                ("inspector_deltas", "deltas"),
+                ("inspector_errors", "errors"),
+                ("inspector_sdk", "SDK"),
+            )
+        )
         self.update_status()
 
     def on_event_inspector_state_changed(self, message: EventInspector.StateChanged) -> None:

@@ -5,23 +5,19 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import TextArea
 
+from tui_chat.bindings import bindings
+from tui_chat.commands import Scope, active_keymap
 from tui_chat.messages import PromptSubmitted
 
 
 class PromptInput(TextArea):
     """A multi-line input that posts `PromptSubmitted` on Enter and remembers what was sent."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # Shown in the footer; Enter itself is handled in `_on_key`, in order with the keys typed before it.
-        Binding("enter", "submit", "Send"),
-        Binding("ctrl+j", "newline", "Newline", key_display="^j"),
-        Binding("shift+enter", "newline", "Newline", show=False),
-        Binding("up", "history(-1)", "Previous prompt", show=False),
-        Binding("down", "history(1)", "Next prompt", show=False),
-    ]
+    # Enter is handled in `_on_key`, in order with the keys typed before it (the binding shows it on the key bar).
+    BINDINGS: ClassVar[list[BindingType]] = bindings(Scope.PROMPT)
 
     DEFAULT_CSS = """
     PromptInput {
@@ -39,7 +35,7 @@ class PromptInput(TextArea):
             show_line_numbers=False,
             tab_behavior="focus",
             compact=False,
-            placeholder="Ask Claude…  (Enter sends · ctrl+j newline · ↑ history · /help)",
+            placeholder=f"Ask Claude…  (Enter sends · {active_keymap().label('newline')} newline · ↑ history · /help)",
         )
         self.sent: list[str] = []
         self._position: int | None = None

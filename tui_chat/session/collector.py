@@ -1,0 +1,46 @@
+"""The app's policy for Python's garbage collector while answers stream (process-wide, so one place).
+
+A full collection walks every object of the process; during a stream that is a stall of 100 ms or
+more. The policy: freeze what start-up built once, before the first stream; while any stream runs,
+collect only young objects; a little after the last one ends, collect the young garbage and freeze
+the survivors (an answer's objects live as long as its conversation), then restore the thresholds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+
+RELEASE_AFTER = 2.0
+"""Seconds after the last stream ends before full collections resume (its last frames come first)."""
+
+
+class CollectorPolicy:
+    """Owned by the app; the chat controller tells it when streams start and end."""
+
+    def __init__(self) -> None:
+        self._startup_frozen = False
+        self._streams = 0
+        self._thresholds = gc.get_threshold()
+
+    def stream_started(self) -> None:
+        if not self._startup_frozen:
+            self._startup_frozen = True
+            gc.freeze()
+        self._streams += 1
+        if self._streams == 1:
+            gc.set_threshold(self._thresholds[0], self._thresholds[1], 1_000_000_000)
+
+    def stream_ended(self) -> None:
+        """Release the hold `RELEASE_AFTER` seconds from now (at once outside an event loop)."""
+        try:
+            asyncio.get_running_loop().call_later(RELEASE_AFTER, self._release)
+        except RuntimeError:
+            self._release()
+
+    def _release(self) -> None:
+        self._streams = max(0, self._streams - 1)
+        if self._streams == 0:
+            gc.collect(1)
+            gc.freeze()
+            gc.set_threshold(*self._thresholds)

@@ -1,0 +1,597 @@
+"""`ChatController`: the conversation and the turn lifecycle, with no UI.
+
+The chat screen and the pipe mode both drive it: send, stop, retry, edit, replay, open or resume a
+saved conversation, the TTFT experiment, the model and system prompt, persistence, export and copy.
+It reports every outcome as a value (`session.reports`) to the `report` callback it is given; the
+screen renders them. Each answer streams in a task of its own through a stream the driver builds
+(`StreamFactory`: the screen's posts to widgets, the pipe mode's prints), so the same lifecycle runs
+with or without Textual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from tui_chat.safety import redact, sanitize_line
+from tui_chat.session.backend import Backend
+from tui_chat.session.clipboard import code_blocks, write_clipboard_fallback
+from tui_chat.session.collector import CollectorPolicy
+from tui_chat.session.export import (
+    ExportError,
+    conversation_to_api_json,
+    conversation_to_markdown,
+    default_export_name,
+    write_export,
+)
+from tui_chat.session.history import History
+from tui_chat.session.model import Conversation, Turn, TurnStatus
+from tui_chat.session.recording import ReplayChoice, meta_path, recording_from_record, recording_meta
+from tui_chat.session.reports import (
+    AnswerEnded,
+    AnswerStarted,
+    ConversationShown,
+    CopyRequested,
+    ModelsSuggested,
+    Notice,
+    PromptText,
+    Report,
+    SettingsChanged,
+    TtftFinished,
+    TtftStarted,
+    TurnsRemoved,
+    UserTurnAdded,
+)
+from tui_chat.stream.types import ErrorInfo
+
+if TYPE_CHECKING:
+    from anthropic import AsyncAnthropic
+
+    from tui_chat.demo.server import DemoThread
+    from tui_chat.session.models import ModelChoice
+    from tui_chat.session.recorder import TurnRecorder
+    from tui_chat.session.ttft import TtftExperiment
+    from tui_chat.stream.retry import RetryPolicy
+
+
+class StreamFactory(Protocol):
+    """Builds the stream of one answer (a `TurnRecorder`, or a subclass that also tells a UI)."""
+
+    def __call__(
+        self,
+        client: AsyncAnthropic,
+        conversation: Conversation,
+        turn: Turn,
+        *,
+        retry_policy: RetryPolicy,
+        **extra: Any,
+    ) -> TurnRecorder: ...
+
+
+def recorder_factory(
+    client: AsyncAnthropic, conversation: Conversation, turn: Turn, *, retry_policy: RetryPolicy, **extra: Any
+) -> TurnRecorder:
+    """The plain stream: records the turn, tells nobody (tests, and drivers that read the turn at the end)."""
+    from tui_chat.session.recorder import TurnRecorder
+
+    return TurnRecorder(client, conversation, turn, retry_policy=retry_policy, **extra)
+
+
+class ChatController:
+    """Owns the current conversation and runs its turns; reports what happens to `report`."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        report: Callable[[Report], None],
+        stream_factory: StreamFactory = recorder_factory,
+        history: History | None = None,
+        collector: CollectorPolicy | None = None,
+    ) -> None:
+        self.backend = backend
+        self.report = report
+        self.stream_factory = stream_factory
+        self.history = history or History(None)
+        self.collector = collector
+        settings = backend.settings
+        self.conversation = Conversation(model=settings.model, system=settings.system, max_tokens=settings.max_tokens)
+        self.experiments: list[TtftExperiment] = []
+        """TTFT experiments run in this session (kept across conversations)."""
+        self.models: list[ModelChoice] = []
+        """The models the API listed (the model picker fills it), for context-window checks."""
+        self.read_pace = 0.0
+        """Paced reads for the next answers (see `EventStream.read_pace`); 0 reads every frame as it lands."""
+        self.editing: Turn | None = None
+        """The user turn being edited: sending replaces it and what followed."""
+        self.opening = False
+        """A saved conversation is loading (in a thread): sending waits for it."""
+        self._task: asyncio.Task[None] | None = None
+        """The answer (or TTFT experiment) running now."""
+        self._busy_with: Turn | None = None
+        self._replays: dict[int, ReplayChoice] = {}
+        """The replay behind each replayed answer (by turn id), so a retry replays it again."""
+        self._stepping: DemoThread | None = None
+        """The replay server of an answer in step mode, once its recording is queued."""
+        self._step_turn: Turn | None = None
+        """The answer replayed in step mode (from its start, before its server is ready)."""
+        self._steps_granted = 0
+        """Steps asked for before the replay server was ready: granted as soon as it is."""
+        self._ttft_keys = itertools.count(1)
+        self._background: set[asyncio.Task[Any]] = set()
+
+    # ------------------------------------------------------------------------------- state
+    @property
+    def busy(self) -> bool:
+        """An answer or an experiment is running (until its end has been reported)."""
+        return self._task is not None
+
+    @property
+    def streaming(self) -> bool:
+        """An answer is streaming (not counting the TTFT experiment)."""
+        return self._busy_with is not None
+
+    @property
+    def stepping(self) -> bool:
+        """A replay waits for keypresses, one event each (`step`)."""
+        return self._step_turn is not None and self._step_turn is self._busy_with
+
+    @property
+    def can_retry(self) -> bool:
+        turns = self.conversation.turns
+        return not self.busy and bool(turns) and turns[-1].role == "assistant"
+
+    @property
+    def secrets(self) -> list[str]:
+        return self.backend.settings.secrets
+
+    def _notice(self, text: str, severity: Any = "information", **options: Any) -> None:
+        self.report(Notice(text, severity, **options))
+
+    async def client(self) -> AsyncAnthropic:
+        """The SDK client (built in a thread the first time: importing the SDK takes a while)."""
+        if self.backend.ready:  # no thread hop once it is built
+            return self.backend.prepare()
+        return await asyncio.to_thread(self.backend.prepare)
+
+    async def prepare(self) -> None:
+        """Import the SDK and build the client (and the demo server) in a thread, ahead of the first send."""
+        await self.client()
+        self.report(SettingsChanged())
+
+    # ------------------------------------------------------------------------------- sending
+    async def send(self, text: str) -> bool:
+        """Send a message and stream its answer. False (the text back in the prompt) if it cannot go now."""
+        if self.busy:
+            self._notice("Claude is still answering: press Esc to stop it first.", "warning")
+            self.report(PromptText(text))
+            return False
+        if self.opening:
+            self._notice("Opening the saved conversation: send it in a moment.", "warning")
+            self.report(PromptText(text))
+            return False
+        if self.editing is not None:
+            self._drop_from(self.editing)
+            self.editing = None
+        self._warn_if_too_long(text)
+        turn = self.conversation.add_user(text)
+        self.history.save(self.conversation, turn)
+        self.report(UserTurnAdded(turn))
+        self.start_answer()
+        return True
+
+    def _warn_if_too_long(self, text: str) -> None:
+        """A big paste is sent as it is, but say so when it cannot fit the model's context window."""
+        from tui_chat.session.models import context_window, estimate_tokens
+
+        limit = context_window(self.conversation.model, self.models)
+        history = sum(len(str(t.api_content or t.text)) for t in self.conversation.turns)
+        tokens = estimate_tokens(text) + history // 4
+        if limit is not None and tokens > limit:
+            self._notice(
+                f"This message is about {tokens:,} tokens with the history; {self.conversation.model} takes "
+                f"{limit:,} input tokens. The API will probably refuse it — start a new conversation or shorten it.",
+                "warning",
+                timeout=15,
+            )
+        elif len(text) > 100_000:
+            self._notice(f"Sending {len(text):,} characters (about {estimate_tokens(text):,} tokens).")
+
+    def start_answer(self, replay: ReplayChoice | None = None) -> Turn:
+        """Start the assistant turn that answers the conversation so far (or plays `replay`)."""
+        conversation = self.conversation
+        turn = conversation.start_assistant()
+        if replay is not None:
+            turn.replay = replay.recording.name
+            self._replays[turn.id] = replay
+        self._busy_with = turn
+        self._step_turn = turn if replay is not None and replay.step else None
+        self.report(AnswerStarted(turn, step=bool(replay and replay.step)))
+        task = self._task = asyncio.create_task(self._run_answer(conversation, turn, replay))
+        task.add_done_callback(lambda _: self._cancelled_before_start(conversation, turn))
+        return turn
+
+    def _cancelled_before_start(self, conversation: Conversation, turn: Turn) -> None:
+        """A task stopped before its first step never ran its own ending: end the turn here."""
+        if self._busy_with is turn:
+            self._end_unstarted(turn, None)
+            self._finish(conversation, turn, started=False)
+
+    async def _run_answer(self, conversation: Conversation, turn: Turn, replay: ReplayChoice | None) -> None:
+        started = False
+        try:
+            extra: dict[str, Any] = {}
+            if replay is None:
+                client = await self.client()
+            else:
+                client = await self._queue_replay(replay)
+                extra["messages"] = [{"role": "user", "content": f"replay {replay.recording.name}"}]
+            stream = self.stream_factory(client, conversation, turn, retry_policy=self._retry_policy(), **extra)
+            stream.read_pace = self.read_pace
+            started = True
+            if self.collector is not None:
+                self.collector.stream_started()
+            try:
+                await stream.run()
+            finally:
+                if self.collector is not None:
+                    self.collector.stream_ended()
+        except asyncio.CancelledError:
+            if not started:
+                self._end_unstarted(turn, None)
+        except Exception as error:  # the client could not be built (e.g. the demo server failed)
+            self._end_unstarted(turn, error)
+            started = False
+        finally:
+            self._finish(conversation, turn, started)
+
+    def _end_unstarted(self, turn: Turn, error: BaseException | None) -> None:
+        """End a turn whose stream never ran, so nothing is left waiting."""
+        if turn.status is not TurnStatus.STREAMING:
+            return
+        if error is None:
+            turn.status = TurnStatus.STOPPED
+        else:
+            turn.status = TurnStatus.FAILED
+            summary = redact(sanitize_line(f"{type(error).__name__}: {error}"), self.secrets)
+            turn.error = ErrorInfo(kind="could not start", summary=summary)
+
+    def _finish(self, conversation: Conversation, turn: Turn, started: bool) -> None:
+        self._task = None
+        self._busy_with = None
+        self._stepping = self._step_turn = None
+        self._steps_granted = 0
+        self.history.save(conversation, turn)
+        self.report(AnswerEnded(turn, started))
+        if turn.status is TurnStatus.FAILED and turn.error is not None:
+            self._notice(f"{turn.error.kind}: {turn.error.summary}", "error", title="The answer failed", timeout=None)
+            if turn.error.status == 404 and turn.replay is None:
+                self._in_background(self._suggest_models(turn))
+
+    def _in_background(self, work: Any) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _suggest_models(self, turn: Turn) -> None:
+        """After a 404 (an unknown model, usually): list the models this key can use."""
+        from tui_chat.session.models import fetch_models
+
+        try:
+            models = await fetch_models(await self.client())
+        except Exception:
+            return
+        self.models = models
+        if models:
+            self.report(ModelsSuggested(turn, models))
+
+    def _retry_policy(self) -> RetryPolicy:
+        from tui_chat.stream.retry import RetryPolicy
+
+        return RetryPolicy(max_retries=self.backend.settings.max_retries)
+
+    def stop(self) -> bool:
+        """Stop the answer (or experiment) running; the partial answer is kept. False if nothing runs."""
+        if self._task is None:
+            return False
+        self._task.cancel()
+        return True
+
+    async def wait(self) -> None:
+        """Until the answer running now (if any) has ended and been reported."""
+        task = self._task
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(task)
+
+    async def aclose(self) -> None:
+        """Stop what runs (its end is saved), then close the store."""
+        self.stop()
+        await self.wait()
+        for task in list(self._background):
+            task.cancel()
+        self.history.close()
+
+    def checkpoint(self) -> None:
+        """Save the partial answer streaming now (the screen calls this every second)."""
+        self.history.checkpoint(self.conversation)
+
+    # ------------------------------------------------------------------------ retry and edit
+    def retry(self) -> bool:
+        """A new answer to the last message: after a failure, or to regenerate a complete one."""
+        if self.opening:
+            self._notice("Opening the saved conversation: try again in a moment.", "warning")
+            return False
+        if not self.can_retry:
+            self._notice("Nothing to answer again yet.")
+            return False
+        previous = self.conversation.discard_last_assistant()
+        replay = None
+        if previous is not None:
+            self.report(TurnsRemoved(frozenset({previous.id})))
+            replay = self._replays.pop(previous.id, None)
+        self.start_answer(replay)
+        return True
+
+    def edit_last(self) -> bool:
+        """Put the last message back in the prompt; sending replaces it and its answer."""
+        if self.busy:
+            self._notice("Wait for the answer to finish, or press Esc, first.", "warning")
+            return False
+        last = next((t for t in reversed(self.conversation.turns) if t.role == "user" and t.replay is None), None)
+        if last is None:
+            self._notice("No message to edit yet.")
+            return False
+        self.editing = last
+        self.report(PromptText(str(last.api_content) if isinstance(last.api_content, str) else last.text))
+        self._notice("Editing your last message: Enter resends it and replaces its answer.", timeout=8)
+        return True
+
+    def _drop_from(self, turn: Turn) -> None:
+        """Remove `turn` and everything after it (editing an earlier message)."""
+        turns = self.conversation.turns
+        if turn not in turns:
+            return
+        index = turns.index(turn)
+        dropped = turns[index:]
+        del turns[index:]
+        self.report(TurnsRemoved(frozenset(t.id for t in dropped)))
+        if turns:
+            self.history.save(self.conversation, turns[-1])
+
+    # ------------------------------------------------------------------------ conversations
+    def new_conversation(self) -> None:
+        self.stop()
+        self.conversation = Conversation(
+            model=self.conversation.model,
+            system=self.conversation.system,
+            max_tokens=self.backend.settings.max_tokens,
+        )
+        self.editing = None
+        self.report(ConversationShown(self.conversation, opened=False))
+        self._notice("New conversation.")
+
+    async def resume(self, which: str) -> None:
+        """Open the last saved conversation (`which` == "") or the one whose id starts with `which`."""
+        store = self.history.open_store()
+        if store is None:
+            return
+        from tui_chat.session.store import StoreError
+
+        try:
+            conversation_id = store.last_id() if which == "" else store.find(which)
+        except StoreError as error:
+            self._notice(sanitize_line(str(error)), "error", timeout=10)
+            return
+        if conversation_id is None:
+            self._notice("No saved conversation yet: this is a new one.")
+            return
+        await self.open_saved(conversation_id)
+
+    async def open_saved(self, conversation_id: str) -> bool:
+        """Load a saved conversation in a thread (the UI keeps drawing), then make it the current one."""
+        from tui_chat.session.store import StoreError, load_conversation
+
+        store = self.history.open_store()
+        if store is None:
+            return False
+        self.opening = True  # a message sent now would go to the conversation being replaced
+        try:
+            conversation = await asyncio.to_thread(load_conversation, store.path, conversation_id)
+        except StoreError as error:
+            self._notice(sanitize_line(str(error)), "error", timeout=10)
+            return False
+        finally:
+            self.opening = False
+        self.show_conversation(conversation)
+        return True
+
+    def show_conversation(self, conversation: Conversation) -> None:
+        """Make `conversation` the current one; its next turn sends its whole history."""
+        self.stop()
+        self.conversation = conversation
+        self._replays.clear()
+        self.editing = None
+        self.report(ConversationShown(conversation, opened=True))
+        self.report(SettingsChanged())
+
+    # ---------------------------------------------------------------------------- replays
+    async def replay_named(self, name: str) -> None:
+        from tui_chat.session.recording import find_recording
+
+        settings = self.backend.settings
+        try:
+            recording = find_recording(name)
+        except (OSError, FileNotFoundError) as error:
+            self._notice(sanitize_line(str(error)), "error", timeout=15)
+            return
+        self.start_replay(ReplayChoice(recording, settings.replay_speed, settings.replay_step))
+
+    def start_replay(self, choice: ReplayChoice) -> bool:
+        """Replay a recording as an answer: same stream class, same panes; not part of the history sent."""
+        if self.busy or self.opening:
+            self._notice("Wait for the answer to finish, or press Esc, before replaying.", "warning")
+            return False
+        recording = choice.recording
+        how = "one event per keypress" if choice.step else f"speed ×{choice.speed:g}"
+        user = self.conversation.add_user(f"▶ Replay of {recording.name} ({how})")
+        user.replay = recording.name
+        self.history.save(self.conversation, user)
+        self.report(UserTurnAdded(user))
+        self.start_answer(choice)
+        return True
+
+    async def _queue_replay(self, choice: ReplayChoice) -> AsyncAnthropic:
+        from tui_chat.demo.server import Recording
+
+        client, thread = await asyncio.to_thread(self.backend.prepare_replay)
+        recording = choice.recording
+        served = Recording(
+            recording.body, delays=recording.delays(choice.speed), headers=dict(recording.headers), step=choice.step
+        )
+        thread.call(thread.server.queue_recording, served)
+        if choice.step:
+            self._stepping = thread
+            if self._steps_granted:
+                self.step(0)
+        return client
+
+    def step(self, count: int) -> None:
+        """Let the replay in step mode send `count` more events (kept until its server is ready)."""
+        if not self.stepping:
+            return
+        self._steps_granted += count
+        if self._stepping is not None and self._steps_granted:
+            self._stepping.call(self._stepping.server.grant_steps, self._steps_granted)
+            self._steps_granted = 0
+
+    # ------------------------------------------------------------------- model and system
+    def set_model(self, model: str) -> None:
+        self.conversation.model = sanitize_line(model)
+        self.report(SettingsChanged())
+        self._notice(f"Model for the next turns: {self.conversation.model}")
+
+    def set_system(self, text: str) -> None:
+        self.conversation.system = text or None
+        self.report(SettingsChanged())
+        self._notice("System prompt set." if text else "System prompt cleared.")
+
+    async def list_models(self) -> tuple[list[ModelChoice], str]:
+        """The models for the picker, and a sentence saying where the list came from."""
+        from tui_chat.session.models import FALLBACK_MODELS, FALLBACK_MODELS_AS_OF, fetch_models
+
+        try:
+            models = await fetch_models(await self.client())
+        except Exception as error:
+            reason = redact(sanitize_line(str(error)), self.secrets)[:120]
+            note = f"The Models API could not be reached ({reason}); the public lineup of {FALLBACK_MODELS_AS_OF}:"
+            return list(FALLBACK_MODELS), note
+        self.models = models
+        if not models:
+            return list(FALLBACK_MODELS), "The Models API listed no models; the public lineup:"
+        return models, f"Models listed by {self.backend.endpoint} (GET /v1/models)."
+
+    # ------------------------------------------------------------------------------- TTFT
+    def run_ttft(self, prompt: str | None = None) -> bool:
+        """The tutorial's TTFT experiment: the same prompt streamed, then not streamed."""
+        if self.busy:
+            self._notice("Wait for the answer to finish, or press Esc, first.", "warning")
+            return False
+        task = self._task = asyncio.create_task(self._ttft(prompt))
+        task.add_done_callback(lambda done: self._ttft_done(done))
+        return True
+
+    def _ttft_done(self, task: asyncio.Task[None]) -> None:
+        if self._task is task:  # (stopped before it started)
+            self._task = None
+
+    async def _ttft(self, prompt: str | None) -> None:
+        from tui_chat.session.ttft import DEFAULT_MAX_TOKENS, DEFAULT_PROMPT
+        from tui_chat.session.ttft_runner import run_ttft_experiment
+
+        key = next(self._ttft_keys)
+        text = prompt or DEFAULT_PROMPT
+        model = self.conversation.model
+        self.report(TtftStarted(key, model, sanitize_line(text)))
+        try:
+            experiment = await run_ttft_experiment(await self.client(), model, text, DEFAULT_MAX_TOKENS)
+        except asyncio.CancelledError:
+            self._notice("TTFT experiment stopped.")
+            return
+        finally:
+            self._task = None
+        self.experiments.append(experiment)
+        self.report(TtftFinished(key, experiment))
+
+    # --------------------------------------------------------------------- files and copies
+    def _write(self, what: str, path_text: str | None, kind: str, data: str | bytes) -> Path | None:
+        path = Path(path_text).expanduser() if path_text else Path.cwd() / default_export_name(kind)
+        try:
+            written = write_export(path, data)
+        except FileExistsError:
+            self._notice(
+                f"{path} already exists; nothing was overwritten. Give another name: /export NAME",
+                "warning",
+                timeout=10,
+            )
+            return None
+        except ExportError as error:
+            self._notice(sanitize_line(str(error)), "error", timeout=10)
+            return None
+        self._notice(f"{what} saved to {written}", timeout=8)
+        return written
+
+    def export_markdown(self, argument: str = "") -> Path | None:
+        """`[--no-metrics] [PATH]`: the conversation as markdown."""
+        words = argument.split()
+        include_metrics = "--no-metrics" not in words
+        path = " ".join(w for w in words if w != "--no-metrics") or None
+        text = conversation_to_markdown(self.conversation, include_metrics=include_metrics)
+        return self._write("Transcript", path, "markdown", text)
+
+    def export_json(self, argument: str = "") -> Path | None:
+        return self._write("Messages (JSON)", argument or None, "json", conversation_to_api_json(self.conversation))
+
+    def save_recording(self, argument: str = "") -> Path | None:
+        """The last answer's wire stream: `NAME.sse` (exact bytes) and `NAME.sse.json` (timing)."""
+        turn = next((t for t in reversed(self.conversation.turns) if t.wire and t.wire.events), None)
+        if turn is None or turn.wire is None:
+            self._notice("No answer with a recorded stream yet.", "warning")
+            return None
+        recording = recording_from_record(turn.wire, f"turn-{turn.number}")
+        written = self._write("Recording", argument or None, "sse", recording.body)
+        if written is not None:
+            try:
+                write_export(meta_path(written), recording_meta(recording))
+            except (ExportError, FileExistsError) as error:
+                self._notice(f"Timing not saved: {sanitize_line(str(error))}", "warning")
+        return written
+
+    def copy(self, text: str, what: str) -> None:
+        """Copy `text`: the UI writes OSC 52 (it reaches the local terminal over SSH); a file gets it too."""
+        from tui_chat.config import data_dir
+
+        try:
+            fallback: Path | None = write_clipboard_fallback(text, data_dir())
+        except OSError:
+            fallback = None
+        self.report(CopyRequested(text, what, fallback))
+
+    def copy_last(self, argument: str = "") -> None:
+        """The last answer, or (`code`) the last code block of the answers."""
+        if argument.strip() == "code":
+            for turn in reversed(self.conversation.turns):
+                if turn.role == "assistant" and (blocks := code_blocks(turn.answer_text)):
+                    self.copy(blocks[-1][1], f"the last code block of answer {turn.number}")
+                    return
+            self._notice("No code block to copy yet.")
+            return
+        answer = next((t for t in reversed(self.conversation.turns) if t.role == "assistant" and t.answer_text), None)
+        if answer is None:
+            self._notice("No answer to copy yet.")
+            return
+        self.copy(answer.answer_text, f"answer {answer.number}")
