@@ -257,9 +257,14 @@ def valid_key(key: str) -> bool:
 
 
 def key_label(key: str) -> str:
-    """How a key is written for people: `F2`, `Esc`, `ctrl+r`, `↑`."""
+    """How a key is written for people: `F2`, `Esc`, `ctrl+r`, `↑`, `shift+enter`."""
     *modifiers, base = key.split("+")
-    shown = base.upper() if re.fullmatch(r"f\d+", base) else _KEY_LABELS.get(base, base)
+    if re.fullmatch(r"f\d+", base):
+        shown = base.upper()
+    elif modifiers and base.isalpha():
+        shown = base  # ctrl+r, shift+enter
+    else:
+        shown = _KEY_LABELS.get(base, base)
     return "+".join([*modifiers, shown])
 
 
