@@ -61,3 +61,18 @@ def test_the_app_module_does_not_import_the_sdk_or_aiohttp() -> None:
     modules = loaded_after("import tui_chat.app, tui_chat.cli")
     assert "anthropic" not in modules
     assert "aiohttp" not in modules
+
+
+def test_no_import_cycles() -> None:
+    """No module imports itself back through others: not at run time, not lazily inside a function, not
+    for type checking only (grimp reads every import statement)."""
+    import grimp
+
+    graph = grimp.build_graph("tui_chat", cache_dir=None)
+    cycles = set()
+    for importer in graph.modules:
+        for imported in graph.find_modules_directly_imported_by(importer):
+            back = graph.find_shortest_chain(importer=imported, imported=importer)
+            if back is not None:
+                cycles.add(" → ".join((importer, *back)))
+    assert not cycles, "import cycles:\n" + "\n".join(sorted(cycles))

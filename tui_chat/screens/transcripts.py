@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from tui_chat.config import data_dir
 from tui_chat.safety import redact, sanitize_line
@@ -25,13 +25,40 @@ from tui_chat.session.recording import meta_path, recording_from_record, recordi
 from tui_chat.session.store import ConversationStore, StoreError
 
 if TYPE_CHECKING:
-    from tui_chat.screens.chat import ChatScreen
+    from tui_chat.session.backend import Backend
+
+
+class _Clipboard(Protocol):
+    def copy_to_clipboard(self, text: str) -> None: ...
+
+
+class TranscriptsHost(Protocol):
+    """What `Transcripts` uses of the chat screen (typed here so this module does not import it back)."""
+
+    @property
+    def backend(self) -> Backend: ...
+
+    @property
+    def conversation(self) -> Conversation: ...
+
+    @property
+    def app(self) -> _Clipboard: ...
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Literal["information", "warning", "error"] = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None: ...
 
 
 class Transcripts:
     """The chat screen's persistence and file/clipboard output. Failures become notifications."""
 
-    def __init__(self, screen: ChatScreen) -> None:
+    def __init__(self, screen: TranscriptsHost) -> None:
         self.screen = screen
         self.store: ConversationStore | None = None
         self._warned = False

@@ -108,9 +108,6 @@ def format_offset(seconds: float) -> str:
     return f"{seconds * 1000:,.0f}ms"
 
 
-SDK_EVENT_TYPES = ("text", "thinking", "signature", "input_json", "citation", "compaction")
-
-
 @dataclass(slots=True, eq=False)
 class HelperEvent:
     """An event the SDK's stream helper made up from a wire delta (not on the wire)."""

@@ -8,9 +8,8 @@ import anthropic
 import httpx2
 
 from tui_chat.safety import sanitize_line
-from tui_chat.stream.event_stream import IncompleteStreamError
 from tui_chat.stream.retry import RetryPolicy, retry_after_seconds
-from tui_chat.stream.types import ErrorInfo
+from tui_chat.stream.types import ErrorInfo, IncompleteStreamError
 
 _HINTS = {
     400: "The API rejected the request; its message says why.",

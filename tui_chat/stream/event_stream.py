@@ -41,9 +41,10 @@ from anthropic.types import ContentBlock, Message, RawMessageStreamEvent
 from anthropic.types.citations_delta import Citation
 
 from tui_chat.stream import clock
+from tui_chat.stream.errors import describe_error
 from tui_chat.stream.retry import RetryPolicy
 from tui_chat.stream.sdk_objects import raw_event, text_event, thinking_event
-from tui_chat.stream.types import Outcome, RetryNotice
+from tui_chat.stream.types import SYNTHESIZED_EVENT_TYPES, IncompleteStreamError, Outcome, RetryNotice
 from tui_chat.stream.wire import SSEFramer, WireEvent, WireRecord, shown_headers
 
 YIELD_EVERY = 0.004
@@ -56,9 +57,6 @@ event loop can make a buffered chunk look waited for; that costs one extra pause
 
 ENDING_EVENTS = frozenset({"content_block_stop", "message_delta", "message_stop"})
 """After a chunk with one of these a paced stream reads on at once: the end's times stay exact."""
-
-SYNTHESIZED_EVENT_TYPES = frozenset({"text", "thinking", "signature", "input_json", "citation", "compaction"})
-"""Events the SDK makes up from a delta (not on the wire)."""
 
 
 class PingEvent(anthropic.BaseModel):
@@ -81,10 +79,6 @@ class ErrorEvent(anthropic.BaseModel):
 
     type: Literal["error"]
     error: StreamError
-
-
-class IncompleteStreamError(Exception):
-    """The body ended without `message_stop`: the answer may be cut short (the SDK raises nothing)."""
 
 
 if TYPE_CHECKING:
@@ -500,8 +494,6 @@ def _error_event(wire: WireEvent) -> ErrorEvent:
 
 
 def _retry_notice(error: BaseException, attempt: int, policy: RetryPolicy, wait: float) -> RetryNotice:
-    from tui_chat.stream.errors import describe_error
-
     info = describe_error(error)
     return RetryNotice(
         attempt=attempt,
