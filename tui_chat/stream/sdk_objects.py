@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from anthropic.lib.streaming._types import TextEvent, ThinkingEvent
+from anthropic.lib.streaming import TextEvent
 from anthropic.types import (
     RawContentBlockDeltaEvent,
     RawContentBlockStartEvent,
@@ -24,6 +24,8 @@ from anthropic.types import (
     RawMessageStopEvent,
 )
 from pydantic import ValidationError
+
+from tui_chat.adapters.sdk_private import ThinkingEvent, construct_event
 
 _EVENT_CLASSES: dict[str, Any] = {
     "message_start": RawMessageStartEvent,
@@ -46,7 +48,7 @@ _TEXT_EVENT = _validator(TextEvent)
 _THINKING_EVENT = _validator(ThinkingEvent)
 
 SlowPath = Callable[[Any], Any]
-"""The SDK's own conversion of parsed JSON into an event (`client._process_response_data`)."""
+"""The SDK's own conversion of parsed JSON into an event (`sdk_private.event_converter`)."""
 
 
 def raw_event(name: str | None, data: str, slow_path: SlowPath) -> Any:
@@ -77,18 +79,11 @@ def thinking_event(thinking: str, snapshot: str) -> ThinkingEvent:
     return event
 
 
-def _construct(data: Any) -> Any:
-    from anthropic._models import construct_type
-    from anthropic.types import RawMessageStreamEvent
-
-    return construct_type(type_=RawMessageStreamEvent, value=data)
-
-
 def rebuild_raw_event(name: str | None, data: str) -> Any | None:
     """The SDK object for a stored frame (e.g. of a saved conversation), None if the SDK would skip it."""
     if name in (None, "ping", "error") or not data:
         return None
     try:
-        return raw_event(name, data, _construct)
+        return raw_event(name, data, construct_event)
     except ValueError:
         return None
