@@ -27,13 +27,13 @@ from tui_chat.session.inspect import (
     KNOWN_EVENTS,
     HelperEvent,
     InspectorFilter,
-    format_offset,
     summarize,
     summarize_helper,
 )
 from tui_chat.session.model import Turn, TurnStatus
 from tui_chat.stream.wire import WireEvent, WireRecord
 from tui_chat.widgets.fast_scrollbar import FastScrollbars
+from tui_chat.wording import duration
 
 TIME_WIDTH = 9
 NAME_WIDTH = 20
@@ -441,7 +441,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """The visible rows, straight from the row cache: Textual's per-line styling pass (padding,
-        background) has nothing to add to them and costs more than drawing them (~6 ms a paint)."""
+        background) has nothing to add to them and costs more than drawing them."""
         self._paint_style = None
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
@@ -510,7 +510,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
             )
         time_style, name_style, index_style, payload_style = styles
         columns = [
-            f"{format_offset(at):>{TIME_WIDTH}} ",
+            f"{duration(at, 'ms', compact=True):>{TIME_WIDTH}} ",
             f"{name[:NAME_WIDTH]:<{NAME_WIDTH}}",
             f"{'' if index is None else index:>{INDEX_WIDTH}} ",
         ]
