@@ -1,11 +1,12 @@
-"""The SDK's own objects for wire events, built the way the SDK builds them, at a fraction of the cost.
+"""The SDK's own objects for wire events, built the way the SDK builds them, for less.
 
 For every event the SDK calls `construct_type(RawMessageStreamEvent, json.loads(data))`: pydantic
-validation of the whole union behind ~20 µs of Python dispatch, then `build(TextEvent, ...)` for
-the helper event (another ~40 µs). Validating the data against the one class its SSE name stands
-for gives the same object (same class, same fields, extra fields kept): the union's validation
-would pick that class too. Whenever the fast path does not validate (an unknown event, a type
-that does not match its name, odd JSON), the SDK's own path decides, so every quirk is the SDK's.
+validation of the whole union behind layers of Python dispatch, then `build(TextEvent, ...)` for
+the helper event. Validating the data against the one class its SSE name stands for, with that
+class's own compiled validator, gives the same object (same class, same fields, extra fields kept):
+the union's validation would pick that class too. Whenever the fast path does not validate (an
+unknown event, a type that does not match its name, odd JSON), the SDK's own path decides, so every
+quirk is the SDK's.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Warm the SDK's models up off the UI thread, before the first answer.
 
-The first use of each SDK event model makes pydantic build its schema: 50-100 ms of work that
-would otherwise land in the middle of the first streamed answer. Running a small, complete stream
+The first use of each SDK event model makes pydantic build its schema, work that would otherwise
+land in the middle of the first streamed answer (README, Performance). Running a small, complete stream
 through the SDK's own accumulator in the start-up thread pays that cost where nobody waits for it.
 """
 

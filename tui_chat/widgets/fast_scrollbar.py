@@ -1,10 +1,9 @@
 """A scrollbar drawn straight into strips: Textual's glyphs and colours, without its Rich rendering pass.
 
-Textual renders a scrollbar as a Rich renderable through the console: ~3 ms a paint on a 2-core
-machine, for one column of cells, and a streaming pane scrolls (so repaints its scrollbar) with
-every batch. `FastScrollBar` computes the same segments (`ScrollBarRender.render_bar`) and keeps
-the strips until the geometry or the colours change. `FastScrollbars` makes a scrollable widget
-use it.
+Textual renders a scrollbar as a Rich renderable through the console, a cost out of proportion to
+one column of cells, and a streaming pane scrolls (so repaints its scrollbar) with every batch.
+`FastScrollBar` computes the same segments (`ScrollBarRender.render_bar`) and keeps the strips until
+the geometry or the colours change. `FastScrollbars` makes a scrollable widget use it.
 """
 
 from __future__ import annotations
