@@ -21,6 +21,7 @@ def loaded_after(statement: str) -> set[str]:
         "tui_chat.stream.event_stream",
         "tui_chat.stream.sdk_objects",
         "tui_chat.stream.errors",
+        "tui_chat.adapters.sdk_private",
         "tui_chat.session.model",
         "tui_chat.session.recorder",
         "tui_chat.session.inspect",
