@@ -21,6 +21,7 @@ def loaded_after(statement: str) -> set[str]:
         "tui_chat.stream.event_stream",
         "tui_chat.stream.sdk_objects",
         "tui_chat.stream.errors",
+        "tui_chat.adapters.sdk_private",
         "tui_chat.session.model",
         "tui_chat.session.recorder",
         "tui_chat.session.inspect",
@@ -67,3 +68,50 @@ def test_the_app_module_does_not_import_the_sdk_or_aiohttp() -> None:
     modules = loaded_after("import tui_chat.app, tui_chat.cli")
     assert "anthropic" not in modules
     assert "aiohttp" not in modules
+
+
+def test_no_import_cycles() -> None:
+    """No module imports itself back through others: not at run time, not lazily inside a function, not
+    for type checking only (grimp reads every import statement)."""
+    import grimp
+
+    graph = grimp.build_graph("tui_chat", cache_dir=None)
+    cycles = set()
+    for importer in graph.modules:
+        for imported in graph.find_modules_directly_imported_by(importer):
+            back = graph.find_shortest_chain(importer=imported, imported=importer)
+            if back is not None:
+                cycles.add(" → ".join((importer, *back)))
+    assert not cycles, "import cycles:\n" + "\n".join(sorted(cycles))
+
+
+STARTUP = """
+import asyncio, sys
+import tui_chat.cli
+from tui_chat.app import ClaudeTUI
+from tui_chat.config import Secret, Settings
+
+async def main() -> None:
+    app = ClaudeTUI(Settings(api_key=Secret("sk-not-used"), base_url="http://127.0.0.1:9"))
+    async with app.run_test() as pilot:
+        for _ in range(600):  # the SDK is imported and the client built in a thread, after the first frame
+            await pilot.pause(0.05)
+            if app.backend.ready:
+                break
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.backend.ready and type(app.screen).__name__ == "ChatScreen", app.screen
+    print(" ".join(sorted(name for name in sys.modules if name.startswith("tui_chat"))))
+
+asyncio.run(main())
+"""
+
+
+def test_start_up_imports_neither_the_demo_nor_the_benchmark() -> None:
+    """The app started with a key, up to its chat screen and a built client, has not imported `tui_chat.demo`
+    or `tui_chat.bench`: the demo server is loaded only for --demo or a replay, lazily."""
+    result = subprocess.run([sys.executable, "-c", STARTUP], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    modules = set(result.stdout.split())
+    assert "tui_chat.screens.chat" in modules and "tui_chat.stream.event_stream" in modules
+    assert not {name for name in modules if name.startswith(("tui_chat.demo", "tui_chat.bench"))}

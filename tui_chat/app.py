@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import RenderableType
 from textual.app import App
 from textual.binding import BindingType
 from textual.theme import Theme
 
+from tui_chat.adapters.textual_private import CrashReportApp
 from tui_chat.bindings import ChatCommands, bindings, keys_taken_by_the_prompt
 from tui_chat.commands import Scope, use_keymap
 from tui_chat.config import Settings
@@ -19,7 +21,7 @@ from tui_chat.session.backend import Backend
 from tui_chat.session.collector import CollectorPolicy
 
 
-class ClaudeTUI(App[None]):
+class ClaudeTUI(CrashReportApp[None]):
     """claude-tui: chat with Claude and watch the stream protocol as it happens."""
 
     TITLE = "claude-tui"
@@ -85,19 +87,15 @@ class ClaudeTUI(App[None]):
     async def on_unmount(self) -> None:
         await self.backend.aclose()
 
-    def _fatal_error(self) -> None:
+    def crash_report(self) -> RenderableType:
         """A crash: Textual prints the traceback with every frame's local variables, where an API key
         can sit (in the SDK's frames, or ours). Print it without locals, with any secret redacted, and log it."""
         import logging
 
-        import rich
         from rich.text import Text
-        from rich.traceback import Traceback
 
-        self.bell()
         with self.console.capture() as capture:
-            self.console.print(Traceback(show_locals=False, width=None, suppress=[rich]))
+            self.console.print(super().crash_report())
         report = redact(capture.get(), self.settings.secrets)
         logging.getLogger("tui_chat").error("claude-tui crashed:\n%s", Text.from_ansi(report).plain)
-        self._exit_renderables.append(Text.from_ansi(report))
-        self._close_messages_no_wait()
+        return Text.from_ansi(report)

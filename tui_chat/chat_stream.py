@@ -2,8 +2,8 @@
 
 High-frequency updates are coalesced: text and wire frames are collected and posted together at
 most every `FLUSH_INTERVAL` seconds (the first at once, so the first token is not delayed). Each
-post makes every pane repaint, and a repaint of this layout costs ~20 ms, so the rate of posts, not
-of tokens, sets the CPU cost: five a second keeps a 100 tok/s answer light and still looks live.
+post makes every pane repaint, and a repaint of this layout costs far more than a token, so the rate
+of posts, not of tokens, sets the CPU cost: five a second keeps a 100 tok/s answer light and still looks live.
 With the "paced_reads" preference, reads are coalesced too (`EventStream.read_pace`): once text
 flows, frames gather in the socket for up to 50 ms and are read together, a wake-up per 50 ms instead
 of one per token, for event times in 50 ms steps. Structural events (a block starting or stopping, the
@@ -70,7 +70,7 @@ class LazyHelperEvent(HelperEvent):
     """A `text`/`thinking` helper event that rebuilds the SDK object when asked for it.
 
     The SDK's `TextEvent` carries the whole snapshot so far; keeping one per token keeps every
-    intermediate snapshot alive (a 10,000-token answer: ~180 MB, quadratic). The snapshot only
+    intermediate snapshot alive (memory quadratic in the answer's length). The snapshot only
     grows by appending, so its length and the block's latest snapshot give it back exactly.
     """
 

@@ -20,7 +20,7 @@ from tomlkit.toml_document import TOMLDocument
 
 from tui_chat.commands import KeyMap, parse_key_overrides
 from tui_chat.config import config_dir
-from tui_chat.session.export import ExportError, write_export
+from tui_chat.files import write_atomically
 
 DEFAULT_THEME = "textual-dark"
 HEADER = "claude-tui preferences (edit freely; the app rewrites the values it owns when you change a setting)"
@@ -34,8 +34,8 @@ class Preferences:
     hints: bool = True
     """Show the help text in an empty conversation."""
     paced_reads: bool = False
-    """Read a flowing answer every 50 ms instead of each frame as it lands: less CPU on a slow stream,
-    event times in 50 ms steps."""
+    """Read a flowing answer every 50 ms instead of each frame as it lands: less CPU on a slow stream
+    (the benchmark measures how much), event times in 50 ms steps."""
     keymap: KeyMap = field(default_factory=KeyMap)
     """The keys in effect: the defaults with `[keys]` applied."""
     problems: list[str] = field(default_factory=list)
@@ -102,7 +102,4 @@ class Preferences:
                 document[key] = value
         path = self.path()
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        try:
-            write_export(path, tomlkit.dumps(document), overwrite=True)
-        except ExportError as error:
-            raise OSError(str(error)) from error
+        write_atomically(path, tomlkit.dumps(document))

@@ -90,6 +90,8 @@ def _loopback_server(command: str, port: int) -> Server:
     from aiohttp import web
     from textual_serve.server import Server
 
+    from tui_chat.adapters import textual_private
+
     url = f"http://{HOST}:{port}"
     allowed_hosts = {f"{name}:{port}" for name in (HOST, "localhost")}
     if port == 80:  # browsers leave the default port out of Host and Origin
@@ -114,11 +116,6 @@ def _loopback_server(command: str, port: int) -> Server:
             sessions.discard(task)
 
     class LoopbackServer(Server):
-        async def _make_app(self) -> web.Application:
-            app: web.Application = await super()._make_app()
-            app.middlewares.append(same_origin_only)
-            return app
-
         async def on_startup(self, app: web.Application) -> None:
             await super().on_startup(app)
             print("WARNING: " + NO_AUTH_WARNING.format(url=url, port=port), flush=True)
@@ -130,4 +127,6 @@ def _loopback_server(command: str, port: int) -> Server:
             if sessions:
                 await asyncio.wait(set(sessions), timeout=10)
 
-    return LoopbackServer(command, host=HOST, port=port, title="claude-tui")
+    server = LoopbackServer(command, host=HOST, port=port, title="claude-tui")
+    textual_private.add_middleware(server, same_origin_only)
+    return server

@@ -1,6 +1,6 @@
 """Instruments for a running app: paints (with the bytes a terminal would get) and event-loop stalls.
 
-`AppProbe` wraps `App._display`, the one place a frame goes to the terminal. Headless, Textual
+`AppProbe` sees each frame where it goes to the terminal (`textual_private.intercept_frames`). Headless, Textual
 composes every update but skips encoding it; the probe encodes it (as the terminal driver would)
 so the cost is paid and the bytes can be counted. Each paint calls the registered checks, so "on
 screen" means: painted by a frame computed after the widget had the text.
@@ -66,22 +66,18 @@ class AppProbe:
         self.bytes = 0
         self.last_paint = 0.0
         self.checks: list[PaintCheck] = []
-        self._original = app._display
-        app._display = self._display  # type: ignore[method-assign]
+        from tui_chat.adapters.textual_private import frame_bytes, in_batch_update, intercept_frames
 
-    def _display(self, screen: Any, renderable: Any) -> None:
-        from textual._compositor import CompositorUpdate
+        self._in_batch_update = in_batch_update
+        self._frame_bytes = frame_bytes
+        intercept_frames(app, self._displayed)
 
+    def _displayed(self, screen: Any, renderable: Any) -> None:
         app = self.app
-        self._original(screen, renderable)
-        if renderable is None or app._batch_count:
+        if renderable is None or self._in_batch_update(app):
             return
         if app.is_headless:  # what the driver would have been sent (the real driver encodes this itself)
-            if isinstance(renderable, CompositorUpdate):
-                data = renderable.render_segments(app.console)
-            else:
-                data = app.console._render_buffer(app.console.render(renderable))
-            self.bytes += len(data.encode())
+            self.bytes += len(self._frame_bytes(app, renderable).encode())
         now = time.perf_counter()
         self.paints += 1
         self.last_paint = now

@@ -18,6 +18,7 @@ from tui_chat.render.wrap import wrap as wrap_text
 from tui_chat.session.model import Block, Turn, TurnStatus
 from tui_chat.session.ttft import TtftExperiment, TtftRun
 from tui_chat.stream.types import RetryNotice
+from tui_chat.wording import duration
 
 SHOWN_USER_CHARACTERS = 8_000
 """A huge paste is shown cut here (all of it is sent): laying out a megabyte would stall the UI."""
@@ -436,10 +437,6 @@ def bar(value: float | None, scale: float, width: int = BAR_WIDTH) -> str:
     return ("█" * full + (EIGHTHS[rest] if rest else "")).ljust(width)
 
 
-def seconds(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f} s"
-
-
 class TtftSection(Section):
     """The TTFT experiment: time to first token and to the whole answer, as bars (never sent as history)."""
 
@@ -485,9 +482,9 @@ class TtftSection(Section):
         return Content.assemble(
             (label.ljust(15), "bold"),
             (bar(run.ttft, scale, width), "$success" if run.streaming else "$warning"),
-            f" {seconds(run.ttft):>8}  ",
+            f" {duration(run.ttft):>8}  ",
             (bar(run.total, scale, width), "$primary"),
-            f" {seconds(run.total):>8}  {tokens}",
+            f" {duration(run.total):>8}  {tokens}",
         )
 
     @staticmethod

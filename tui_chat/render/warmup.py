@@ -1,8 +1,7 @@
 """Compile the syntax highlighters of common languages off the UI thread, before the first code block.
 
-Pygments compiles a lexer's regular expressions the first time the lexer is used: 60 ms for
-Python, 90 ms for CSS on a 2-core machine, a visible stall in the middle of the first answer with
-code. The start-up thread pays it instead.
+Pygments compiles a lexer's regular expressions the first time the lexer is used, a visible stall in
+the middle of the first answer with code (README, Performance). The start-up thread pays it instead.
 """
 
 from __future__ import annotations

@@ -13,10 +13,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown, Static
 
 from tui_chat.safety import sanitize
-from tui_chat.session.inspect import explain, format_offset, pretty_json, raw_lines, sdk_object_text
+from tui_chat.session.inspect import explain, pretty_json, raw_lines, sdk_object_text
 from tui_chat.stream.wire import WireEvent
 from tui_chat.widgets.event_inspector import EventInspector, InspectorRow
-from tui_chat.wording import count_of
+from tui_chat.wording import count_of, duration
 
 
 class EventDetailScreen(ModalScreen[None]):
@@ -93,7 +93,7 @@ def describe_row(row: InspectorRow) -> tuple[Content, str, Content, str, str, st
         title = Content.from_markup(
             "[b]Response headers[/b] · turn $turn · event 0 · +$at",
             turn=str(row.turn_number),
-            at=format_offset(record.headers_at or 0.0),
+            at=duration(record.headers_at or 0.0, "ms", compact=True),
         )
         return (
             title,
@@ -109,7 +109,7 @@ def describe_row(row: InspectorRow) -> tuple[Content, str, Content, str, str, st
             "[b]sdk·$type[/b] · made by the SDK, not on the wire · turn $turn · +$at",
             type=helper.type,
             turn=str(row.turn_number),
-            at=format_offset(helper.at),
+            at=duration(helper.at, "ms", compact=True),
         )
         made_from = f"Made from wire event {helper.wire_index} of this turn (the row above it)."
         return (
@@ -130,7 +130,7 @@ def describe_row(row: InspectorRow) -> tuple[Content, str, Content, str, str, st
         turn=str(row.turn_number),
         number=str(wire.index + 1),
         index=index,
-        at=format_offset(wire.at),
+        at=duration(wire.at, "ms", compact=True),
     )
     wire_title = Content(
         f"On the wire: {len(wire.raw):,} bytes, exactly as received (↵ = LF, ← = CR, · = trailing space)"

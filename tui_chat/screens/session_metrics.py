@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 from tui_chat.session.model import Conversation
 from tui_chat.session.pricing import PRICES_AS_OF, format_cost
 from tui_chat.session.ttft import TtftExperiment
+from tui_chat.wording import duration
 
 COLUMNS = (
     "#",
@@ -32,10 +33,6 @@ COLUMNS = (
     "request-id",
     "cost (est.)",
 )
-
-
-def _seconds(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
 
 
 class SessionMetricsScreen(ModalScreen[None]):
@@ -75,8 +72,8 @@ class SessionMetricsScreen(ModalScreen[None]):
                 str(turn.number),
                 turn.model,
                 turn.status.value + (" (replay)" if turn.replay else ""),
-                _seconds(m.ttft),
-                _seconds(m.elapsed()) if m.sent_at else "—",
+                duration(m.ttft),
+                duration(m.elapsed() if m.sent_at else None),
                 f"{m.input_tokens or 0:,}",
                 f"{m.cache_read_input_tokens or 0:,}/{m.cache_creation_input_tokens or 0:,}",
                 f"{m.output_tokens or 0:,}",
@@ -95,9 +92,9 @@ class SessionMetricsScreen(ModalScreen[None]):
             ttft.add_row(
                 experiment.when.astimezone().strftime("%H:%M:%S"),
                 experiment.model,
-                _seconds(s.ttft),
-                _seconds(s.total),
-                _seconds(n.total),
+                duration(s.ttft),
+                duration(s.total),
+                duration(n.total),
                 f"{s.output_tokens or 0:,} / {n.output_tokens or 0:,}",
                 "—" if speedup is None else f"{speedup:,.1f}×",
             )

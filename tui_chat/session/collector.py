@@ -1,9 +1,10 @@
 """The app's policy for Python's garbage collector while answers stream (process-wide, so one place).
 
-A full collection walks every object of the process; during a stream that is a stall of 100 ms or
-more. The policy: freeze what start-up built once, before the first stream; while any stream runs,
-collect only young objects; a little after the last one ends, collect the young garbage and freeze
-the survivors (an answer's objects live as long as its conversation), then restore the thresholds.
+A full collection walks every object of the process; during a stream that is a visible stall (the
+benchmark measures it). The policy: freeze what start-up built once, before the first stream; while
+any stream runs, collect only young objects; a little after the last one ends, collect the young
+garbage and freeze the survivors (an answer's objects live as long as its conversation), then restore
+the thresholds.
 """
 
 from __future__ import annotations

@@ -6,21 +6,20 @@ file behind; its errors are `ExportError`s whose message can be shown as is.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui_chat.files import write_atomically
 from tui_chat.safety import sanitize_line
 from tui_chat.session.model import Block, Conversation, Turn, TurnStatus
-from tui_chat.wording import count_of
+from tui_chat.wording import count_of, duration
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -156,9 +155,9 @@ def _metrics_line(conversation: Conversation, turn: Turn) -> str:
     metrics = turn.metrics
     parts: list[str] = []
     if metrics.ttft is not None:
-        parts.append(f"TTFT {metrics.ttft:.2f} s")
+        parts.append(f"TTFT {duration(metrics.ttft)}")
     if metrics.ended_at is not None:
-        parts.append(f"total {metrics.ended_at:.2f} s")
+        parts.append(f"total {duration(metrics.ended_at)}")
     total_input = metrics.total_input_tokens
     if total_input is not None:
         parts.append(f"{total_input:,} tokens in")
@@ -290,44 +289,13 @@ def write_export(path: str | os.PathLike[str], data: str | bytes, *, overwrite: 
         raise ExportError(f"Cannot write {shown}: {folder} {problem}.")
     if not overwrite and target.exists():
         raise FileExistsError(f"{shown} already exists; choose another name or allow overwriting.")
-    payload = data.encode("utf-8", "replace") if isinstance(data, str) else data
-    temporary: str | None = None
     try:
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(handle, "wb") as file:
-            file.write(payload)
-            file.flush()
-            os.fsync(file.fileno())
-        if overwrite:
-            os.replace(temporary, target)
-        else:
-            _place_without_overwriting(temporary, target, shown)
-        temporary = None
-    except FileExistsError:
-        raise
-    except OSError as error:
-        raise ExportError(f"Cannot write {shown}: {_reason(error)}.") from error
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-    return target
-
-
-def _place_without_overwriting(temporary: str, target: Path, shown: str) -> None:
-    """Give the finished file its name, failing if the name was taken meanwhile."""
-    try:
-        os.link(temporary, target)  # atomic, and fails if `target` exists
+        write_atomically(target, data, overwrite=overwrite)
     except FileExistsError:
         raise FileExistsError(f"{shown} already exists; choose another name or allow overwriting.") from None
     except OSError as error:
-        if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK):
-            raise
-        if target.exists():  # no hard links on this file system: check, then rename
-            raise FileExistsError(f"{shown} already exists; choose another name or allow overwriting.") from None
-        os.rename(temporary, target)
-        return
-    os.unlink(temporary)
+        raise ExportError(f"Cannot write {shown}: {_reason(error)}.") from error
+    return target
 
 
 def _reason(error: OSError) -> str:

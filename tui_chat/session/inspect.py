@@ -103,14 +103,6 @@ def summarize(wire: WireEvent, limit: int = 200) -> str:
     return visible(wire.data, limit)
 
 
-def format_offset(seconds: float) -> str:
-    """Milliseconds since the request was sent, as the inspector shows them."""
-    return f"{seconds * 1000:,.0f}ms"
-
-
-SDK_EVENT_TYPES = ("text", "thinking", "signature", "input_json", "citation", "compaction")
-
-
 @dataclass(slots=True, eq=False)
 class HelperEvent:
     """An event the SDK's stream helper made up from a wire delta (not on the wire)."""

@@ -364,7 +364,7 @@ class ConversationStore:
 
 def load_conversation(path: str | os.PathLike[str], conversation_id: str) -> Conversation:
     """`ConversationStore.load` on a connection of its own, read-only: callable from another thread
-    (a 200-turn conversation takes 0.4 s to load, which the UI thread should not wait for)."""
+    (a long conversation takes long enough to load that the UI thread should not wait for it)."""
     try:
         db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
     except sqlite3.Error as error:

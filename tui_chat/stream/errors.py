@@ -8,9 +8,8 @@ import anthropic
 import httpx2
 
 from tui_chat.safety import sanitize_line
-from tui_chat.stream.event_stream import IncompleteStreamError
-from tui_chat.stream.retry import RetryPolicy, retry_after_seconds
-from tui_chat.stream.types import ErrorInfo
+from tui_chat.stream.retry import RetryPolicy, retry_after_seconds, retryable_status
+from tui_chat.stream.types import ErrorInfo, IncompleteStreamError
 
 _HINTS = {
     400: "The API rejected the request; its message says why.",
@@ -65,7 +64,7 @@ def describe_error(error: BaseException) -> ErrorInfo:
             error_type=error_type,
             request_id=request_id,
             hint=hint,
-            retryable=status in (408, 409, 429) or status >= 500,
+            retryable=retryable_status(status),
         )
     if isinstance(error, (anthropic.APITimeoutError, httpx2.TimeoutException)):
         return ErrorInfo(

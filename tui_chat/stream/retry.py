@@ -16,6 +16,12 @@ import anthropic
 import httpx2
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
+"""With any 5xx, the statuses the SDK retries (PROTOCOL.md §6): `retryable_status`."""
+
+
+def retryable_status(status: int) -> bool:
+    """Whether the SDK would retry a response with this status (unless `x-should-retry` says otherwise)."""
+    return status in RETRYABLE_STATUSES or status >= 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +40,7 @@ class RetryPolicy:
             verdict = error.response.headers.get("x-should-retry")
             if verdict in ("true", "false"):
                 return verdict == "true"
-            status = error.status_code
-            return status in RETRYABLE_STATUSES or status >= 500
+            return retryable_status(error.status_code)
         return isinstance(error, anthropic.APIConnectionError)  # includes APITimeoutError
 
     def wait_for(self, error: BaseException, retries_taken: int) -> float:

@@ -1,11 +1,12 @@
-"""The SDK's own objects for wire events, built the way the SDK builds them, at a fraction of the cost.
+"""The SDK's own objects for wire events, built the way the SDK builds them, for less.
 
 For every event the SDK calls `construct_type(RawMessageStreamEvent, json.loads(data))`: pydantic
-validation of the whole union behind ~20 µs of Python dispatch, then `build(TextEvent, ...)` for
-the helper event (another ~40 µs). Validating the data against the one class its SSE name stands
-for gives the same object (same class, same fields, extra fields kept): the union's validation
-would pick that class too. Whenever the fast path does not validate (an unknown event, a type
-that does not match its name, odd JSON), the SDK's own path decides, so every quirk is the SDK's.
+validation of the whole union behind layers of Python dispatch, then `build(TextEvent, ...)` for
+the helper event. Validating the data against the one class its SSE name stands for, with that
+class's own compiled validator, gives the same object (same class, same fields, extra fields kept):
+the union's validation would pick that class too. Whenever the fast path does not validate (an
+unknown event, a type that does not match its name, odd JSON), the SDK's own path decides, so every
+quirk is the SDK's.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from anthropic.lib.streaming._types import TextEvent, ThinkingEvent
+from anthropic.lib.streaming import TextEvent
 from anthropic.types import (
     RawContentBlockDeltaEvent,
     RawContentBlockStartEvent,
@@ -24,6 +25,8 @@ from anthropic.types import (
     RawMessageStopEvent,
 )
 from pydantic import ValidationError
+
+from tui_chat.adapters.sdk_private import ThinkingEvent, construct_event
 
 _EVENT_CLASSES: dict[str, Any] = {
     "message_start": RawMessageStartEvent,
@@ -46,7 +49,7 @@ _TEXT_EVENT = _validator(TextEvent)
 _THINKING_EVENT = _validator(ThinkingEvent)
 
 SlowPath = Callable[[Any], Any]
-"""The SDK's own conversion of parsed JSON into an event (`client._process_response_data`)."""
+"""The SDK's own conversion of parsed JSON into an event (`sdk_private.event_converter`)."""
 
 
 def raw_event(name: str | None, data: str, slow_path: SlowPath) -> Any:
@@ -77,18 +80,11 @@ def thinking_event(thinking: str, snapshot: str) -> ThinkingEvent:
     return event
 
 
-def _construct(data: Any) -> Any:
-    from anthropic._models import construct_type
-    from anthropic.types import RawMessageStreamEvent
-
-    return construct_type(type_=RawMessageStreamEvent, value=data)
-
-
 def rebuild_raw_event(name: str | None, data: str) -> Any | None:
     """The SDK object for a stored frame (e.g. of a saved conversation), None if the SDK would skip it."""
     if name in (None, "ping", "error") or not data:
         return None
     try:
-        return raw_event(name, data, _construct)
+        return raw_event(name, data, construct_event)
     except ValueError:
         return None

@@ -10,6 +10,13 @@ UI_READ_PACE = 0.05
 (`EventStream.read_pace`): its panes repaint five times a second anyway, and on a slow stream each
 wake-up of the event loop, one per token, is most of the CPU."""
 
+SYNTHESIZED_EVENT_TYPES = frozenset({"text", "thinking", "signature", "input_json", "citation", "compaction"})
+"""Events the SDK's stream helper makes up from a delta (not on the wire)."""
+
+
+class IncompleteStreamError(Exception):
+    """The body ended without `message_stop`: the answer may be cut short (the SDK raises nothing)."""
+
 
 class Outcome(StrEnum):
     """How a streamed response ended."""

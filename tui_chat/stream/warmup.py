@@ -1,7 +1,7 @@
 """Warm the SDK's models up off the UI thread, before the first answer.
 
-The first use of each SDK event model makes pydantic build its schema: 50-100 ms of work that
-would otherwise land in the middle of the first streamed answer. Running a small, complete stream
+The first use of each SDK event model makes pydantic build its schema, work that would otherwise
+land in the middle of the first streamed answer (README, Performance). Running a small, complete stream
 through the SDK's own accumulator in the start-up thread pays that cost where nobody waits for it.
 """
 
@@ -64,22 +64,16 @@ def warm_up() -> None:
     """Parse and accumulate `SAMPLE_STREAM` exactly as a real stream is (no network)."""
     import json
 
-    from anthropic._models import construct_type
-    from anthropic.lib.streaming._messages import accumulate_event
-    from anthropic.types import RawMessageStreamEvent
-
-    from tui_chat.stream.event_stream import ErrorEvent, StreamError, _helper_events
+    from tui_chat.adapters.sdk_private import accumulate_event, construct_event
+    from tui_chat.stream.event_stream import ErrorEvent, StreamError, helper_events
     from tui_chat.stream.sdk_objects import raw_event
-
-    def slow_path(data: Any) -> Any:
-        return construct_type(type_=RawMessageStreamEvent, value=data)
 
     snapshot: Any = None
     buffers: dict[int, bytes] = {}
     for data in SAMPLE_STREAM:
-        event = raw_event(str(data["type"]), json.dumps(data), slow_path)
-        slow_path(data)
+        event = raw_event(str(data["type"]), json.dumps(data), construct_event)
+        construct_event(data)
         snapshot = accumulate_event(event=event, current_snapshot=snapshot, json_bufs=buffers)
-        _helper_events(event, snapshot)
+        helper_events(event, snapshot)
     snapshot.to_dict(warnings=False)
     ErrorEvent.construct(type="error", error=StreamError.construct(type="overloaded_error", message=""))

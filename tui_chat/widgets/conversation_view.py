@@ -26,6 +26,7 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.timer import Timer
 
+from tui_chat.adapters import textual_private
 from tui_chat.bindings import bindings
 from tui_chat.commands import Scope
 from tui_chat.messages import BlockCompleted, BlockStarted, BlockText, RetryScheduled, TurnEnded
@@ -520,7 +521,7 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         size = Size(self._width, height)
         if size != self.virtual_size:
             self.set_reactive(ConversationView.virtual_size, size)
-            self._scroll_update(size)
+            textual_private.update_scrollbars(self, size)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -618,7 +619,7 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
             selected = Style.from_rich_style(self.screen.get_component_rich_style("screen--selection"))
             content = content.stylize(selected, start, len(content.plain) if end == -1 else end)
         x = 0
-        for text, text_style in content.render(inside, end="", parse_style=self._get_style):
+        for text, text_style in content.render(inside, end="", parse_style=textual_private.style_parser(self)):
             style = inside + text_style
             segments.append(Segment(text, style.rich_style_with_offset(x, row) if offsets else style.rich_style))
             x += len(text)

@@ -16,9 +16,10 @@ from textual import events
 from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui_chat.adapters import textual_private
+from tui_chat.adapters.textual_private import SteadyScrollView
 from tui_chat.bindings import bindings
 from tui_chat.commands import Scope
 from tui_chat.messages import RetryScheduled, TurnConnected, TurnEnded, TurnStarted, WireEventsArrived
@@ -28,13 +29,13 @@ from tui_chat.session.inspect import (
     KNOWN_EVENTS,
     HelperEvent,
     InspectorFilter,
-    format_offset,
     summarize,
     summarize_helper,
 )
 from tui_chat.session.model import Turn, TurnStatus
 from tui_chat.stream.wire import WireEvent, WireRecord
 from tui_chat.widgets.fast_scrollbar import FastScrollbars
+from tui_chat.wording import duration
 
 TIME_WIDTH = 9
 NAME_WIDTH = 20
@@ -75,7 +76,7 @@ class TurnCounts:
     """The turn was read with paced reads (its times are read times, in steps of this many seconds)."""
 
 
-class EventInspector(FastScrollbars, ScrollView, can_focus=True):
+class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
     """Every stream event as it arrives: time since the request, type (coloured), block index, payload."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings(Scope.INSPECTOR)
@@ -265,22 +266,13 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
         self._state_changed()
         self.refresh()
 
-    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
-        """Textual calls this on every layout pass of the screen, with the viewport as `virtual_size`;
-        a `ScrollView` then always refreshes its scrollbar, which costs a second repaint after any
-        layout anywhere. The rows set the scrollbar themselves (`_set_rows`): skip it when the size
-        did not change."""
-        if size == self._size and size - self.styles.gutter.totals == self._container_size:
-            return False
-        return super()._size_updated(size, virtual_size, container_size, layout)
-
     def _set_rows(self, count: int) -> None:
         """The scrollable height. Set around the reactive: its layout pass would re-arrange the whole
         screen for every batch of events, when only the scrollbar changes."""
         size = Size(self.size.width, count)
         if size != self.virtual_size:
             self.set_reactive(EventInspector.virtual_size, size)
-            self._scroll_update(size)
+            textual_private.update_scrollbars(self, size)
 
     # ------------------------------------------------------------------------------ state
     @property
@@ -438,7 +430,7 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """The visible rows, straight from the row cache: Textual's per-line styling pass (padding,
-        background) has nothing to add to them and costs more than drawing them (~6 ms a paint)."""
+        background) has nothing to add to them and costs more than drawing them."""
         self._paint_style = None
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
@@ -507,7 +499,7 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
             )
         time_style, name_style, index_style, payload_style = styles
         columns = [
-            f"{format_offset(at):>{TIME_WIDTH}} ",
+            f"{duration(at, 'ms', compact=True):>{TIME_WIDTH}} ",
             f"{name[:NAME_WIDTH]:<{NAME_WIDTH}}",
             f"{'' if index is None else index:>{INDEX_WIDTH}} ",
         ]

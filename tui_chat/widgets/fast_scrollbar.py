@@ -1,20 +1,21 @@
 """A scrollbar drawn straight into strips: Textual's glyphs and colours, without its Rich rendering pass.
 
-Textual renders a scrollbar as a Rich renderable through the console: ~3 ms a paint on a 2-core
-machine, for one column of cells, and a streaming pane scrolls (so repaints its scrollbar) with
-every batch. `FastScrollBar` computes the same segments (`ScrollBarRender.render_bar`) and keeps
-the strips until the geometry or the colours change. `FastScrollbars` makes a scrollable widget
-use it.
+Textual renders a scrollbar as a Rich renderable through the console, a cost out of proportion to
+one column of cells, and a streaming pane scrolls (so repaints its scrollbar) with every batch.
+`FastScrollBar` computes the same segments (`ScrollBarRender.render_bar`) and keeps the strips until
+the geometry or the colours change. `FastScrollbars` makes a scrollable widget use it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from textual.geometry import Region
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
+from textual.widget import Widget
 
+from tui_chat.adapters import textual_private
 from tui_chat.render.strips import cropped, filtered
 
 
@@ -76,17 +77,9 @@ class FastScrollBar(ScrollBar):
 class FastScrollbars:
     """Mixin for a scrollable widget: its vertical scrollbar is a `FastScrollBar`."""
 
-    _vertical_scrollbar: ScrollBar | None
-    scrollbar_size_vertical: int
-    app: Any
-
     @property
     def vertical_scrollbar(self) -> ScrollBar:
-        if self._vertical_scrollbar is not None:
-            return self._vertical_scrollbar
-        self._vertical_scrollbar = scroll_bar = FastScrollBar(
-            vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
+        widget = cast(Widget, self)
+        return textual_private.vertical_scrollbar(
+            widget, lambda: FastScrollBar(vertical=True, name="vertical", thickness=widget.scrollbar_size_vertical)
         )
-        scroll_bar.display = False
-        self.app._start_widget(self, scroll_bar)
-        return scroll_bar

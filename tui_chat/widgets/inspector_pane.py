@@ -11,6 +11,7 @@ from tui_chat.commands import active_keymap
 from tui_chat.session.inspect import KNOWN_EVENTS
 from tui_chat.widgets.event_inspector import EventInspector
 from tui_chat.widgets.live_text import LiveText
+from tui_chat.wording import duration
 
 SHORT_NAMES = {
     "message_start": "msg_start",
@@ -77,7 +78,7 @@ class InspectorPane(Vertical):
         turn_id = inspector.current_turn_id
         turn = inspector.turns.get(turn_id) if turn_id is not None else None
         if turn is not None and turn.read_pace > 0:  # the times of this turn are read times, in steps
-            lines[0] += f" · read every {round(turn.read_pace * 1000)} ms"
+            lines[0] += f" · read every {duration(turn.read_pace, 'ms')}"
         if turn is not None and turn.counts:
             ordered = [name for name in KNOWN_EVENTS if name in turn.counts]
             ordered += [name for name in turn.counts if name not in KNOWN_EVENTS]

@@ -1,8 +1,8 @@
 """The footer: the screen's key bindings on one line, redrawn in place when they change.
 
 Textual's `Footer` re-composes a widget per key whenever the active bindings change, which they do
-when an answer starts and when it ends (Stop, Retry): 90 ms of mounting and layout on a 2-core
-machine, at the start of every turn, in the way of the request. This bar draws the same line of
+when an answer starts and when it ends (Stop, Retry): mounting and layout at the start of every
+turn, in the way of the request (README, Performance). This bar draws the same line of
 keys and descriptions as one piece of `Content`; a click on a key presses it.
 """
 

@@ -3,7 +3,7 @@
 `Static.update` always asks for a layout pass, and a layout pass re-arranges every widget on the
 screen. This widget asks for one only when its text needs a different number of lines, and draws
 its lines itself (wrapped `Content`, padding and background) instead of going through Textual's
-per-line styling pass: half the cost, with the metrics redrawn five times a second.
+per-line styling pass, which costs as much as the drawing, with the metrics redrawn five times a second.
 """
 
 from __future__ import annotations

@@ -15,14 +15,9 @@ from tui_chat.session.model import Conversation, Turn, TurnMetrics, TurnStatus
 from tui_chat.session.pricing import format_cost
 from tui_chat.stream import clock
 from tui_chat.widgets.live_text import LiveText
+from tui_chat.wording import duration
 
 SPARK_POINTS = 40
-
-
-def _ms(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
 
 
 def _count(value: int | None) -> str:
@@ -199,8 +194,8 @@ class MetricsPanel(Horizontal):
             TurnStatus.INCOMPLETE: "incomplete",
         }[turn.status]
         timing = [
-            ("TTFT", _ms(metrics.ttft)),
-            ("total", _ms(elapsed)),
+            ("TTFT", duration(metrics.ttft, "auto")),
+            ("total", duration(elapsed, "auto")),
             ("tok/s", "—" if rate is None else f"{'≈' if metrics.read_pace > 0 else ''}{rate:,.0f}"),
         ]
         tokens: list[tuple[str, str]] = [("in", _count(metrics.total_input_tokens)), ("out", output)]

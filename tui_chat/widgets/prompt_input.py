@@ -16,7 +16,7 @@ from tui_chat.messages import PromptSubmitted
 class PromptInput(TextArea):
     """A multi-line input that posts `PromptSubmitted` on Enter and remembers what was sent."""
 
-    # Enter is handled in `_on_key`, in order with the keys typed before it (the binding shows it on the key bar).
+    # Enter is handled in `on_key`, in order with the keys typed before it (the binding shows it on the key bar).
     BINDINGS: ClassVar[list[BindingType]] = bindings(Scope.PROMPT)
 
     DEFAULT_CSS = """
@@ -46,7 +46,7 @@ class PromptInput(TextArea):
         self.sent = [entry for entry in entries if entry.strip()]
         self._position = None
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         """Enter sends. Handled here, in this widget's queue, not as a priority binding: a priority
         binding runs when the app receives the key, before the keys typed just ahead of it reach the
         text (fast typing over SSH, a paste without bracketed paste), and would send a truncated prompt."""
