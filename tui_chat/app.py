@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.theme import Theme
@@ -15,6 +16,7 @@ from tui_chat.safety import redact
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.missing_key import MissingKeyScreen
 from tui_chat.session.backend import Backend
+from tui_chat.terminal_link import TerminalLink, ssh_session
 
 
 class ClaudeTUI(App[None]):
@@ -32,8 +34,13 @@ class ClaudeTUI(App[None]):
         self.settings = settings
         self.backend = backend or Backend(settings)
         self.preferences = Preferences.load()
+        self.link: TerminalLink | None = None
+        """Writes the frames to a real terminal (not headless, not in a browser)."""
 
     def on_mount(self) -> None:
+        if not (self.is_headless or self.is_web or self.is_inline):
+            self.link = TerminalLink(self, low_bandwidth=self.low_bandwidth)
+            self.link.install()
         if self.preferences.theme in self.available_themes:
             self.theme = self.preferences.theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
@@ -43,6 +50,26 @@ class ClaudeTUI(App[None]):
             self.push_screen(MissingKeyScreen(), self._key_screen_closed)
         else:
             self.push_screen(ChatScreen(self.backend))
+
+    @property
+    def low_bandwidth(self) -> bool:
+        """Low-bandwidth mode: `--low-bandwidth`, else the preference, else on over SSH."""
+        if self.settings.low_bandwidth:
+            return True
+        remembered = self.preferences.low_bandwidth
+        return ssh_session() if remembered is None else remembered
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.link is not None and isinstance(
+            event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp
+        ):
+            self.link.user_input()
+        await super().on_event(event)
+
+    def on_cursor_position(self, event: events.CursorPosition) -> None:
+        """The terminal's answer to the cursor query written after each frame (see `TerminalLink`)."""
+        if self.link is not None:
+            self.link.answered()
 
     def _remember_theme(self, theme: Theme) -> None:
         if theme.name != self.preferences.theme:

@@ -60,6 +60,11 @@ COMMANDS: list[tuple[str, str, str]] = [
         "toggle_paced_reads",
     ),
     (
+        "Low-bandwidth mode: on / off",
+        "For slow links (on by default over SSH): fewer frames, each sent once the terminal has shown the last",
+        "toggle_low_bandwidth",
+    ),
+    (
         "Inspector: event details",
         "Open the highlighted event: bytes, JSON, SDK object, meaning (enter)",
         "inspector('open')",

@@ -1,7 +1,8 @@
 """Preferences remembered between runs, in `config.toml` in the user config directory.
 
 A small file a person can edit: `theme`, `inspector` (open at start), `hints` (the empty-chat
-help) and `paced_reads` (read a flowing answer every 50 ms, for less CPU: see `EventStream.read_pace`).
+help), `paced_reads` (read a flowing answer every 50 ms, for less CPU: see `EventStream.read_pace`) and
+`low_bandwidth` (for slow links: see `tui_chat.terminal_link`; on over SSH when not set).
 Unknown keys are kept; a broken file is reported and ignored, never fatal.
 """
 
@@ -28,6 +29,9 @@ class Preferences:
     paced_reads: bool = False
     """Read a flowing answer every 50 ms instead of each frame as it lands: a fifth less CPU on a slow
     stream, event times in 50 ms steps."""
+    low_bandwidth: bool | None = None
+    """Low-bandwidth mode (fewer frames, each written once the terminal showed the last; no cursor blink).
+    None (not in the file): on when running over SSH."""
     extra: dict[str, Any] = field(default_factory=dict)
     problem: str | None = None
     """Why the file could not be read, if it could not."""
@@ -48,6 +52,7 @@ class Preferences:
         preferences = cls()
         theme, inspector, hints = data.pop("theme", None), data.pop("inspector", None), data.pop("hints", None)
         paced_reads = data.pop("paced_reads", None)
+        low_bandwidth = data.pop("low_bandwidth", None)
         if isinstance(theme, str) and theme:
             preferences.theme = theme
         if isinstance(inspector, bool):
@@ -56,6 +61,8 @@ class Preferences:
             preferences.hints = hints
         if isinstance(paced_reads, bool):
             preferences.paced_reads = paced_reads
+        if isinstance(low_bandwidth, bool):
+            preferences.low_bandwidth = low_bandwidth
         preferences.extra = data
         return preferences
 
@@ -70,6 +77,8 @@ class Preferences:
             f"hints = {'true' if self.hints else 'false'}",
             f"paced_reads = {'true' if self.paced_reads else 'false'}",
         ]
+        if self.low_bandwidth is not None:
+            lines.append(f"low_bandwidth = {'true' if self.low_bandwidth else 'false'}")
         for key, value in self.extra.items():
             if isinstance(value, bool):
                 lines.append(f"{key} = {'true' if value else 'false'}")

@@ -88,6 +88,8 @@ class ChatScreen(Screen[None]):
         """The start-up thread is done: SDK imported and warmed up, highlighters compiled."""
         self._opening = False
         """A saved conversation is loading (in a thread): sending waits for it."""
+        self._blink_after_turn = False
+        """The prompt's cursor blinked before the answer started (it does not while one streams)."""
 
     # -------------------------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -127,6 +129,7 @@ class ChatScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         self.query_one("#conversation").border_title = "Conversation"
+        self.show_low_bandwidth()
         self.inspector_pane.display = self.preferences.inspector
         self._show_top_bar()
         self.prompt.focus()
@@ -291,6 +294,9 @@ class ChatScreen(Screen[None]):
         self._stream_worker = self.run_worker(
             self._stream_turn(turn, replay), group="stream", exclusive=True, exit_on_error=False
         )
+        if self.prompt.cursor_blink:  # a blink repaints the prompt twice a second: bytes over SSH
+            self._blink_after_turn = True
+            self.prompt.cursor_blink = False
         self.refresh_bindings()
 
     async def _stream_turn(self, turn: Turn, replay: ReplayChoice | None = None) -> None:
@@ -351,6 +357,9 @@ class ChatScreen(Screen[None]):
 
     def on_turn_ended(self, message: TurnEnded) -> None:
         self._stepping = None
+        if self._blink_after_turn and not self.streaming:
+            self._blink_after_turn = False
+            self.prompt.cursor_blink = not self.low_bandwidth
         self.refresh_bindings()
         turn = message.turn
         self.transcripts.save(turn, self._owners.pop(turn.id, None))
@@ -554,6 +563,36 @@ class ChatScreen(Screen[None]):
             self.notify("From the next answer, its frames are read every 50 ms: less CPU, times in 50 ms steps.")
         else:
             self.notify("From the next answer, every frame is read as it lands: exact event times.")
+
+    @property
+    def low_bandwidth(self) -> bool:
+        return bool(getattr(self.app, "low_bandwidth", False))
+
+    def show_low_bandwidth(self) -> None:
+        """Low-bandwidth mode: said in the inspector's status; no cursor blink."""
+        self.inspector_pane.low_bandwidth = self.low_bandwidth
+        if self.low_bandwidth:
+            self.prompt.cursor_blink = False
+            self._blink_after_turn = False
+
+    def action_toggle_low_bandwidth(self) -> None:
+        """Low-bandwidth mode on or off (remembered): for slow links, e.g. SSH over a phone."""
+        preferences = self.preferences
+        preferences.low_bandwidth = not self.low_bandwidth
+        if getattr(self.app, "settings", None) is not None:
+            self.app.settings.low_bandwidth = False  # type: ignore[attr-defined]  # the flag no longer wins
+        if hasattr(self.app, "save_preferences"):
+            self.app.save_preferences()
+        link = getattr(self.app, "link", None)
+        if link is not None:
+            link.low_bandwidth = preferences.low_bandwidth
+        self.show_low_bandwidth()
+        if not preferences.low_bandwidth and not self.streaming:
+            self.prompt.cursor_blink = True
+        if preferences.low_bandwidth:
+            self.notify("Low-bandwidth mode: fewer frames, each sent once the terminal has shown the last.")
+        else:
+            self.notify("Low-bandwidth mode off: every frame the terminal can take.")
 
     async def action_inspector(self, action: str) -> None:
         """Run an inspector action (from the command palette), opening the inspector first."""

@@ -1,0 +1,1 @@
+"""Adapters: the only modules that use private names of the SDK or of Textual."""
