@@ -6,13 +6,15 @@ still streaming is checkpointed every second, so killing the process loses at mo
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui_chat.adapters.textual_private import write_to_terminal
 from tui_chat.config import data_dir
 from tui_chat.safety import redact, sanitize_line
-from tui_chat.session.clipboard import write_clipboard_fallback
+from tui_chat.session.clipboard import osc52_sequence, tmux_passthrough, write_clipboard_fallback
 from tui_chat.session.export import (
     ExportError,
     conversation_to_api_json,
@@ -132,7 +134,10 @@ class Transcripts:
     # ---------------------------------------------------------------------------- clipboard
     def copy(self, text: str, what: str) -> None:
         """OSC 52 (reaches the local terminal over SSH), plus a file for terminals that refuse it."""
-        self.screen.app.copy_to_clipboard(text)
+        app = self.screen.app
+        app.copy_to_clipboard(text)
+        if os.environ.get("TMUX"):  # inside tmux: also through its passthrough (see `tmux_passthrough`)
+            write_to_terminal(app, tmux_passthrough(osc52_sequence(text)))
         try:
             fallback = write_clipboard_fallback(text, data_dir())
             also = f" Also in {fallback} (for terminals that ignore OSC 52)."
