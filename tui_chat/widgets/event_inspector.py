@@ -522,7 +522,7 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
         highlighted = position == self.cursor
         index = self.listed[position]
         key = (index, width, highlighted)
-        strip = self._line_cache.get(key) if index not in self._runs else None  # a run grows: not cached
+        strip = self._line_cache.get(key)  # (a run is complete once its batch is listed)
         if strip is None:
             strip = self._render_row(self.rows[index], width, highlighted, index)
             if len(self._line_cache) > 1200:
