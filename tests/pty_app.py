@@ -32,6 +32,7 @@ class PtyApp:
         env: dict[str, str] | None = None,
         size: tuple[int, int] = (120, 40),
         command: list[str] | None = None,
+        answer_queries: bool = True,
     ) -> None:
         self.master, slave = pty.openpty()
         columns, rows = size
@@ -53,6 +54,9 @@ class PtyApp:
             close_fds=True,
         )
         os.close(slave)
+        self.answer_queries = answer_queries
+        """Answer the app's cursor queries as a terminal does (it waits for the answers; see `TerminalLink`)."""
+        self.answered = 0
         self._chunks: list[bytes] = []
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -72,7 +76,16 @@ class PtyApp:
             if not data:
                 return
             with self._lock:
+                tail = self._chunks[-1][-3:] if self._chunks else b""
                 self._chunks.append(data)
+            if self.answer_queries:
+                self.answer((tail + data).count(b"\x1b[6n"))
+
+    def answer(self, count: int) -> None:
+        """Answer `count` cursor queries."""
+        if count > 0:
+            os.write(self.master, b"\x1b[1;1R" * count)
+            self.answered += count
 
     @property
     def output(self) -> bytes:

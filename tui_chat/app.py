@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.console import RenderableType
+from textual import events
 from textual.app import App
 from textual.binding import BindingType
 from textual.theme import Theme
@@ -19,6 +20,7 @@ from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.missing_key import MissingKeyScreen
 from tui_chat.session.backend import Backend
 from tui_chat.session.collector import CollectorPolicy
+from tui_chat.terminal_link import TerminalLink, ssh_session
 
 
 class ClaudeTUI(CrashReportApp[None]):
@@ -38,8 +40,13 @@ class ClaudeTUI(CrashReportApp[None]):
         self.preferences.problems.extend(keys_taken_by_the_prompt(self.preferences.keymap))
         use_keymap(self.preferences.keymap)
         self.set_keymap(self.preferences.keymap.textual_keymap())
+        self.link: TerminalLink | None = None
+        """Writes the frames to a real terminal (not headless, not in a browser)."""
 
     def on_mount(self) -> None:
+        if not (self.is_headless or self.is_web or self.is_inline):
+            self.link = TerminalLink(self, low_bandwidth=self.low_bandwidth)
+            self.link.install()
         if self.preferences.theme in self.available_themes:
             self.theme = self.preferences.theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
@@ -57,8 +64,32 @@ class ClaudeTUI(CrashReportApp[None]):
 
     def _chat_screen(self) -> ChatScreen:
         return ChatScreen(
-            self.backend, preferences=self.preferences, save_preferences=self.save_preferences, collector=self.collector
+            self.backend,
+            preferences=self.preferences,
+            save_preferences=self.save_preferences,
+            collector=self.collector,
+            low_bandwidth=self.low_bandwidth,
         )
+
+    @property
+    def low_bandwidth(self) -> bool:
+        """Low-bandwidth mode: `--low-bandwidth`, else the preference, else on over SSH."""
+        if self.settings.low_bandwidth:
+            return True
+        remembered = self.preferences.low_bandwidth
+        return ssh_session() if remembered is None else remembered
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.link is not None and isinstance(
+            event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp
+        ):
+            self.link.user_input()
+        await super().on_event(event)
+
+    def on_cursor_position(self, event: events.CursorPosition) -> None:
+        """The terminal's answer to the cursor query written after each frame (see `TerminalLink`)."""
+        if self.link is not None:
+            self.link.answered()
 
     def _remember_theme(self, theme: Theme) -> None:
         if theme.name != self.preferences.theme:
@@ -70,6 +101,22 @@ class ClaudeTUI(CrashReportApp[None]):
             self.preferences.save()
         except OSError as error:
             self.notify(f"Preferences not saved: {error}", severity="warning", markup=False)
+
+    def action_toggle_low_bandwidth(self) -> None:
+        """Low-bandwidth mode on or off (remembered): for slow links, e.g. SSH over a phone."""
+        on = not self.low_bandwidth
+        self.preferences.low_bandwidth = on
+        self.settings.low_bandwidth = False  # the flag no longer wins over the choice just made
+        self.save_preferences()
+        if self.link is not None:
+            self.link.low_bandwidth = on
+        for screen in self.screen_stack:
+            if isinstance(screen, ChatScreen):
+                screen.show_low_bandwidth(on)
+        if on:
+            self.notify("Low-bandwidth mode: fewer frames, each sent once the terminal has shown the last.")
+        else:
+            self.notify("Low-bandwidth mode off: every frame the terminal can take.")
 
     def action_help(self) -> None:
         from tui_chat.screens.help import HelpScreen, help_sections

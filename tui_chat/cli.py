@@ -38,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("--resume", metavar="ID", help="open a saved conversation (an id or a unique prefix of one)")
     parser.add_argument("--no-history", action="store_true", help="do not save conversations")
     parser.add_argument(
+        "--low-bandwidth",
+        action="store_true",
+        help="for slow links: fewer frames a second, each written only once the terminal has shown the last "
+        "(on by default over SSH; the low_bandwidth preference remembers a choice)",
+    )
+    parser.add_argument(
         "--web",
         action="store_true",
         help="serve the app in a browser at http://127.0.0.1:PORT (textual-serve; NO authentication: "
@@ -119,6 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         read_timeout=args.read_timeout,
     )
     settings.no_history = args.no_history
+    settings.low_bandwidth = args.low_bandwidth
     if args.resume_last:
         settings.resume = ""
     elif args.resume:

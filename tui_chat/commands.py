@@ -143,6 +143,9 @@ COMMANDS: tuple[Command, ...] = (
             slash_action="slash_replay"),
     Command("toggle_paced_reads", "paced reads (a flowing answer read every 50 ms: less CPU, times in 50 ms "
             "steps) or exact event times", (), Scope.CHAT, title="Paced reads (less CPU) / exact event times"),
+    Command("toggle_low_bandwidth", "low-bandwidth mode (on by default over SSH): fewer frames, each sent once the "
+            "terminal has shown the last; no cursor blink", (), Scope.APP,
+            title="Low-bandwidth mode: on / off", slash=("/low-bandwidth",)),
     Command("slash_help", "list the slash commands", (), Scope.CHAT, title="Slash commands", slash=("/help",)),
     # --- the conversation pane
     Command("toggle_thinking", "open or fold every thinking block", ("t",), Scope.CONVERSATION, "Thinking",

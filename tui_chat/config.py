@@ -82,6 +82,8 @@ class Settings:
     """The `.env` files that were found and read, in order of precedence."""
     no_history: bool = False
     """Do not save conversations (`--no-history`)."""
+    low_bandwidth: bool = False
+    """Low-bandwidth mode for this run (`--low-bandwidth`), whatever the preference says."""
     resume: str | None = None
     """Open a saved conversation at start: its id (or a unique prefix); "" for the most recent one."""
     replay: str | None = None

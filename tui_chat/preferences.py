@@ -1,7 +1,8 @@
 """Preferences remembered between runs, in `config.toml` in the user config directory.
 
 A small file a person can edit: `theme`, `inspector` (open at start), `hints` (the empty-chat help),
-`paced_reads` (read a flowing answer every 50 ms, for less CPU: see `EventStream.read_pace`) and a
+`paced_reads` (read a flowing answer every 50 ms, for less CPU: see `EventStream.read_pace`),
+`low_bandwidth` (for slow links: see `tui_chat.terminal_link`; on over SSH when not set) and a
 `[keys]` table that rebinds commands (see `tui_chat.commands`). The file is read and written with
 tomlkit, so the user's comments, order, unknown keys and tables survive the app's saves. A broken
 file is reported and ignored, never fatal (and never overwritten).
@@ -36,6 +37,9 @@ class Preferences:
     paced_reads: bool = False
     """Read a flowing answer every 50 ms instead of each frame as it lands: less CPU on a slow stream
     (the benchmark measures how much), event times in 50 ms steps."""
+    low_bandwidth: bool | None = None
+    """Low-bandwidth mode (fewer frames, each written once the terminal showed the last; no cursor blink).
+    None (not in the file): on when running over SSH."""
     keymap: KeyMap = field(default_factory=KeyMap)
     """The keys in effect: the defaults with `[keys]` applied."""
     problems: list[str] = field(default_factory=list)
@@ -69,7 +73,7 @@ class Preferences:
             return cls(problems=[f"{path}: {error}"], readable=False)
         preferences = cls(document=document)
         theme, inspector, hints = data.get("theme"), data.get("inspector"), data.get("hints")
-        paced_reads = data.get("paced_reads")
+        paced_reads, low_bandwidth = data.get("paced_reads"), data.get("low_bandwidth")
         if isinstance(theme, str) and theme:
             preferences.theme = theme
         if isinstance(inspector, bool):
@@ -78,6 +82,8 @@ class Preferences:
             preferences.hints = hints
         if isinstance(paced_reads, bool):
             preferences.paced_reads = paced_reads
+        if isinstance(low_bandwidth, bool):
+            preferences.low_bandwidth = low_bandwidth
         keys: Any = data.get("keys", {})
         if isinstance(keys, dict):
             preferences.keymap, problems = parse_key_overrides(keys)
@@ -95,8 +101,10 @@ class Preferences:
         if not document.body:
             document.add(tomlkit.comment(HEADER))
         defaults = Preferences()
-        for key in ("theme", "inspector", "hints", "paced_reads"):
+        for key in ("theme", "inspector", "hints", "paced_reads", "low_bandwidth"):
             value = getattr(self, key)
+            if value is None:
+                continue
             owned = key in document or value != getattr(defaults, key)  # a default never set stays unwritten
             if owned and document.get(key) != value:
                 document[key] = value

@@ -2,7 +2,9 @@
 
 One benchmark server process serves every stream. Worker processes run the raw loop and the app
 side by side (one for the timings, one per peak-RSS figure); start-up and terminal bytes use a
-pseudo-terminal. Runs take about four minutes (`--quick`: well under a minute, tiny sizes).
+pseudo-terminal. Runs take about four minutes (`--quick`: well under a minute, tiny sizes). `--ssh`
+measures the SSH rows instead: the app over a private sshd on loopback through a paced relay (about
+three minutes; `--quick`: one).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tui_chat.bench import pty
-from tui_chat.bench.report import build_figures, table, to_json
+from tui_chat.bench import pty, ssh
+from tui_chat.bench.report import build_figures, ssh_table, table, to_json
 from tui_chat.bench.server import ServerProcess
 from tui_chat.demo.bench_content import bench_prompt, bench_text
 from tui_chat.demo.script import count_tokens
@@ -49,6 +51,7 @@ def measure_startup(runs: int) -> dict[str, Any]:
 
 def measure_terminal(base_url: str, *, quick: bool) -> dict[str, Any]:
     tokens = 100 if quick else 1000
+    closed = pty.stream_bytes(base_url, bench_prompt("markdown", tokens, rate=100), tokens, inspector=False)
     result = pty.stream_bytes(base_url, bench_prompt("markdown", tokens, rate=100), tokens)
     text = bench_text("markdown", tokens)
     assert count_tokens(text) == tokens
@@ -56,14 +59,16 @@ def measure_terminal(base_url: str, *, quick: bool) -> dict[str, Any]:
         "tokens": tokens,
         "bytes": result.bytes,
         "bytes_per_token": result.bytes / tokens,
+        "bytes_per_token_open": result.bytes / tokens,
+        "bytes_per_token_closed": closed.bytes / tokens,
         "raw_bytes_per_token": len(text.encode()) / tokens,
         "cpu_share": result.cpu_seconds / result.seconds if result.seconds else None,
         "seconds": result.seconds,
     }
 
 
-def run(*, quick: bool, progress: bool = True) -> tuple[dict[str, Any], float]:
-    """Every measurement; returns the merged results and the seconds it took."""
+def run(*, quick: bool, progress: bool = True, only_ssh: bool = False) -> tuple[dict[str, Any], float]:
+    """Every measurement (or only the SSH rows); returns the merged results and the seconds it took."""
     started = time.perf_counter()
 
     def say(what: str) -> None:
@@ -73,6 +78,9 @@ def run(*, quick: bool, progress: bool = True) -> tuple[dict[str, Any], float]:
     results: dict[str, Any] = {}
     with ServerProcess() as server:
         say(f"benchmark server on {server.base_url}")
+        if only_ssh:
+            results["ssh"] = ssh.measure(server.base_url, quick=quick, say=say)
+            return results, time.perf_counter() - started
         say("start-up (pty)")
         results["startup"] = measure_startup(1 if quick else 5)
         say("throughput, latency, CPU (raw loop and app, one process)")
@@ -94,10 +102,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that everything runs")
     parser.add_argument("--json", metavar="PATH", help="also write the figures and raw results as JSON")
     parser.add_argument("--markdown", action="store_true", help="print the table as markdown")
+    parser.add_argument(
+        "--ssh",
+        action="store_true",
+        help="only the SSH rows: the app over OpenSSH on loopback, through a relay paced at 32 and 8 KB/s",
+    )
     args = parser.parse_args(argv)
-    results, seconds = run(quick=args.quick)
-    figures = build_figures(results)
-    print(table(figures, markdown=args.markdown))
+    results, seconds = run(quick=args.quick, only_ssh=args.ssh)
+    figures = [] if args.ssh else build_figures(results)
+    if figures:
+        print(table(figures, markdown=args.markdown))
+    if args.ssh:
+        print(ssh_table(results.get("ssh", {}), markdown=args.markdown))
     if args.quick:
         print("\n(--quick: tiny sizes, the figures are not comparable with a full run)")
     if args.json:

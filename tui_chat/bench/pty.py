@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui_chat.bench.raw import BENCH_KEY, MODEL
+from tui_chat.bench.vt import Screen
 
 COLUMNS, LINES = 120, 40
 FIRST_FRAME_CHARS = 600
@@ -40,16 +41,21 @@ def visible_chars(data: bytes) -> int:
 
 @dataclass
 class PtyApp:
-    """A process on a pseudo-terminal, its output collected with arrival times."""
+    """A process on a pseudo-terminal, its output collected, and the screen it makes (`screen`): like a
+    terminal, it answers cursor queries."""
 
     process: subprocess.Popen[bytes]
     master: int
     started: float
     output: bytearray
     home: tempfile.TemporaryDirectory[str]
+    screen: Screen
 
     @classmethod
-    def start(cls, arguments: list[str], env: dict[str, str] | None = None) -> PtyApp:
+    def start(
+        cls, arguments: list[str], env: dict[str, str] | None = None, *, command: list[str] | None = None
+    ) -> PtyApp:
+        """`python ARGUMENTS` (or `command`) on a 120x40 pty, in a scratch home."""
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
         home = tempfile.TemporaryDirectory(prefix="claude-tui-bench-")
@@ -63,12 +69,12 @@ class PtyApp:
             "CLAUDE_TUI_DATA_DIR": str(Path(home.name) / "data"),
             **(env or {}),
         }
-        for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "TEXTUAL"):
+        for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "TEXTUAL", "SSH_CONNECTION"):
             if env is None or name not in env:
                 environment.pop(name, None)
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, *arguments],
+            command or [sys.executable, *arguments],
             stdin=slave,
             stdout=slave,
             stderr=slave,
@@ -77,7 +83,7 @@ class PtyApp:
             start_new_session=True,
         )
         os.close(slave)
-        return cls(process, master, started, bytearray(), home)
+        return cls(process, master, started, bytearray(), home, Screen(COLUMNS, LINES))
 
     def read(self, timeout: float) -> bytes:
         """What arrives within `timeout` seconds (b"" if nothing)."""
@@ -89,6 +95,10 @@ class PtyApp:
         except OSError:  # the child closed the terminal
             return b""
         self.output += data
+        self.screen.feed(data)
+        if answers := self.screen.answers():
+            with contextlib.suppress(OSError):
+                self.write(answers)
         return data
 
     def read_until(self, predicate: Callable[[], bool], timeout: float) -> float:
@@ -155,8 +165,10 @@ class StreamBytes:
     cpu_seconds: float
 
 
-def stream_bytes(base_url: str, prompt: str, tokens: int, done_marker: bytes = b"end_turn") -> StreamBytes:
-    """The app on a pty, inspector open (F2), streaming `prompt` from `base_url`: bytes written
+def stream_bytes(
+    base_url: str, prompt: str, tokens: int, done_marker: bytes = b"end_turn", *, inspector: bool = True
+) -> StreamBytes:
+    """The app on a pty, inspector open (F2) or closed, streaming `prompt` from `base_url`: bytes written
     from Enter until the answer is complete (`done_marker` on screen) and the screen is quiet."""
     app = PtyApp.start(
         ["-m", "tui_chat", "--base-url", base_url, "--model", MODEL, "--max-tokens", "64000"],
@@ -165,8 +177,9 @@ def stream_bytes(base_url: str, prompt: str, tokens: int, done_marker: bytes = b
     try:
         app.read_until(lambda: visible_chars(bytes(app.output)) >= FIRST_FRAME_CHARS, 30)
         app.drain(quiet=1.0)  # the SDK is imported in a thread after the first frame
-        app.write(b"\x1bOQ")  # F2: the inspector
-        app.drain(quiet=0.5)
+        if inspector:
+            app.write(b"\x1bOQ")  # F2: the inspector
+            app.drain(quiet=0.5)
         app.write(prompt.encode())
         app.drain(quiet=0.3)
         start = len(app.output)

@@ -3,7 +3,8 @@
 `python -m tui_chat.bench.server` prints its base URL on the first line of stdout and serves until
 stdin closes. Besides the Messages API it answers `GET /bench/first-delta/{message_id}` with the
 `time.perf_counter()` at which the first delta of that response was written (CLOCK_MONOTONIC on
-Linux, so comparable with the client's clock).
+Linux, so comparable with the client's clock), and `GET /bench/last-stream-end` with the time the
+last stream's body was complete.
 """
 
 from __future__ import annotations
@@ -29,11 +30,15 @@ class BenchServer(DemoServer):
     def application(self) -> web.Application:
         app = super().application()
         app.router.add_get("/bench/first-delta/{message_id}", self._first_delta)
+        app.router.add_get("/bench/last-stream-end", self._last_stream_end)
         return app
 
     async def _first_delta(self, request: web.Request) -> web.Response:
         at = self.first_delta_at.get(request.match_info["message_id"])
         return web.json_response({"at": at})
+
+    async def _last_stream_end(self, request: web.Request) -> web.Response:
+        return web.json_response({"at": self.last_stream_end})
 
 
 async def _serve() -> None:

@@ -95,6 +95,8 @@ class DemoServer:
         self._step_allowance = 0
         self._step_granted: asyncio.Event | None = None
         self.first_delta_at: dict[str, float] = {}
+        self.last_stream_end: float | None = None
+        """`time.perf_counter()` when the last body of a stream was written (for the benchmark)."""
         """`time.perf_counter()` just after the first `content_block_delta` was written, by message id
         (for the benchmark's first-token lag; the clock is the system's monotonic one on Linux)."""
 
@@ -278,6 +280,7 @@ class DemoServer:
         if pending:
             await write_pending()
         await response.write_eof()
+        self.last_stream_end = time.perf_counter()
 
     async def _play_recording(self, request: web.Request, recording: Recording) -> web.StreamResponse:
         if recording.status != 200:

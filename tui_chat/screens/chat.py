@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -18,6 +19,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
+from tui_chat.adapters.textual_private import write_to_terminal
 from tui_chat.bindings import bindings
 from tui_chat.commands import Scope, active_keymap, find_slash, slash_help
 from tui_chat.messages import PromptSubmitted, StreamBatch, TurnEnded, TurnStarted
@@ -32,7 +34,7 @@ from tui_chat.screens.replay_picker import ReplayPickerScreen
 from tui_chat.screens.session_metrics import SessionMetricsScreen
 from tui_chat.session import reports
 from tui_chat.session.backend import Backend
-from tui_chat.session.clipboard import CopyItem, copy_items
+from tui_chat.session.clipboard import CopyItem, copy_items, osc52_sequence, tmux_passthrough
 from tui_chat.session.collector import CollectorPolicy
 from tui_chat.session.controller import ChatController
 from tui_chat.session.history import History
@@ -67,6 +69,7 @@ class ChatScreen(Screen[None]):
         preferences: Preferences | None = None,
         save_preferences: Callable[[], None] | None = None,
         collector: CollectorPolicy | None = None,
+        low_bandwidth: bool = False,
     ) -> None:
         super().__init__()
         self.backend = backend
@@ -82,6 +85,11 @@ class ChatScreen(Screen[None]):
         self.warmed_up = False
         """The start-up thread is done: SDK imported and warmed up, highlighters compiled."""
         self._ttft_sections: dict[int, TtftSection] = {}
+        self._closing = False
+        self.low_bandwidth = low_bandwidth
+        """Low-bandwidth mode (the app decides): no cursor blink, said in the inspector's status."""
+        self._blink_after_turn = False
+        """The prompt's cursor blinked before the answer started (it does not while one streams)."""
 
     # -------------------------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -125,6 +133,7 @@ class ChatScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         self.query_one("#conversation").border_title = "Conversation"
+        self.show_low_bandwidth(self.low_bandwidth)
         self.inspector_pane.display = self.preferences.inspector
         self.controller.read_pace = UI_READ_PACE if self.preferences.paced_reads else 0.0
         self._show_top_bar()
@@ -141,6 +150,7 @@ class ChatScreen(Screen[None]):
             self.run_worker(self.controller.replay_named(settings.replay), exit_on_error=False)
 
     async def on_unmount(self) -> None:
+        self._closing = True  # what the controller reports while it stops is not rendered any more
         await self.controller.aclose()
 
     def on_resize(self) -> None:
@@ -183,7 +193,7 @@ class ChatScreen(Screen[None]):
     def _report(self, report: reports.Report) -> None:
         """Render what the controller reports, at once (an answer's last stream batch may still be queued
         when its end is reported: nothing here depends on it)."""
-        if not self.is_mounted:
+        if not self.is_mounted or self._closing:
             return
         handler = self._REPORT_HANDLERS.get(type(report))
         if handler is not None:
@@ -206,6 +216,9 @@ class ChatScreen(Screen[None]):
 
     def _answer_started(self, report: reports.AnswerStarted) -> None:
         self.view.add_assistant(report.turn)
+        if self.prompt.cursor_blink:  # a blink repaints the prompt twice a second: bytes over SSH
+            self._blink_after_turn = True
+            self.prompt.cursor_blink = False
         for target in (self.inspector, self.metrics):
             target.post_message(TurnStarted(report.turn))
         if report.step:
@@ -219,6 +232,9 @@ class ChatScreen(Screen[None]):
         if not report.started:  # its stream never ran: nothing told the panes
             for target in (self.view, self.inspector, self.metrics):
                 target.post_message(TurnEnded(report.turn))
+        if self._blink_after_turn and not self.controller.busy:
+            self._blink_after_turn = False
+            self.prompt.cursor_blink = not self.low_bandwidth
         self.refresh_bindings()
 
     def _turns_removed(self, report: reports.TurnsRemoved) -> None:
@@ -260,6 +276,8 @@ class ChatScreen(Screen[None]):
 
     def _copy_requested(self, report: reports.CopyRequested) -> None:
         self.app.copy_to_clipboard(report.text)
+        if os.environ.get("TMUX"):  # inside tmux: also through its passthrough (see `tmux_passthrough`)
+            write_to_terminal(self.app, tmux_passthrough(osc52_sequence(report.text)))
         also = f" Also in {report.fallback} (for terminals that ignore OSC 52)." if report.fallback else ""
         self.notify(f"Copied {report.what} ({len(report.text):,} characters).{also}", markup=False, timeout=8)
 
@@ -435,6 +453,16 @@ class ChatScreen(Screen[None]):
             self.notify("From the next answer, its frames are read every 50 ms: less CPU, times in 50 ms steps.")
         else:
             self.notify("From the next answer, every frame is read as it lands: exact event times.")
+
+    def show_low_bandwidth(self, on: bool) -> None:
+        """Low-bandwidth mode (on or off): said in the inspector's status; no cursor blink while on."""
+        self.low_bandwidth = on
+        self.inspector_pane.low_bandwidth = on
+        if on:
+            self.prompt.cursor_blink = False
+            self._blink_after_turn = False
+        elif not self.controller.busy:
+            self.prompt.cursor_blink = True
 
     async def action_inspector(self, action: str) -> None:
         """Run an inspector action (from the command palette), opening the inspector first."""

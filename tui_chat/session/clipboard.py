@@ -23,6 +23,13 @@ def osc52_sequence(text: str) -> str:
     return f"\x1b]52;c;{encoded}\a"
 
 
+def tmux_passthrough(sequence: str) -> str:
+    """`sequence` wrapped for tmux's passthrough (DCS `tmux;` with each ESC doubled): tmux hands it to the
+    outer terminal as it is, where its own `set-clipboard` (off by default for programs inside) would drop
+    an OSC 52. tmux 3.3 and later pass it only with `allow-passthrough on`."""
+    return "\x1bPtmux;" + sequence.replace("\x1b", "\x1b\x1b") + "\x1b\\"
+
+
 def write_clipboard_fallback(text: str, directory: str | os.PathLike[str]) -> Path:
     """Write `text` to `clipboard.txt` in `directory` (created 0o700 if missing), atomically, mode 0o600.
 

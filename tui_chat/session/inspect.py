@@ -49,6 +49,21 @@ def _usage(usage: Any) -> str:
     return " ".join(parts)
 
 
+def summarize_run(wires: list[WireEvent], helpers: int = 0, limit: int = 200) -> str:
+    """Deltas that arrived together, shown as one row while they stream: how many, and their text
+    joined (`+N sdk`: SDK helper events among them)."""
+    head = f"×{len(wires)}" + (f" +{helpers} sdk" if helpers else "")
+    texts: list[str] = []
+    for wire in wires:
+        payload = wire.json
+        delta = payload.get("delta") if isinstance(payload, dict) else None
+        kind = delta.get("type") if isinstance(delta, dict) else None
+        if not isinstance(delta, dict) or kind not in ("text_delta", "thinking_delta"):
+            return visible(f"{head} {summarize(wires[0], limit)}" if wires else head, limit)
+        texts.append(str(delta.get("text" if kind == "text_delta" else "thinking", "")))
+    return visible(f"{head} {json.dumps(''.join(texts), ensure_ascii=False)}", limit)
+
+
 def summarize(wire: WireEvent, limit: int = 200) -> str:
     """The payload of one frame in a few words: delta text, usage, stop reason, error."""
     payload = wire.json

@@ -62,6 +62,12 @@ PAD = 1
 MAX_CACHED_ROWS = 1200
 """Row strips kept (a screenful is 40; the rest serve scrolling back a little)."""
 
+JUMP = 0.5
+"""While an answer streams, a followed view scrolls by this part of a page at once (then stays while the
+text fills the space below): a view scrolled by a line changes every row, which a terminal must be sent
+again (~10 KB at 120x40); by half a page, every row is sent once per half page. At its end, the answer
+is aligned with the bottom as before."""
+
 
 class Entry:
     """One item of the conversation (a turn, a hint, a TTFT result): an ordered list of sections."""
@@ -94,6 +100,11 @@ class AssistantEntry(Entry):
     def ended(self) -> bool:
         """True once the end of the turn is rendered (all its text, its notice)."""
         return self._ended and not any(section.busy for section in self.sections)
+
+    @property
+    def streaming(self) -> bool:
+        """The turn has not ended yet."""
+        return not self._ended
 
     @property
     def text_sections(self) -> list[TextSection]:
@@ -462,9 +473,11 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         self._collect_sections()
         scroll_y = self.scroll_y
         self._stack(width)
-        self._set_virtual_height(self._total)
-        if following:
-            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        top = self._followed_top() if following else None
+        height = self.scrollable_content_region.height
+        self._set_virtual_height(self._total if top is None else max(self._total, top + height))
+        if top is not None:
+            self.scroll_to(y=top, animate=False, immediate=True)
             self.following = True
         elif added_above:
             self.scroll_to(y=scroll_y + added_above, animate=False, immediate=True)
@@ -472,6 +485,20 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         if self.busy and not self._pending_pass:
             self._pending_pass = True
             self.call_after_refresh(self._next_pass)
+
+    def _followed_top(self) -> int:
+        """The first line shown by a followed view: the last page, or while an answer streams, where it
+        is until the text reaches the bottom, then `JUMP` of a page further (see `JUMP`)."""
+        height = self.scrollable_content_region.height
+        bottom = max(0, self._total - height)
+        last = self._entries[-1] if self._entries else None
+        if not isinstance(last, AssistantEntry) or not last.streaming or height < 4:
+            return bottom
+        top = int(self.scroll_y)
+        jumped = bottom + int(height * JUMP)
+        if self._total > top + height:  # the text reached the bottom
+            return jumped
+        return min(top, jumped)
 
     def _collect_sections(self) -> None:
         """The flat list of sections, after sections or entries were added or removed."""

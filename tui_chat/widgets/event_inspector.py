@@ -7,6 +7,7 @@ change which rows are listed; every row stays, so any turn can be studied after 
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -31,11 +32,16 @@ from tui_chat.session.inspect import (
     InspectorFilter,
     summarize,
     summarize_helper,
+    summarize_run,
 )
 from tui_chat.session.model import Turn, TurnStatus
 from tui_chat.stream.wire import WireEvent, WireRecord
 from tui_chat.widgets.fast_scrollbar import FastScrollbars
 from tui_chat.wording import duration
+
+JUMP = 0.5
+"""While a turn streams, a following inspector scrolls by this part of a page at once (see
+`ConversationView`'s `JUMP`): rows scrolled by one change every row on the terminal."""
 
 TIME_WIDTH = 9
 NAME_WIDTH = 20
@@ -136,6 +142,12 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         self._paint_style: Style | None = None
         self._column_styles: dict[tuple[Style, str], tuple[Style, Style, Style, Style]] = {}
         self._state_posted = False
+        self._streaming = 0
+        """Turns streaming now (their deltas are listed a row per batch while the inspector follows)."""
+        self._runs: dict[int, int] = {}
+        """Rows listed as one while a turn streams and the inspector follows: first row's index -> the
+        index after the run's last row. Undone (`_list_every_row`) when the user pauses, clicks, filters,
+        and when the turn ends."""
 
     # ------------------------------------------------------------------------------ content
     def _accepts(self, row: InspectorRow) -> bool:
@@ -147,24 +159,53 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         start = len(self.rows)
         self.rows.extend(rows)
         added = 0
+        gather = self.following and self._streaming > 0
+        run_start: int | None = None
         for offset, row in enumerate(rows):
             if row.wire is not None:
                 counts = self.turns.setdefault(row.turn_id, TurnCounts(row.turn_number)).counts
                 counts[row.wire.name] = counts.get(row.wire.name, 0) + 1
             if self._accepts(row):
-                self.listed.append(start + offset)
+                index = start + offset
+                if gather and _streamed(row):
+                    if run_start is not None:
+                        self._runs[run_start] = index + 1
+                        continue
+                    run_start = index
+                else:
+                    run_start = None
+                self.listed.append(index)
                 added += 1
         if not added:
             return
-        self._set_rows(len(self.listed))
         if self.following:
             self.cursor = None
             # Now, not after the next refresh: the new rows and the scroll then share one frame.
-            bottom = max(0, len(self.listed) - self.scrollable_content_region.height)
-            self.scroll_to(y=bottom, animate=False, immediate=True)
+            height = self.scrollable_content_region.height
+            top = bottom = max(0, len(self.listed) - height)
+            if self._streaming and height >= 4:
+                current = int(self.scroll_y)
+                top = bottom + int(height * JUMP) if len(self.listed) > current + height else current
+            self._set_rows(max(len(self.listed), top + height))
+            self.scroll_to(y=top, animate=False, immediate=True)
         else:
+            self._set_rows(len(self.listed))
             self.unseen += added
         self._state_changed()
+        self.refresh()
+
+    def _list_every_row(self) -> None:
+        """List every row again, runs of deltas undone (before the user looks at single rows, and when
+        the turn ends: the listing is then the same as if no row had been gathered)."""
+        if not self._runs:
+            return
+        self._runs.clear()
+        self.listed = [i for i, row in enumerate(self.rows) if self._accepts(row)]
+        self._line_cache.clear()
+        self._set_rows(len(self.listed))
+        if self.following:
+            bottom = max(0, len(self.listed) - self.scrollable_content_region.height)
+            self.scroll_to(y=bottom, animate=False, immediate=True)
         self.refresh()
 
     def _state_changed(self) -> None:
@@ -180,6 +221,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
     def on_turn_started(self, message: TurnStarted) -> None:
         self._add_past(None)  # the saved turns' rows come first
         turn = message.turn
+        self._streaming += 1
         self.turns[turn.id] = TurnCounts(turn.number)
         note = f"── turn {turn.number}: POST /v1/messages · {turn.model} ──"
         self.add_rows([InspectorRow(turn.id, turn.number, note=note)])
@@ -218,6 +260,9 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
             reason = turn.error.kind if turn.error is not None else turn.status.value
             note = f"── turn {turn.number} {turn.status.value} ({reason}): {summary} ──"
         error = turn.status is not TurnStatus.COMPLETE
+        self._streaming = max(0, self._streaming - 1)
+        if not self._streaming:
+            self._list_every_row()
         self.add_rows([InspectorRow(turn.id, turn.number, note=note, error=error)])
 
     def add_past_turns(self, turns: list[Turn]) -> None:
@@ -257,6 +302,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         self._past.clear()
         self.rows.clear()
         self.listed.clear()
+        self._runs.clear()
         self.turns.clear()
         self.cursor = None
         self.unseen = 0
@@ -292,6 +338,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
     def set_filter(self, new_filter: InspectorFilter) -> None:
         keep = self.selected_row
         self.filter = new_filter
+        self._runs.clear()
         self.listed = [i for i, row in enumerate(self.rows) if self._accepts(row)]
         self._line_cache.clear()
         self._set_rows(len(self.listed))
@@ -309,6 +356,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         self.refresh()
 
     def pause(self) -> None:
+        self._list_every_row()
         self.following = False
         if self.cursor is None and self.listed:
             self.cursor = min(len(self.listed) - 1, int(self.scroll_y) + self.scrollable_content_region.height - 1)
@@ -391,6 +439,10 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         if offset is None or not self.listed:
             return
         position = int(self.scroll_y) + offset.y
+        if self._runs and 0 <= position < len(self.listed):  # the row clicked, among every row
+            clicked = self.listed[position]
+            self._list_every_row()
+            position = bisect.bisect_left(self.listed, clicked)
         if 0 <= position < len(self.listed):
             if position == self.cursor:
                 self.action_open()
@@ -449,16 +501,23 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
                 self._blank = Strip.blank(width, self._base_style)
             return self._blank
         highlighted = position == self.cursor
-        key = (self.listed[position], width, highlighted)
-        strip = self._line_cache.get(key)
+        index = self.listed[position]
+        key = (index, width, highlighted)
+        strip = self._line_cache.get(key)  # (a run is complete once its batch is listed)
         if strip is None:
-            strip = self._render_row(self.rows[self.listed[position]], width, highlighted)
+            strip = self._render_row(self.rows[index], width, highlighted, index)
             if len(self._line_cache) > 1200:
                 self._line_cache.clear()
             self._line_cache[key] = strip
         return strip
 
-    def _render_row(self, row: InspectorRow, width: int, highlighted: bool) -> Strip:
+    def _run_payload(self, index: int, limit: int) -> str:
+        members = self.rows[index : self._runs[index]]
+        wires = [row.wire for row in members if row.wire is not None and self._accepts(row)]
+        helpers = sum(1 for row in members if row.helper is not None and self._accepts(row))
+        return summarize_run(wires, helpers, limit)
+
+    def _render_row(self, row: InspectorRow, width: int, highlighted: bool, index: int = -1) -> Strip:
         base = self._base_style
         if highlighted:
             base = base + self._style("cursor")
@@ -477,6 +536,8 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
             name = wire.name
             style_name = name if name in KNOWN_EVENTS else "unknown"
             payload = summarize(wire, limit=max(width, 20))
+            if index in self._runs:
+                payload = self._run_payload(index, max(width, 20))
             return self._columns(base, wire.at, sanitize_line(name), style_name, wire.block_index, payload, width)
         if row.helper is not None:
             helper = row.helper
@@ -527,6 +588,11 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         self._set_rows(len(self.listed))
         if self.following:
             self.scroll_end(animate=False, immediate=False, x_axis=False)
+
+
+def _streamed(row: InspectorRow) -> bool:
+    """A row of the answer's stream proper: a delta, or an SDK helper event."""
+    return row.helper is not None or (row.wire is not None and row.wire.name == "content_block_delta")
 
 
 def _headers_summary(record: WireRecord) -> str:

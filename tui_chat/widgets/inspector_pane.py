@@ -40,6 +40,19 @@ class InspectorPane(Vertical):
         super().__init__(id=id)
         self.status = LiveText(id="inspector-status")
         self.inspector = EventInspector(id="inspector")
+        self._low_bandwidth = False
+
+    @property
+    def low_bandwidth(self) -> bool:
+        """The app is in low-bandwidth mode (the status says so)."""
+        return self._low_bandwidth
+
+    @low_bandwidth.setter
+    def low_bandwidth(self, value: bool) -> None:
+        if value != self._low_bandwidth:
+            self._low_bandwidth = value
+            if self.is_mounted:
+                self.update_status()
 
     def compose(self) -> ComposeResult:
         yield self.status
@@ -79,6 +92,8 @@ class InspectorPane(Vertical):
         turn = inspector.turns.get(turn_id) if turn_id is not None else None
         if turn is not None and turn.read_pace > 0:  # the times of this turn are read times, in steps
             lines[0] += f" · read every {duration(turn.read_pace, 'ms')}"
+        if self._low_bandwidth:
+            lines[0] += Content.styled(" · low bandwidth", "$warning")
         if turn is not None and turn.counts:
             ordered = [name for name in KNOWN_EVENTS if name in turn.counts]
             ordered += [name for name in turn.counts if name not in KNOWN_EVENTS]

@@ -19,6 +19,11 @@ from tui_chat.wording import duration
 
 SPARK_POINTS = 40
 
+SPARK_INTERVAL = 2.0
+"""Seconds between redraws of the sparkline while an answer streams (and once at its end): each redraw
+shifts every bar, each in its own colour, ~1.5 KB a time for a terminal (over SSH: per frame, more
+than the rest of the screen)."""
+
 
 def _count(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
@@ -68,6 +73,7 @@ class MetricsPanel(Horizontal):
         self._compact = False
         self._ticker: Timer | None = None
         self._refreshed_at = 0.0
+        self._spark_at = 0.0
         self._text = LiveText(id="metrics-text")
         self._spark = Sparkline([], id="metrics-sparkline")
         self._spark_label = LiveText(Content("inter-token ms"))
@@ -87,6 +93,7 @@ class MetricsPanel(Horizontal):
     def on_resize(self) -> None:
         """Next to the inspector the panel is narrow: the numbers need the room more than the sparkline."""
         self.set_class(self.size.width < 90, "-narrow")
+        self._spark_at = 0.0  # a sparkline that appears is drawn at once
         self.refresh_metrics()
 
     @property
@@ -135,6 +142,10 @@ class MetricsPanel(Horizontal):
         self._text.set(self.render_metrics(clock.now()))
         # A hidden widget that changes makes Textual re-arrange the whole screen to find it: only
         # update the sparkline while it is shown (`on_resize` catches up when it appears).
+        streaming = self.turn is not None and self.turn.status is TurnStatus.STREAMING
+        if streaming and self._refreshed_at - self._spark_at < SPARK_INTERVAL:
+            return
+        self._spark_at = self._refreshed_at if streaming else 0.0
         if self.turn is not None and self._spark_shown:
             gaps = self.turn.metrics.inter_token_ms(SPARK_POINTS)
             self._spark.data = gaps
