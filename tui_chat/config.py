@@ -13,11 +13,17 @@ from pathlib import Path
 from dotenv import dotenv_values
 from platformdirs import user_config_dir, user_data_dir
 
+from tui_chat.safety import untrusted_line
+
 APP_NAME = "claude-tui"
 DEFAULT_MODEL = "claude-sonnet-5-5"
 DEFAULT_MAX_TOKENS = 4096
 DEFAULT_READ_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
+
+
+class ConfigError(Exception):
+    """The settings cannot be used (the message says why and what to do; it never holds the key)."""
 
 
 def display_path(path: Path) -> str:
@@ -96,7 +102,8 @@ class Settings:
 
     @property
     def endpoint(self) -> str:
-        return self.base_url or "https://api.anthropic.com"
+        """Where requests go, to show (one sanitized line: a `.env` in the current folder may set it)."""
+        return untrusted_line(self.base_url or "https://api.anthropic.com")
 
 
 def env_file_candidates(cwd: Path | None = None) -> list[Path]:
@@ -135,6 +142,15 @@ def load_settings(
         return None, None
 
     key, key_source = lookup("ANTHROPIC_API_KEY")
+    problem = None if key is None or demo else key_problem(key)
+    if problem is not None:
+        where = "in the environment" if key_source == "environment" else f"in {key_source}"
+        raise ConfigError(
+            f"ANTHROPIC_API_KEY ({where}) {problem}, so it cannot be sent; nothing was sent. An API key is one "
+            "line of letters, digits and dashes: a quoted value over two lines in a .env file, or "
+            'export ANTHROPIC_API_KEY="$(cat FILE)" on a file of more than one line, does this. '
+            "Correct it and start again."
+        )
     env_base_url, _ = lookup("ANTHROPIC_BASE_URL")
     env_model, _ = lookup("CLAUDE_TUI_MODEL")
     env_timeout, _ = lookup("CLAUDE_TUI_READ_TIMEOUT")
@@ -152,6 +168,18 @@ def load_settings(
     if timeout is not None and timeout > 0:
         settings.read_timeout = timeout
     return settings
+
+
+def key_problem(key: str) -> str | None:
+    """What makes `key` impossible to send in an HTTP header (httpx refuses it with an error that quotes
+    the whole header, key included), or None. Never quotes the key."""
+    if "\n" in key or "\r" in key:
+        return "has a line break in it"
+    if any(character.isspace() for character in key):
+        return "has a space or a tab in it"
+    if any(not "\x21" <= character <= "\x7e" for character in key):
+        return "has a control or non-ASCII character in it"
+    return None
 
 
 def _float(value: str | None) -> float | None:

@@ -18,7 +18,7 @@ from tui_chat import slash_commands
 from tui_chat.messages import PromptSubmitted, StreamBatch, TurnEnded, TurnStarted
 from tui_chat.preferences import Preferences
 from tui_chat.render.transcript import TtftSection
-from tui_chat.safety import redact, sanitize_line
+from tui_chat.safety import error_line, redact, sanitize, sanitize_line
 from tui_chat.screens.conversation_list import ConversationListScreen
 from tui_chat.screens.copy_picker import CopyItem, CopyPickerScreen, copy_items
 from tui_chat.screens.event_detail import EventDetailScreen
@@ -394,7 +394,7 @@ class ChatScreen(Screen[None]):
         try:
             recording = find_recording(name)
         except (OSError, FileNotFoundError) as error:
-            self.notify(sanitize_line(str(error)), severity="error", markup=False, timeout=15)
+            self.notify(error_line(error, self.backend.settings.secrets), severity="error", markup=False, timeout=15)
             return
         await self.start_replay(ReplayChoice(recording, settings.replay_speed, settings.replay_step))
 
@@ -449,7 +449,7 @@ class ChatScreen(Screen[None]):
         try:
             conversation_id = store.last_id() if which == "" else store.find(which)
         except StoreError as error:
-            self.notify(sanitize_line(str(error)), severity="error", markup=False, timeout=10)
+            self.notify(error_line(error, self.backend.settings.secrets), severity="error", markup=False, timeout=10)
             return
         if conversation_id is None:
             self.notify("No saved conversation yet: this is a new one.", markup=False)
@@ -467,7 +467,7 @@ class ChatScreen(Screen[None]):
         try:
             conversation = await asyncio.to_thread(load_conversation, store.path, conversation_id)
         except StoreError as error:
-            self.notify(sanitize_line(str(error)), severity="error", markup=False, timeout=10)
+            self.notify(error_line(error, self.backend.settings.secrets), severity="error", markup=False, timeout=10)
             return False
         finally:
             self._opening = False
@@ -592,7 +592,8 @@ class ChatScreen(Screen[None]):
             self.notify("No message to edit yet.")
             return
         self._editing = last
-        self.prompt.text = str(last.api_content) if isinstance(last.api_content, str) else last.text
+        # (sanitized: a stored message is as untrusted as any stored text, and what is sent is what is shown)
+        self.prompt.text = sanitize(last.api_content) if isinstance(last.api_content, str) else last.text
         self.prompt.focus()
         self.notify("Editing your last message: Enter resends it and replaces its answer.", timeout=8)
 

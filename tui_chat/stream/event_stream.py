@@ -375,7 +375,8 @@ class EventStream(AsyncMessageStream[None]):
                 if wait is None:
                     raise
                 retries_taken += 1
-                await self.on_retry(_retry_notice(error, retries_taken, self._retry_policy, wait))
+                notice = _retry_notice(error, retries_taken, self._retry_policy, wait, self._client)
+                await self.on_retry(notice)
                 await asyncio.sleep(wait)
                 continue
             self._record_response(stream.response)
@@ -499,10 +500,10 @@ def _error_event(wire: WireEvent) -> ErrorEvent:
     return ErrorEvent.construct(type="error", error=error)
 
 
-def _retry_notice(error: BaseException, attempt: int, policy: RetryPolicy, wait: float) -> RetryNotice:
-    from tui_chat.stream.errors import describe_error
+def _retry_notice(error: BaseException, attempt: int, policy: RetryPolicy, wait: float, client: Any) -> RetryNotice:
+    from tui_chat.stream.errors import client_secrets, describe_error
 
-    info = describe_error(error)
+    info = describe_error(error, client_secrets(client))
     return RetryNotice(
         attempt=attempt,
         max_attempts=policy.max_retries + 1,
