@@ -40,6 +40,13 @@ def config_dir() -> Path:
     return Path(override) if override else Path(user_config_dir(APP_NAME, appauthor=False))
 
 
+def make_private_dir(path: Path) -> None:
+    """Create `path` (and its parents) if needed, and make it readable by its owner only (0o700), as the
+    data folder is: it holds a `.env` with the API key, preferences and the log. Raises `OSError`."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+
+
 def data_dir() -> Path:
     """Where conversations are stored (e.g. `~/.local/share/claude-tui`)."""
     override = os.environ.get("CLAUDE_TUI_DATA_DIR")

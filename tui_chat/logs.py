@@ -37,8 +37,11 @@ def setup_logging(log_dir: Path, secrets: Iterable[str]) -> Path | None:
     path: Path | None = log_dir / "claude-tui.log"
     handler: logging.Handler
     try:
-        log_dir.mkdir(parents=True, exist_ok=True)
+        log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(log_dir, 0o700)
+        # Readable by its owner only (0o600), like the database: it holds error texts and file names.
+        os.close(os.open(log_dir / "claude-tui.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        os.chmod(log_dir / "claude-tui.log", 0o600)
         handler = logging.FileHandler(log_dir / "claude-tui.log", encoding="utf-8")
     except OSError:
         path = None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tui_chat.config import config_dir
+from tui_chat.config import config_dir, make_private_dir
 
 DEFAULT_THEME = "textual-dark"
 
@@ -39,6 +39,7 @@ class Preferences:
     @classmethod
     def load(cls) -> Preferences:
         path = cls.path()
+        _make_private(path)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -60,9 +61,9 @@ class Preferences:
         return preferences
 
     def save(self) -> None:
-        """Write the file (atomically). Errors are the caller's to report."""
+        """Write the file (atomically, mode 0o600, in a folder made 0o700). Errors are the caller's to report."""
         path = self.path()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path.parent)
         lines = [
             "# claude-tui preferences (edit freely; the app rewrites this file when you change a setting)",
             f"theme = {_toml_string(self.theme)}",
@@ -78,8 +79,21 @@ class Preferences:
             elif isinstance(value, str):
                 lines.append(f"{key} = {_toml_string(value)}")
         temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(handle, 0o600)  # (a leftover temporary file keeps its old mode through O_CREAT)
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write("\n".join(lines) + "\n")
         os.replace(temporary, path)
+
+
+def _make_private(path: Path) -> None:
+    """Tighten an existing config folder and file made by an older claude-tui (0o755 and 0o644)."""
+    for target, mode in ((path.parent, 0o700), (path, 0o600)):
+        try:
+            if target.exists() and target.stat().st_mode & 0o077:
+                os.chmod(target, mode)
+        except OSError:
+            pass  # (not ours to change: leave it)
 
 
 def _toml_string(value: str) -> str:
