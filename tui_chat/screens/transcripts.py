@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui_chat.config import data_dir
-from tui_chat.safety import redact, sanitize_line
-from tui_chat.session.clipboard import write_clipboard_fallback
+from tui_chat.safety import error_line, redact, sanitize_line
+from tui_chat.session.clipboard import CLIPBOARD_FILENAME, write_clipboard_fallback
 from tui_chat.session.export import (
     ExportError,
     conversation_to_api_json,
@@ -84,22 +84,25 @@ class Transcripts:
 
     # ------------------------------------------------------------------------------- files
     def _write(self, what: str, path_text: str | None, kind: str, data: str | bytes) -> Path | None:
-        path = Path(path_text).expanduser() if path_text else Path.cwd() / default_export_name(kind)
         try:
+            path = Path(path_text) if path_text else Path.cwd() / default_export_name(kind)
             written = write_export(path, data)
         except FileExistsError:
             self.screen.notify(
-                f"{path} already exists; nothing was overwritten. Give another name: /export NAME",
+                f"{sanitize_line(str(path))} already exists; nothing was overwritten. Give another name: /export NAME",
                 severity="warning",
                 markup=False,
                 timeout=10,
             )
             return None
-        except ExportError as error:
-            self.screen.notify(sanitize_line(str(error)), severity="error", markup=False, timeout=10)
+        except (ExportError, OSError) as error:  # (OSError: the current folder was deleted)
+            self.screen.notify(self._error_line(error), severity="error", markup=False, timeout=10)
             return None
-        self.screen.notify(f"{what} saved to {written}", markup=False, timeout=8)
+        self.screen.notify(f"{what} saved to {sanitize_line(str(written))}", markup=False, timeout=8)
         return written
+
+    def _error_line(self, error: BaseException) -> str:
+        return error_line(error, self.screen.backend.settings.secrets)
 
     def export_markdown(self, argument: str = "") -> Path | None:
         """`[--no-metrics] [PATH]`: the transcript as markdown."""
@@ -126,7 +129,7 @@ class Transcripts:
             try:
                 write_export(meta_path(written), recording_meta(recording))
             except (ExportError, FileExistsError) as error:
-                self.screen.notify(f"Timing not saved: {sanitize_line(str(error))}", severity="warning", markup=False)
+                self.screen.notify(f"Timing not saved: {self._error_line(error)}", severity="warning", markup=False)
         return written
 
     # ---------------------------------------------------------------------------- clipboard
@@ -135,7 +138,14 @@ class Transcripts:
         self.screen.app.copy_to_clipboard(text)
         try:
             fallback = write_clipboard_fallback(text, data_dir())
-            also = f" Also in {fallback} (for terminals that ignore OSC 52)."
-        except OSError:
-            also = ""
+        except (ExportError, OSError) as error:  # a folder in its place, a full disk...
+            self.screen.notify(
+                f"Copied {what} ({len(text):,} characters) with OSC 52; {CLIPBOARD_FILENAME} (for terminals that "
+                f"ignore OSC 52) could not be written: {self._error_line(error)}",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+            return
+        also = f" Also in {sanitize_line(str(fallback))} (for terminals that ignore OSC 52)."
         self.screen.notify(f"Copied {what} ({len(text):,} characters).{also}", markup=False, timeout=8)

@@ -299,22 +299,26 @@ def write_export(path: str | os.PathLike[str], data: str | bytes, *, overwrite: 
     """Write `data` to `path` atomically (text as UTF-8, newlines untouched) with mode 0o600.
 
     Raises `FileExistsError` if `path` exists and `overwrite` is false, and `ExportError` with a
-    readable message for anything else that prevents writing.
+    readable message for anything else that prevents writing (a name too long, `~nobody/…`, a folder
+    that cannot be read...): never another exception.
     """
-    target = Path(path).expanduser()
+    try:
+        target = Path(path).expanduser()
+    except RuntimeError as error:  # `~name/…` for a user that does not exist
+        shown = sanitize_line(str(path))
+        raise ExportError(f"Cannot write {shown}: its ~ names no user of this machine.") from error
     shown = sanitize_line(str(target))
-    if target.is_dir():
-        raise ExportError(f"{shown} is a folder; give a file name.")
-    if not target.parent.is_dir():
-        folder = sanitize_line(str(target.parent))
-        problem = "is not a folder" if target.parent.exists() else "does not exist"
-        raise ExportError(f"Cannot write {shown}: {folder} {problem}.")
-    if not overwrite and target.exists():
-        raise FileExistsError(f"{shown} already exists; choose another name or allow overwriting.")
+    try:
+        _check_target(target, shown, overwrite=overwrite)
+    except OSError as error:
+        if isinstance(error, FileExistsError):
+            raise
+        raise ExportError(f"Cannot write {shown}: {_reason(error)}.") from error
     payload = data.encode("utf-8", "replace") if isinstance(data, str) else data
     temporary: str | None = None
     try:
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        # The temporary name is the target's, shortened: a name just under the limit must still fit.
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:64]}.", suffix=".tmp")
         with os.fdopen(handle, "wb") as file:
             file.write(payload)
             file.flush()
@@ -333,6 +337,18 @@ def write_export(path: str | os.PathLike[str], data: str | bytes, *, overwrite: 
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
     return target
+
+
+def _check_target(target: Path, shown: str, *, overwrite: bool) -> None:
+    """Refuse a folder, a missing folder, or (unless `overwrite`) an existing file. May raise `OSError`."""
+    if target.is_dir():
+        raise ExportError(f"{shown} is a folder; give a file name.")
+    if not target.parent.is_dir():
+        folder = sanitize_line(str(target.parent))
+        problem = "is not a folder" if target.parent.exists() else "does not exist"
+        raise ExportError(f"Cannot write {shown}: {folder} {problem}.")
+    if not overwrite and target.exists():
+        raise FileExistsError(f"{shown} already exists; choose another name or allow overwriting.")
 
 
 def _place_without_overwriting(temporary: str, target: Path, shown: str) -> None:

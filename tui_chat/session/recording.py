@@ -134,7 +134,10 @@ def find_recording(name_or_path: str, cwd: Path | None = None) -> WireRecording:
     for recording in packaged_recordings():
         if recording.name == name_or_path or (recording.name == Path(name_or_path).stem and "/" not in name_or_path):
             return recording
-    path = Path(name_or_path).expanduser()
+    try:
+        path = Path(name_or_path).expanduser()
+    except RuntimeError:  # `~name/…` for a user that does not exist
+        raise FileNotFoundError(f"No recording {name_or_path!r}: its ~ names no user of this machine.") from None
     if not path.is_absolute() and cwd is not None:
         path = cwd / path
     if path.is_file():
