@@ -7,6 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,19 @@ from tests.test_hostile import saved_conversation
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import Secret, Settings
 from tui_chat.session.backend import Backend
+
+
+def notifications() -> tuple[list[str], Callable[[Any], None]]:
+    """The texts of the notifications an app shows, and the `message_hook` that collects them."""
+    from textual.notifications import Notify
+
+    shown: list[str] = []
+
+    def hook(message: Any) -> None:
+        if isinstance(message, Notify):
+            shown.append(message.notification.message)
+
+    return shown, hook
 
 
 def hostile_app(base_url: str) -> ClaudeTUI:
@@ -84,34 +98,40 @@ async def test_copy_when_clipboard_txt_cannot_be_written() -> None:
     from tui_chat.screens.chat import ChatScreen
 
     app, _server = demo_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    notes, hook = notifications()
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
         await type_prompt(pilot, "hello")
         await wait_for_turn_end(pilot)
         (data_dir() / "clipboard.txt").mkdir(parents=True)
         await type_prompt(pilot, "/copy")
         await pilot.pause(0.3)
-        notes = [n.message for n in app._notifications]
         assert any("Copied answer" in n and "clipboard.txt" in n and "could not be written" in n for n in notes), notes
         assert isinstance(app.screen, ChatScreen) and app.is_running
 
 
-async def test_export_with_a_name_too_long(tmp_path: Path) -> None:
-    """Item 8 in the TUI: /export with a 300-character name (and `~nobody/…`) says why it cannot be written."""
+async def test_export_with_a_name_too_long(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Item 8 in the TUI: /export with a 300-character name, with `~nobody/…`, and with no name from a folder
+    that was deleted, each says why it cannot be written."""
     from tests.test_app import demo_app, type_prompt, wait_for_turn_end
 
     app, _server = demo_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    notes, hook = notifications()
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
         await type_prompt(pilot, "hello")
         await wait_for_turn_end(pilot)
         await type_prompt(pilot, f"/export {tmp_path / ('a' * 300)}.md")
         await pilot.pause(0.3)
         await type_prompt(pilot, "/export ~no-such-user-here/x.md")
         await pilot.pause(0.3)
-        await type_prompt(pilot, "/copy")
+        gone = tmp_path / "gone"
+        gone.mkdir()
+        monkeypatch.chdir(gone)
+        gone.rmdir()
+        await type_prompt(pilot, "/export")
         await pilot.pause(0.3)
-        notes = [n.message for n in app._notifications]
         assert any("the name is too long" in n for n in notes), notes
         assert any("no user of this machine" in n for n in notes), notes
+        assert any("current folder no longer exists" in n for n in notes), notes
         assert app.is_running
 
 
@@ -119,12 +139,18 @@ def test_cli_export_with_a_name_too_long(tmp_path: Path, monkeypatch: pytest.Mon
     """Item 8 for `claude-tui export ID -o NAME`: a readable error and exit status 1, no traceback."""
     monkeypatch.setenv("CLAUDE_TUI_DATA_DIR", str(tmp_path))
     conversation = saved_conversation(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     result = subprocess.run(
         [sys.executable, "-m", "tui_chat", "export", conversation.id, "-o", str(tmp_path / ("b" * 300))],
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        env=env,
     )
     assert result.returncode == 1, result.stderr
     assert "the name is too long" in result.stderr and "Traceback" not in result.stderr
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    command = f"cd {gone} && rmdir {gone} && exec {sys.executable} -m tui_chat export {conversation.id}"
+    result = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 1 and "current folder no longer exists" in result.stderr, result.stderr

@@ -180,7 +180,11 @@ def export(arguments: list[str]) -> int:
         data, kind = conversation_to_api_json(conversation), "json"
     else:
         data, kind = conversation_to_markdown(conversation, include_metrics=not args.no_metrics), "markdown"
-    path = Path(args.output) if args.output else Path.cwd() / default_export_name(kind)
+    try:
+        path = Path(args.output) if args.output else Path.cwd() / default_export_name(kind)
+    except OSError:  # (the current folder was deleted)
+        print("claude-tui export: the current folder no longer exists; give a full path with -o.", file=sys.stderr)
+        return 1
     try:
         written = write_export(path, data, overwrite=args.force)
     except (ExportError, FileExistsError) as error:

@@ -86,6 +86,15 @@ class Transcripts:
     def _write(self, what: str, path_text: str | None, kind: str, data: str | bytes) -> Path | None:
         try:
             path = Path(path_text) if path_text else Path.cwd() / default_export_name(kind)
+        except OSError:  # (the current folder was deleted)
+            self.screen.notify(
+                "The current folder no longer exists: give the file's full path (/export PATH).",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+            return None
+        try:
             written = write_export(path, data)
         except FileExistsError:
             self.screen.notify(
@@ -95,7 +104,7 @@ class Transcripts:
                 timeout=10,
             )
             return None
-        except (ExportError, OSError) as error:  # (OSError: the current folder was deleted)
+        except ExportError as error:
             self.screen.notify(self._error_line(error), severity="error", markup=False, timeout=10)
             return None
         self.screen.notify(f"{what} saved to {sanitize_line(str(written))}", markup=False, timeout=8)
