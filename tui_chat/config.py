@@ -152,11 +152,15 @@ def load_settings(
     problem = None if key is None or demo else key_problem(key)
     if problem is not None:
         where = "in the environment" if key_source == "environment" else f"in {key_source}"
+        cause = (
+            ' (a quoted value over two lines in a .env file, or export ANTHROPIC_API_KEY="$(cat FILE)" of a file '
+            "with more than one line, does this)"
+            if "line break" in problem
+            else ""
+        )
         raise ConfigError(
-            f"ANTHROPIC_API_KEY ({where}) {problem}, so it cannot be sent; nothing was sent. An API key is one "
-            "line of letters, digits and dashes: a quoted value over two lines in a .env file, or "
-            'export ANTHROPIC_API_KEY="$(cat FILE)" on a file of more than one line, does this. '
-            "Correct it and start again."
+            f"ANTHROPIC_API_KEY ({where}) {problem}: an API key is one line of letters, digits, dashes and "
+            f"underscores{cause}. Correct it and start again; nothing was sent."
         )
     env_base_url, _ = lookup("ANTHROPIC_BASE_URL")
     env_model, _ = lookup("CLAUDE_TUI_MODEL")
