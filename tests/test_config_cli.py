@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -72,3 +73,37 @@ def test_version_and_help_without_importing_the_sdk() -> None:
     assert help_text.returncode == 0
     for flag in ("--model", "--max-tokens", "--system", "--base-url", "--demo", "--version"):
         assert flag in help_text.stdout
+
+
+def test_config_folder_preferences_and_log_are_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Item 5: the config folder (it holds a .env with the key) is 0700, config.toml and the log 0600, as the
+    data folder is — when created, and when an older claude-tui left them 0755/0644."""
+    from tui_chat.logs import setup_logging
+    from tui_chat.preferences import Preferences
+
+    old_umask = os.umask(0o022)
+    try:
+        config = tmp_path / "config"
+        monkeypatch.setenv("CLAUDE_TUI_CONFIG_DIR", str(config))
+        Preferences(theme="nord").save()
+        assert stat.S_IMODE(config.stat().st_mode) == 0o700
+        assert stat.S_IMODE((config / "config.toml").stat().st_mode) == 0o600
+        os.chmod(config, 0o755)
+        os.chmod(config / "config.toml", 0o644)
+        assert Preferences.load().theme == "nord"
+        assert stat.S_IMODE(config.stat().st_mode) == 0o700
+        assert stat.S_IMODE((config / "config.toml").stat().st_mode) == 0o600
+
+        logs = tmp_path / "data"
+        setup_logging(logs, [])
+        assert stat.S_IMODE((logs / "claude-tui.log").stat().st_mode) == 0o600
+        os.chmod(logs / "claude-tui.log", 0o644)
+        setup_logging(logs, [])
+        assert stat.S_IMODE((logs / "claude-tui.log").stat().st_mode) == 0o600
+    finally:
+        os.umask(old_umask)
+        import logging
+
+        for handler in list(logging.getLogger().handlers):
+            logging.getLogger().removeHandler(handler)
+            handler.close()

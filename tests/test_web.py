@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import shlex
@@ -231,3 +232,67 @@ def test_demo_in_headless_chromium_answers_and_ctrl_c_ends_it(
             assert time.monotonic() < deadline, "the page did not see its session end"
             time.sleep(0.1)
     assert "Traceback" not in web_server.output, web_server.output
+
+
+def app_processes(server_pid: int) -> list[int]:
+    """The `python -m tui_chat` processes started under the --web server (its descendants)."""
+    children: dict[int, list[int]] = {}
+    commands: dict[int, bytes] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+            commands[int(entry.name)] = (entry / "cmdline").read_bytes()
+    found, queue = [], list(children.get(server_pid, []))
+    while queue:
+        pid = queue.pop()
+        if b"tui_chat" in commands.get(pid, b"") and b"--web" not in commands.get(pid, b""):
+            found.append(pid)
+        queue.extend(children.get(pid, []))
+    return found
+
+
+def open_websocket(port: int) -> tuple[socket.socket, int]:
+    """A WebSocket handshake on /ws with no Origin (a program, not a browser); the socket stays open."""
+    connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+    connection.sendall(
+        f"GET /ws?width=80&height=24 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: Upgrade\r\n"
+        "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n".encode()
+    )
+    status = int(connection.recv(4096).split(b" ", 2)[1])
+    return connection, status
+
+
+def test_web_caps_the_app_processes_it_starts(tmp_path: Path) -> None:
+    """Item 5: ten WebSockets with no Origin (any local program can open them) do not start ten apps."""
+    from tui_chat.web import MAX_APPS
+
+    server = WebServer(tmp_path)
+    sockets: list[socket.socket] = []
+    try:
+        statuses = []
+        for _ in range(10):
+            connection, status = open_websocket(server.port)
+            sockets.append(connection)
+            statuses.append(status)
+        assert statuses.count(101) == MAX_APPS and statuses.count(503) == 10 - MAX_APPS, statuses
+        deadline = time.monotonic() + 20
+        while len(app_processes(server.process.pid)) < MAX_APPS and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.0)
+        assert len(app_processes(server.process.pid)) == MAX_APPS
+        # A tab that closes makes room for another.
+        sockets.pop(0).close()
+        deadline = time.monotonic() + 20
+        status = 503
+        while status == 503 and time.monotonic() < deadline:
+            connection, status = open_websocket(server.port)
+            sockets.append(connection)
+            time.sleep(0.2)
+        assert status == 101
+    finally:
+        for connection in sockets:
+            connection.close()
+        server.stop()

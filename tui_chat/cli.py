@@ -114,16 +114,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui_chat.web import serve
 
         return serve(arguments, parser, args.port)
-    from tui_chat.config import load_settings
+    from tui_chat.config import ConfigError, load_settings
 
-    settings = load_settings(
-        model=args.model,
-        max_tokens=args.max_tokens,
-        system=args.system,
-        base_url=args.base_url,
-        demo=args.demo,
-        read_timeout=args.read_timeout,
-    )
+    try:
+        settings = load_settings(
+            model=args.model,
+            max_tokens=args.max_tokens,
+            system=args.system,
+            base_url=args.base_url,
+            demo=args.demo,
+            read_timeout=args.read_timeout,
+        )
+    except ConfigError as error:
+        print(f"claude-tui: {error}", file=sys.stderr)
+        return 2
     settings.no_history = args.no_history
     settings.low_bandwidth = args.low_bandwidth
     if args.resume_last:
@@ -137,22 +141,23 @@ def list_conversations(arguments: list[str]) -> int:
     """`claude-tui list`: the saved conversations, newest first."""
     argparse.ArgumentParser(prog="claude-tui list", description="List saved conversations.").parse_args(arguments)
     from tui_chat.config import data_dir
-    from tui_chat.safety import sanitize_line
+    from tui_chat.safety import error_line, untrusted_line
     from tui_chat.session.store import ConversationStore, StoreError
 
     try:
         with ConversationStore(data_dir()) as store:
             summaries = store.list_conversations()
     except StoreError as error:
-        print(f"claude-tui list: {sanitize_line(str(error))}", file=sys.stderr)
+        print(f"claude-tui list: {error_line(error)}", file=sys.stderr)
         return 1
     if not summaries:
         print("No saved conversations yet.")
         return 0
     for summary in summaries:
         when = summary.updated.astimezone().strftime("%Y-%m-%d %H:%M")
-        title = sanitize_line(summary.title) or "(untitled)"
-        print(f"{summary.id}  {when}  {summary.turn_count:>4} msgs  {sanitize_line(summary.model):<20}  {title}")
+        title = untrusted_line(summary.title) or "(untitled)"
+        model = untrusted_line(summary.model)
+        print(f"{untrusted_line(summary.id)}  {when}  {summary.turn_count:>4} msgs  {model:<20}  {title}")
     return 0
 
 
@@ -162,7 +167,7 @@ def export(arguments: list[str]) -> int:
     from pathlib import Path
 
     from tui_chat.config import data_dir
-    from tui_chat.safety import sanitize_line
+    from tui_chat.safety import error_line
     from tui_chat.session.export import (
         ExportError,
         conversation_to_api_json,
@@ -176,17 +181,21 @@ def export(arguments: list[str]) -> int:
         with ConversationStore(data_dir()) as store:
             conversation = store.load(store.find(args.id))
     except (StoreError, LookupError) as error:
-        print(f"claude-tui export: {sanitize_line(str(error))}", file=sys.stderr)
+        print(f"claude-tui export: {error_line(error)}", file=sys.stderr)
         return 1
     if args.json:
         data, kind = conversation_to_api_json(conversation), "json"
     else:
         data, kind = conversation_to_markdown(conversation, include_metrics=not args.no_metrics), "markdown"
-    path = Path(args.output) if args.output else Path.cwd() / default_export_name(kind)
+    try:
+        path = Path(args.output) if args.output else Path.cwd() / default_export_name(kind)
+    except OSError:  # (the current folder was deleted)
+        print("claude-tui export: the current folder no longer exists; give a full path with -o.", file=sys.stderr)
+        return 1
     try:
         written = write_export(path, data, overwrite=args.force)
     except (ExportError, FileExistsError) as error:
-        print(f"claude-tui export: {sanitize_line(str(error))}", file=sys.stderr)
+        print(f"claude-tui export: {error_line(error)}", file=sys.stderr)
         return 1
     print(written)
     return 0
@@ -204,7 +213,9 @@ def replay(arguments: list[str]) -> int:
         try:
             find_recording(args.file)
         except (OSError, FileNotFoundError) as error:
-            print(f"claude-tui replay: {error}", file=sys.stderr)
+            from tui_chat.safety import error_line
+
+            print(f"claude-tui replay: {error_line(error)}", file=sys.stderr)
             return 2
     settings.replay = args.file or ""
     settings.replay_speed = args.speed

@@ -13,11 +13,17 @@ from pathlib import Path
 from dotenv import dotenv_values
 from platformdirs import user_config_dir, user_data_dir
 
+from tui_chat.safety import untrusted_line
+
 APP_NAME = "claude-tui"
 DEFAULT_MODEL = "claude-sonnet-5-5"
 DEFAULT_MAX_TOKENS = 4096
 DEFAULT_READ_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
+
+
+class ConfigError(Exception):
+    """The settings cannot be used (the message says why and what to do; it never holds the key)."""
 
 
 def display_path(path: Path) -> str:
@@ -32,6 +38,13 @@ def config_dir() -> Path:
     """Where the user's `.env` and config live (e.g. `~/.config/claude-tui`)."""
     override = os.environ.get("CLAUDE_TUI_CONFIG_DIR")
     return Path(override) if override else Path(user_config_dir(APP_NAME, appauthor=False))
+
+
+def make_private_dir(path: Path) -> None:
+    """Create `path` (and its parents) if needed, and make it readable by its owner only (0o700), as the
+    data folder is: it holds a `.env` with the API key, preferences and the log. Raises `OSError`."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
 
 
 def data_dir() -> Path:
@@ -98,7 +111,8 @@ class Settings:
 
     @property
     def endpoint(self) -> str:
-        return self.base_url or "https://api.anthropic.com"
+        """Where requests go, to show (one sanitized line: a `.env` in the current folder may set it)."""
+        return untrusted_line(self.base_url or "https://api.anthropic.com")
 
 
 def env_file_candidates(cwd: Path | None = None) -> list[Path]:
@@ -137,6 +151,19 @@ def load_settings(
         return None, None
 
     key, key_source = lookup("ANTHROPIC_API_KEY")
+    problem = None if key is None or demo else key_problem(key)
+    if problem is not None:
+        where = "in the environment" if key_source == "environment" else f"in {key_source}"
+        cause = (
+            ' (a quoted value over two lines in a .env file, or export ANTHROPIC_API_KEY="$(cat FILE)" of a file '
+            "with more than one line, does this)"
+            if "line break" in problem
+            else ""
+        )
+        raise ConfigError(
+            f"ANTHROPIC_API_KEY ({where}) {problem}: an API key is one line of letters, digits, dashes and "
+            f"underscores{cause}. Correct it and start again; nothing was sent."
+        )
     env_base_url, _ = lookup("ANTHROPIC_BASE_URL")
     env_model, _ = lookup("CLAUDE_TUI_MODEL")
     env_timeout, _ = lookup("CLAUDE_TUI_READ_TIMEOUT")
@@ -154,6 +181,18 @@ def load_settings(
     if timeout is not None and timeout > 0:
         settings.read_timeout = timeout
     return settings
+
+
+def key_problem(key: str) -> str | None:
+    """What makes `key` impossible to send in an HTTP header (httpx refuses it with an error that quotes
+    the whole header, key included), or None. Never quotes the key."""
+    if "\n" in key or "\r" in key:
+        return "has a line break in it"
+    if any(character.isspace() for character in key):
+        return "has a space or a tab in it"
+    if any(not "\x21" <= character <= "\x7e" for character in key):
+        return "has a control or non-ASCII character in it"
+    return None
 
 
 def _float(value: str | None) -> float | None:

@@ -20,7 +20,8 @@ def write_atomically(path: Path, data: str | bytes, *, overwrite: bool = True) -
     payload = data.encode("utf-8", "replace") if isinstance(data, str) else data
     temporary: str | None = None
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        # The temporary name is the target's, shortened: a name just under the limit must still fit.
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:64]}.", suffix=".tmp")
         with os.fdopen(handle, "wb") as file:
             file.write(payload)
             file.flush()

@@ -10,6 +10,7 @@ file is reported and ignored, never fatal (and never overwritten).
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.toml_document import TOMLDocument
 
 from tui_chat.commands import KeyMap, parse_key_overrides
-from tui_chat.config import config_dir
+from tui_chat.config import config_dir, make_private_dir
 from tui_chat.files import write_atomically
 
 DEFAULT_THEME = "textual-dark"
@@ -60,6 +61,8 @@ class Preferences:
     @classmethod
     def load(cls) -> Preferences:
         path = cls.path()
+        _make_private(path)
+        _make_private(path)
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -109,5 +112,15 @@ class Preferences:
             if owned and document.get(key) != value:
                 document[key] = value
         path = self.path()
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dir(path.parent)
         write_atomically(path, tomlkit.dumps(document))
+
+
+def _make_private(path: Path) -> None:
+    """Tighten an existing config folder and file made by an older claude-tui (0o755 and 0o644)."""
+    for target, mode in ((path.parent, 0o700), (path, 0o600)):
+        try:
+            if target.exists() and target.stat().st_mode & 0o077:
+                os.chmod(target, mode)
+        except OSError:
+            pass  # (not ours to change: leave it)

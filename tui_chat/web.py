@@ -2,7 +2,9 @@
 
 textual-serve has no authentication. The server binds the loopback address only, and refuses requests whose
 `Host` or `Origin` is not this server (so a web page in the user's browser cannot drive the app through
-DNS rebinding or a cross-site WebSocket). Every local user and program can still connect.
+DNS rebinding or a cross-site WebSocket). Every local user and program can still connect, so the number of
+app processes it runs at once is capped (`MAX_APPS`): a program opening WebSockets in a loop cannot start an
+app (a Python process with the SDK loaded) for each.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ if TYPE_CHECKING:
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 WEB_FLAGS = ("--web", "--port")
+MAX_APPS = 4
+"""App processes (browser tabs) served at once; a WebSocket beyond them is refused with 503."""
 NO_AUTH_WARNING = (
     "textual-serve has NO authentication: every user and program on this machine that can reach "
     "{url} can use the app as you, with your API key and your saved conversations. "
@@ -109,6 +113,10 @@ def _loopback_server(command: str, port: int) -> Server:
         task = asyncio.current_task()
         if request.path != "/ws" or task is None:
             return await handler(request)
+        if len(sessions) >= MAX_APPS:  # (checked and counted with no await between: no race)
+            raise web.HTTPServiceUnavailable(
+                text=f"claude-tui --web: {MAX_APPS} tabs are open already; close one and reload this page"
+            )
         sessions.add(task)  # one browser tab, one app process
         try:
             return await handler(request)

@@ -300,8 +300,10 @@ HOSTILE_TEXT = (
     "- a terminal title change: \x1b]0;PWNED\x07 and a clipboard write: \x1b]52;c;cm0gLXJmIH4=\x07\n"
     "- a screen clear: \x1b[2J\x1b[H and colour: \x1b[31mred\x1b[0m, a C1 CSI: \x9b31m\n"
     "- an OSC 8 hyperlink: \x1b]8;;https://evil.example\x1b\\innocent\x1b]8;;\x1b\\\n"
-    "- bidi controls: \u202eevil\u202c and zero-width: a\u200bb\n\n"
-    "claude-tui strips the control characters where text enters the app, so all of it is inert."
+    "- bidi controls: \u202eevil\u202c, a zero-width space: a\u200bb, and tag characters (text a model reads but "
+    "you do not see): \U000e0068\U000e0069\n\n"
+    "claude-tui strips the control characters where text enters the app and shows hidden characters as marks, so "
+    "all of it is inert and nothing hides."
 )
 
 RETRIED_TEXT = (

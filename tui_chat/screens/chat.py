@@ -34,7 +34,13 @@ from tui_chat.screens.replay_picker import ReplayPickerScreen
 from tui_chat.screens.session_metrics import SessionMetricsScreen
 from tui_chat.session import reports
 from tui_chat.session.backend import Backend
-from tui_chat.session.clipboard import CopyItem, copy_items, osc52_sequence, tmux_passthrough
+from tui_chat.session.clipboard import (
+    CLIPBOARD_FILENAME,
+    CopyItem,
+    copy_items,
+    osc52_sequence,
+    tmux_passthrough,
+)
 from tui_chat.session.collector import CollectorPolicy
 from tui_chat.session.controller import ChatController
 from tui_chat.session.history import History
@@ -278,8 +284,18 @@ class ChatScreen(Screen[None]):
         self.app.copy_to_clipboard(report.text)
         if os.environ.get("TMUX"):  # inside tmux: also through its passthrough (see `tmux_passthrough`)
             write_to_terminal(self.app, tmux_passthrough(osc52_sequence(report.text)))
-        also = f" Also in {report.fallback} (for terminals that ignore OSC 52)." if report.fallback else ""
-        self.notify(f"Copied {report.what} ({len(report.text):,} characters).{also}", markup=False, timeout=8)
+        copied = f"Copied {report.what} ({len(report.text):,} characters)"
+        if report.problem:
+            self.notify(
+                f"{copied} with OSC 52; {CLIPBOARD_FILENAME} (for terminals that ignore OSC 52) could not be "
+                f"written: {report.problem}",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+            return
+        also = f" Also in {sanitize_line(str(report.fallback))} (for terminals that ignore OSC 52)."
+        self.notify(f"{copied}.{also if report.fallback else ''}", markup=False, timeout=8)
 
     _REPORT_HANDLERS: ClassVar[dict[type, Callable[[Any, Any], None]]] = {
         reports.Notice: _notice,

@@ -14,7 +14,7 @@ from textual.widgets import Button, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui_chat.config import display_path
-from tui_chat.safety import sanitize_line
+from tui_chat.safety import untrusted_line
 from tui_chat.session.store import ConversationStore, ConversationSummary
 from tui_chat.wording import count_of
 
@@ -64,9 +64,13 @@ class ConversationListScreen(ModalScreen[str | None]):
         return Option(
             Content.assemble(
                 marker,
-                (sanitize_line(summary.title) or "(untitled)", "bold"),
+                (untrusted_line(summary.title) or "(untitled)", "bold"),
                 "\n    ",
-                (f"{when} · {summary.model} · {summary.turn_count} messages · {summary.id}", "dim"),
+                (
+                    f"{when} · {untrusted_line(summary.model)} · {summary.turn_count} messages · "
+                    f"{untrusted_line(summary.id)}",
+                    "dim",
+                ),
             )
         )
 
@@ -96,7 +100,7 @@ class ConversationListScreen(ModalScreen[str | None]):
                 self.store.rename(summary.id, title.strip())
                 self.reload(select=summary.id)
 
-        self.app.push_screen(RenameScreen(summary.title), renamed)
+        self.app.push_screen(RenameScreen(untrusted_line(summary.title)), renamed)
 
     def action_delete(self) -> None:
         summary = self.highlighted
@@ -106,10 +110,10 @@ class ConversationListScreen(ModalScreen[str | None]):
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.store.delete(summary.id)
-                self.notify(f"Deleted “{sanitize_line(summary.title)}”.", markup=False)
+                self.notify(f"Deleted “{untrusted_line(summary.title)}”.", markup=False)
                 self.reload()
 
-        self.app.push_screen(ConfirmScreen(f"Delete “{sanitize_line(summary.title)}” for good?"), confirmed)
+        self.app.push_screen(ConfirmScreen(f"Delete “{untrusted_line(summary.title)}” for good?"), confirmed)
 
 
 class RenameScreen(ModalScreen[str | None]):

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from tui_chat.safety import redact, sanitize_line
+from tui_chat.safety import error_line, redact, sanitize, sanitize_line
 from tui_chat.session.backend import Backend
 from tui_chat.session.clipboard import code_blocks, write_clipboard_fallback
 from tui_chat.session.collector import CollectorPolicy
@@ -347,7 +347,8 @@ class ChatController:
             self._notice("No message to edit yet.")
             return False
         self.editing = last
-        self.report(PromptText(str(last.api_content) if isinstance(last.api_content, str) else last.text))
+        # (sanitized: a stored message is as untrusted as any stored text, and what is sent is what is shown)
+        self.report(PromptText(sanitize(last.api_content) if isinstance(last.api_content, str) else last.text))
         self._notice("Editing your last message: Enter resends it and replaces its answer.", timeout=8)
         return True
 
@@ -385,7 +386,7 @@ class ChatController:
         try:
             conversation_id = store.last_id() if which == "" else store.find(which)
         except StoreError as error:
-            self._notice(sanitize_line(str(error)), "error", timeout=10)
+            self._notice(error_line(error, self.secrets), "error", timeout=10)
             return
         if conversation_id is None:
             self._notice("No saved conversation yet: this is a new one.")
@@ -403,7 +404,7 @@ class ChatController:
         try:
             conversation = await asyncio.to_thread(load_conversation, store.path, conversation_id)
         except StoreError as error:
-            self._notice(sanitize_line(str(error)), "error", timeout=10)
+            self._notice(error_line(error, self.secrets), "error", timeout=10)
             return False
         finally:
             self.opening = False
@@ -427,7 +428,7 @@ class ChatController:
         try:
             recording = find_recording(name)
         except (OSError, FileNotFoundError) as error:
-            self._notice(sanitize_line(str(error)), "error", timeout=15)
+            self._notice(error_line(error, self.secrets), "error", timeout=15)
             return
         self.start_replay(ReplayChoice(recording, settings.replay_speed, settings.replay_step))
 
@@ -529,20 +530,24 @@ class ChatController:
 
     # --------------------------------------------------------------------- files and copies
     def _write(self, what: str, path_text: str | None, kind: str, data: str | bytes) -> Path | None:
-        path = Path(path_text).expanduser() if path_text else Path.cwd() / default_export_name(kind)
+        try:
+            path = Path(path_text) if path_text else Path.cwd() / default_export_name(kind)
+        except OSError:  # (the current folder was deleted)
+            self._notice("The current folder no longer exists: give the file's full path (/export PATH).", "error")
+            return None
         try:
             written = write_export(path, data)
         except FileExistsError:
             self._notice(
-                f"{path} already exists; nothing was overwritten. Give another name: /export NAME",
+                f"{sanitize_line(str(path))} already exists; nothing was overwritten. Give another name: /export NAME",
                 "warning",
                 timeout=10,
             )
             return None
         except ExportError as error:
-            self._notice(sanitize_line(str(error)), "error", timeout=10)
+            self._notice(error_line(error, self.secrets), "error", timeout=10)
             return None
-        self._notice(f"{what} saved to {written}", timeout=8)
+        self._notice(f"{what} saved to {sanitize_line(str(written))}", timeout=8)
         return written
 
     def export_markdown(self, argument: str = "") -> Path | None:
@@ -568,18 +573,19 @@ class ChatController:
             try:
                 write_export(meta_path(written), recording_meta(recording))
             except (ExportError, FileExistsError) as error:
-                self._notice(f"Timing not saved: {sanitize_line(str(error))}", "warning")
+                self._notice(f"Timing not saved: {error_line(error, self.secrets)}", "warning")
         return written
 
     def copy(self, text: str, what: str) -> None:
         """Copy `text`: the UI writes OSC 52 (it reaches the local terminal over SSH); a file gets it too."""
         from tui_chat.config import data_dir
 
+        problem = ""
         try:
             fallback: Path | None = write_clipboard_fallback(text, data_dir())
-        except OSError:
-            fallback = None
-        self.report(CopyRequested(text, what, fallback))
+        except (ExportError, OSError) as error:  # a folder in its place, a full disk...
+            fallback, problem = None, error_line(error, self.secrets)
+        self.report(CopyRequested(text, what, fallback, problem))
 
     def copy_last(self, argument: str = "") -> None:
         """The last answer, or (`code`) the last code block of the answers."""

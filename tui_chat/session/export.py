@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui_chat.files import write_atomically
-from tui_chat.safety import sanitize_line
+from tui_chat.safety import sanitize_line, untrusted_line, untrusted_text
 from tui_chat.session.model import Block, Conversation, Turn, TurnStatus
 from tui_chat.wording import count_of, duration
 
@@ -47,7 +47,7 @@ def conversation_to_markdown(conversation: Conversation, *, include_metrics: boo
     title = sanitize_line(conversation.title).strip() or f"Conversation {conversation.id}"
     parts = [f"# {escape_inline(title)}", _metadata(conversation)]
     if conversation.system:
-        parts.append("**System prompt:**\n\n" + fenced(conversation.system, "text"))
+        parts.append("**System prompt:**\n\n" + fenced(untrusted_text(conversation.system), "text"))
     user_number = 0
     for turn in conversation.turns:
         if turn.role == "user":
@@ -69,8 +69,8 @@ def _metadata(conversation: Conversation) -> str:
         [
             f"- **Date:** {created}",
             f"- **Model:** {inline_code(sanitize_line(conversation.model))}",
-            f"- **Max tokens:** {conversation.max_tokens}",
-            f"- **Conversation:** {inline_code(conversation.id)}",
+            f"- **Max tokens:** {untrusted_line(conversation.max_tokens)}",
+            f"- **Conversation:** {inline_code(untrusted_line(conversation.id))}",
         ]
     )
 
@@ -245,12 +245,33 @@ def _open_fence(text: str) -> str | None:
 
 
 def conversation_to_api_json(conversation: Conversation) -> str:
-    """The request that would continue this conversation (model, max_tokens, system, messages), pretty-printed."""
+    """The request that would continue this conversation (model, max_tokens, system, messages), pretty-printed.
+
+    The content is exactly what the model produced; the characters `safety.sanitize` takes out of shown
+    text (C1 and bidi controls; the zero-width space, word joiner, BOM and tag characters) are written as
+    `\\uXXXX` escapes, so the file shows them and can be printed safely (JSON encoders already escape C0).
+    """
     request: dict[str, object] = {"model": conversation.model, "max_tokens": conversation.max_tokens}
     if conversation.system:
         request["system"] = conversation.system
     request["messages"] = conversation.api_messages()
-    return json.dumps(request, indent=2, ensure_ascii=False) + "\n"
+    return escape_unsafe_json(json.dumps(request, indent=2, ensure_ascii=False)) + "\n"
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200b\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # outside the BMP: a surrogate pair, as JSON spells it
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def escape_unsafe_json(text: str) -> str:
+    """JSON text with the characters above escaped (only strings can hold them, so the data is unchanged)."""
+    return _JSON_UNSAFE.sub(_json_escape, text)
 
 
 def turn_to_sse(turn: Turn) -> bytes:
@@ -277,10 +298,32 @@ def write_export(path: str | os.PathLike[str], data: str | bytes, *, overwrite: 
     """Write `data` to `path` atomically (text as UTF-8, newlines untouched) with mode 0o600.
 
     Raises `FileExistsError` if `path` exists and `overwrite` is false, and `ExportError` with a
-    readable message for anything else that prevents writing.
+    readable message for anything else that prevents writing (a name too long, `~nobody/…`, a folder
+    that cannot be read...): never another exception.
     """
-    target = Path(path).expanduser()
+    try:
+        target = Path(path).expanduser()
+    except RuntimeError as error:  # `~name/…` for a user that does not exist
+        shown = sanitize_line(str(path))
+        raise ExportError(f"Cannot write {shown}: its ~ names no user of this machine.") from error
     shown = sanitize_line(str(target))
+    try:
+        _check_target(target, shown, overwrite=overwrite)
+    except OSError as error:
+        if isinstance(error, FileExistsError):
+            raise
+        raise ExportError(f"Cannot write {shown}: {_reason(error)}.") from error
+    try:
+        write_atomically(target, data, overwrite=overwrite)
+    except FileExistsError:
+        raise FileExistsError(f"{shown} already exists; choose another name or allow overwriting.") from None
+    except OSError as error:
+        raise ExportError(f"Cannot write {shown}: {_reason(error)}.") from error
+    return target
+
+
+def _check_target(target: Path, shown: str, *, overwrite: bool) -> None:
+    """Refuse a folder, a missing folder, or (unless `overwrite`) an existing file. May raise `OSError`."""
     if target.is_dir():
         raise ExportError(f"{shown} is a folder; give a file name.")
     if not target.parent.is_dir():
@@ -289,13 +332,6 @@ def write_export(path: str | os.PathLike[str], data: str | bytes, *, overwrite: 
         raise ExportError(f"Cannot write {shown}: {folder} {problem}.")
     if not overwrite and target.exists():
         raise FileExistsError(f"{shown} already exists; choose another name or allow overwriting.")
-    try:
-        write_atomically(target, data, overwrite=overwrite)
-    except FileExistsError:
-        raise FileExistsError(f"{shown} already exists; choose another name or allow overwriting.") from None
-    except OSError as error:
-        raise ExportError(f"Cannot write {shown}: {_reason(error)}.") from error
-    return target
 
 
 def _reason(error: OSError) -> str:

@@ -1,8 +1,9 @@
 """Conversation state: turns, their content blocks, metrics, and the history sent to the API.
 
-Pure Python: no SDK and no Textual import. Display text is sanitized on the way in; the content
-sent back to the API (`api_content`) is kept exactly as the model produced it, because thinking
-blocks must be returned unchanged.
+Pure Python: no SDK and no Textual import. Display text is sanitized on the way in — every text
+field of a `Block`, `TurnMetrics` and `Turn` is sanitized when the object is made, whether from a
+stream or from a stored row — while the content sent back to the API (`api_content`) is kept exactly
+as the model produced it, because thinking blocks must be returned unchanged.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from tui_chat.safety import sanitize
+from tui_chat.safety import sanitize, untrusted_line, untrusted_number, untrusted_text
 from tui_chat.session.pricing import estimate_cost
 from tui_chat.stream import clock
 from tui_chat.stream.types import ErrorInfo, RetryNotice
@@ -51,6 +52,15 @@ class Block:
     citations: list[str] = field(default_factory=list)
     """One sanitized line per citation."""
     complete: bool = False
+
+    def __post_init__(self) -> None:
+        self.index = _whole(self.index)
+        self.kind = untrusted_line(self.kind)
+        self.text = untrusted_text(self.text)
+        self.name = untrusted_line(self.name)
+        self.tool_id = untrusted_line(self.tool_id)
+        if self.citations:
+            self.citations = [untrusted_line(line) for line in self.citations]
 
     @property
     def is_tool_use(self) -> bool:
@@ -89,6 +99,17 @@ class TurnMetrics:
     read_pace: float = 0.0
     """Seconds between paced reads (the "paced_reads" preference), 0 when every frame was read as it
     landed: above 0, delta times after the first come in steps and tok/s is approximate."""
+
+    def __post_init__(self) -> None:
+        for name, default in _METRIC_NUMBERS.items():  # (printed as they are: a stored string would be shown raw)
+            setattr(self, name, untrusted_number(getattr(self, name), default))
+        if self.stop_reason is not None:
+            self.stop_reason = untrusted_line(self.stop_reason)
+        if self.request_id is not None:
+            self.request_id = untrusted_line(self.request_id)
+        if self.rate_limits:
+            items = self.rate_limits.items() if isinstance(self.rate_limits, dict) else ()
+            self.rate_limits = {untrusted_line(name): untrusted_line(value) for name, value in items}
 
     def inter_token_ms(self, last: int = 60) -> list[float]:
         """Milliseconds between consecutive deltas, for the last `last` gaps."""
@@ -141,6 +162,32 @@ class TurnMetrics:
         return self.input_tokens + (self.cache_creation_input_tokens or 0) + (self.cache_read_input_tokens or 0)
 
 
+_METRIC_NUMBERS: dict[str, Any] = {
+    "sent_at": 0.0,
+    "headers_at": None,
+    "first_token_at": None,
+    "last_token_at": None,
+    "ended_at": None,
+    "input_tokens": None,
+    "cache_creation_input_tokens": None,
+    "cache_read_input_tokens": None,
+    "output_tokens": None,
+    "thinking_tokens": None,
+    "deltas": 0,
+    "streamed_chars": 0,
+    "events": 0,
+    "pings": 0,
+    "attempts": 1,
+    "read_pace": 0.0,
+}
+"""The number fields of `TurnMetrics` and their defaults."""
+
+
+def _whole(value: object) -> int:
+    """`value` if it is an int (a stored row may hold anything), else 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 _turn_ids = itertools.count(1)
 
 
@@ -167,6 +214,14 @@ class Turn:
     replay: str | None = None
     """Set on both turns of a replayed recording (its name): never part of the history sent."""
     id: int = field(default_factory=lambda: next(_turn_ids))
+
+    def __post_init__(self) -> None:
+        self.number = _whole(self.number)
+        self.text = untrusted_text(self.text)
+        self.model = untrusted_line(self.model)
+        self.message_id = untrusted_line(self.message_id)
+        if self.replay is not None:
+            self.replay = untrusted_line(self.replay)
 
     def block(self, index: int) -> Block | None:
         for block in reversed(self.blocks):
@@ -217,12 +272,32 @@ class Conversation:
     ) -> None:
         self.id = conversation_id or uuid.uuid4().hex[:12]
         """Stable id (used by the store, `--resume ID` and `claude-tui export ID`)."""
+        self._model = ""
         self.model = model
         self.system = system or None
+        """Sent as it is; shown (exported) sanitized."""
         self.max_tokens = max_tokens
         self.turns: list[Turn] = []
         self.created = datetime.now(UTC)
-        self.title = ""
+        self._title = ""
+
+    @property
+    def model(self) -> str:
+        """The model for the next turns (one sanitized line, whoever set it: a flag, the picker, a stored row)."""
+        return self._model
+
+    @model.setter
+    def model(self, value: str) -> None:
+        self._model = untrusted_line(value)
+
+    @property
+    def title(self) -> str:
+        """One sanitized line (a stored title is as untrusted as any other stored text)."""
+        return self._title
+
+    @title.setter
+    def title(self, value: str) -> None:
+        self._title = untrusted_line(value)
 
     def add_user(self, text: str) -> Turn:
         """Record the user's message (text as typed; sanitized for display)."""

@@ -31,20 +31,49 @@ FALLBACK_MODELS = [
 
 
 async def fetch_models(client: AsyncAnthropic, limit: int = 200) -> list[ModelChoice]:
-    """Every model the API lists for this key (`client.models.list()`, all pages)."""
+    """Every model the API lists for this key (`client.models.list()`, all pages), up to `limit`.
+
+    The SDK does not check what a server sends: any field may be any JSON value. An entry without a
+    usable id is left out; a name that is not text becomes the id; a limit that is not a positive
+    whole number is unknown (None).
+    """
     found: list[ModelChoice] = []
     async for info in client.models.list(limit=100):
-        found.append(
-            ModelChoice(
-                id=sanitize_line(info.id),
-                display_name=sanitize_line(getattr(info, "display_name", "") or info.id),
-                max_input_tokens=getattr(info, "max_input_tokens", None),
-                max_tokens=getattr(info, "max_tokens", None),
-            )
-        )
+        choice = model_choice(info)
+        if choice is not None:
+            found.append(choice)
         if len(found) >= limit:
             break
     return found
+
+
+def model_choice(info: object) -> ModelChoice | None:
+    """A `ModelInfo` as received, checked field by field (None if it has no usable id)."""
+    model_id = getattr(info, "id", None)
+    if not isinstance(model_id, str) or not sanitize_line(model_id).strip():
+        return None
+    model_id = sanitize_line(model_id).strip()
+    name = getattr(info, "display_name", None)
+    display_name = sanitize_line(name).strip() if isinstance(name, str) else ""
+    return ModelChoice(
+        id=model_id,
+        display_name=display_name[:MAX_NAME] or model_id,
+        max_input_tokens=_token_limit(getattr(info, "max_input_tokens", None)),
+        max_tokens=_token_limit(getattr(info, "max_tokens", None)),
+    )
+
+
+MAX_NAME = 120
+"""Characters of a model's display name shown (the id is kept whole: it is what is sent)."""
+
+
+def _token_limit(value: object) -> int | None:
+    """A positive whole number of tokens (`128000` or `128000.0`), else None."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None
 
 
 def context_window(model: str, known: list[ModelChoice]) -> int | None:

@@ -23,7 +23,7 @@ from anthropic.types.citations_delta import Citation
 from tui_chat.safety import sanitize, sanitize_line
 from tui_chat.session.model import Block, Conversation, Turn, TurnStatus
 from tui_chat.stream import clock
-from tui_chat.stream.errors import describe_error
+from tui_chat.stream.errors import client_secrets, describe_error
 from tui_chat.stream.event_stream import EventStream, StreamEvent
 from tui_chat.stream.retry import RetryPolicy
 from tui_chat.stream.types import Outcome, RetryNotice
@@ -186,7 +186,7 @@ class TurnRecorder(EventStream):
         self.turn.api_content = [history_block(block) for block in message.content]
 
     async def on_exception(self, exception: BaseException) -> None:
-        self.turn.error = describe_error(exception)
+        self.turn.error = describe_error(exception, client_secrets(self._client))
 
     async def on_end(self) -> None:
         turn = self.turn

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from tui_chat.safety import untrusted_line
 from tui_chat.stream.wire import WireRecord, split_recording
 
 META_FORMAT = "claude-tui-recording/1"
@@ -106,10 +107,13 @@ def load_recording(path: Path) -> WireRecording:
         if isinstance(arrival, list) and all(isinstance(a, int | float) for a in arrival):
             recording.arrival = [float(a) for a in arrival]
         headers = meta.get("headers")
-        if isinstance(headers, list):
-            recording.headers = [(str(p[0]), str(p[1])) for p in headers if isinstance(p, list) and len(p) == 2]
-        if isinstance(meta.get("status"), int):
-            recording.status = meta["status"]
+        if isinstance(headers, list):  # (served as HTTP headers on replay: one sanitized line each)
+            recording.headers = [
+                (untrusted_line(p[0]), untrusted_line(p[1])) for p in headers if isinstance(p, list) and len(p) == 2
+            ]
+        status = meta.get("status")
+        if isinstance(status, int) and not isinstance(status, bool) and 200 <= status <= 599:
+            recording.status = status
         pace = meta.get("read_pace_seconds")
         if isinstance(pace, int | float) and not isinstance(pace, bool) and pace > 0:
             recording.read_pace = float(pace)
@@ -139,7 +143,10 @@ def find_recording(name_or_path: str, cwd: Path | None = None) -> WireRecording:
     for recording in packaged_recordings():
         if recording.name == name_or_path or (recording.name == Path(name_or_path).stem and "/" not in name_or_path):
             return recording
-    path = Path(name_or_path).expanduser()
+    try:
+        path = Path(name_or_path).expanduser()
+    except RuntimeError:  # `~name/…` for a user that does not exist
+        raise FileNotFoundError(f"No recording {name_or_path!r}: its ~ names no user of this machine.") from None
     if not path.is_absolute() and cwd is not None:
         path = cwd / path
     if path.is_file():

@@ -102,11 +102,13 @@ class TtftFinished:
 
 @dataclass(frozen=True)
 class CopyRequested:
-    """Put `text` on the clipboard (the UI writes OSC 52); `fallback` is the file it was also written to."""
+    """Put `text` on the clipboard (the UI writes OSC 52); `fallback` is the file it was also written to, or
+    `problem` says why it could not be."""
 
     text: str
     what: str
     fallback: Path | None
+    problem: str = ""
 
 
 Report = (

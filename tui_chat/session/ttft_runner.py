@@ -7,7 +7,7 @@ from anthropic import AsyncAnthropic
 from tui_chat.safety import sanitize_line
 from tui_chat.session.ttft import DEFAULT_MAX_TOKENS, DEFAULT_PROMPT, TtftExperiment, TtftRun
 from tui_chat.stream import clock
-from tui_chat.stream.errors import describe_error
+from tui_chat.stream.errors import client_secrets, describe_error
 from tui_chat.stream.event_stream import EventStream, StreamEvent
 from tui_chat.stream.types import Outcome
 
@@ -28,7 +28,7 @@ async def measure_streaming(client: AsyncAnthropic, model: str, prompt: str, max
     if snapshot is not None:
         run.output_tokens = snapshot.usage.output_tokens
     if outcome is not Outcome.COMPLETE and stream.error is not None:
-        run.error = describe_error(stream.error).summary
+        run.error = describe_error(stream.error, client_secrets(client)).summary
     return run
 
 
@@ -41,7 +41,7 @@ async def measure_non_streaming(client: AsyncAnthropic, model: str, prompt: str,
         )
     except Exception as error:
         run.total = clock.now() - started
-        run.error = describe_error(error).summary
+        run.error = describe_error(error, client_secrets(client)).summary
         return run
     run.total = run.ttft = clock.now() - started
     run.output_tokens = message.usage.output_tokens

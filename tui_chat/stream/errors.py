@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Iterable
+from typing import Any
 
 import anthropic
 import httpx2
 
-from tui_chat.safety import sanitize_line
+from tui_chat.safety import redact, sanitize_line
 from tui_chat.stream.retry import RetryPolicy, retry_after_seconds, retryable_status
 from tui_chat.stream.types import ErrorInfo, IncompleteStreamError
 
@@ -24,16 +27,47 @@ _HINTS = {
 
 
 def _api_message(error: anthropic.APIStatusError) -> tuple[str | None, str]:
+    """The error's `error.type` and message, as text (a server may send any JSON value in either)."""
     body = error.body
     if isinstance(body, dict):
         detail = body.get("error")
         if isinstance(detail, dict):
-            return detail.get("type"), str(detail.get("message", ""))
+            error_type = detail.get("type")
+            return (None if error_type is None else sanitize_line(str(error_type))), str(detail.get("message", ""))
     return None, str(error.message)
 
 
-def describe_error(error: BaseException) -> ErrorInfo:
-    """Classify `error` (SDK errors, transport errors, bad frames) and say what to do."""
+def client_secrets(client: Any) -> list[str]:
+    """The credentials an SDK client sends (`api_key`, `auth_token`): what no error text may show."""
+    return [value for value in (getattr(client, "api_key", None), getattr(client, "auth_token", None)) if value]
+
+
+def describe_error(error: BaseException, secrets: Iterable[str | None] = ()) -> ErrorInfo:
+    """Classify `error` (SDK errors, transport errors, bad frames) and say what to do.
+
+    Every text of the result is one sanitized line with `secrets` (and anything shaped like a key)
+    redacted: an exception's text can quote the request's headers (httpx: "Illegal header value
+    b'Bearer sk-ant-…'") or a server's echo of them.
+    """
+    info = _describe(error)
+    secrets = [secret for secret in secrets if secret]
+    if not secrets:
+        return info  # (`ErrorInfo` itself redacts anything shaped like a key)
+
+    def hidden(text: str | None) -> str | None:
+        return None if text is None else redact(text, secrets)
+
+    return dataclasses.replace(
+        info,
+        kind=redact(info.kind, secrets),
+        summary=redact(info.summary, secrets),
+        error_type=hidden(info.error_type),
+        request_id=hidden(info.request_id),
+        hint=hidden(info.hint),
+    )
+
+
+def _describe(error: BaseException) -> ErrorInfo:
     if isinstance(error, anthropic.APIStatusError):
         error_type, message = _api_message(error)
         request_id = error.request_id

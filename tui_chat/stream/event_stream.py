@@ -41,7 +41,7 @@ from anthropic.types.citations_delta import Citation
 from tui_chat.adapters import sdk_private
 from tui_chat.adapters.sdk_private import accumulate_event, build_events
 from tui_chat.stream import clock
-from tui_chat.stream.errors import describe_error
+from tui_chat.stream.errors import client_secrets, describe_error
 from tui_chat.stream.retry import RetryPolicy
 from tui_chat.stream.sdk_objects import raw_event, text_event, thinking_event
 from tui_chat.stream.types import SYNTHESIZED_EVENT_TYPES, IncompleteStreamError, Outcome, RetryNotice
@@ -371,7 +371,8 @@ class EventStream(AsyncMessageStream[None]):
                 if wait is None:
                     raise
                 retries_taken += 1
-                await self.on_retry(_retry_notice(error, retries_taken, self._retry_policy, wait))
+                notice = _retry_notice(error, retries_taken, self._retry_policy, wait, self._client)
+                await self.on_retry(notice)
                 await asyncio.sleep(wait)
                 continue
             self._record_response(stream.response)
@@ -489,8 +490,8 @@ def _error_event(wire: WireEvent) -> ErrorEvent:
     return ErrorEvent.construct(type="error", error=error)
 
 
-def _retry_notice(error: BaseException, attempt: int, policy: RetryPolicy, wait: float) -> RetryNotice:
-    info = describe_error(error)
+def _retry_notice(error: BaseException, attempt: int, policy: RetryPolicy, wait: float, client: Any) -> RetryNotice:
+    info = describe_error(error, client_secrets(client))
     return RetryNotice(
         attempt=attempt,
         max_attempts=policy.max_retries + 1,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tui_chat.safety import redact, untrusted_line, untrusted_number
+
 UI_READ_PACE = 0.05
 """Seconds between the app's reads of a flowing answer with the "paced_reads" preference
 (`EventStream.read_pace`): its panes repaint five times a second anyway, and on a slow stream each
@@ -45,13 +47,24 @@ class RetryNotice:
     status: int | None
     """HTTP status of the failed attempt; None for a connection failure."""
     reason: str
-    """One line saying what went wrong (already sanitized)."""
+    """One line saying what went wrong."""
     request_id: str | None = None
+
+    def __post_init__(self) -> None:
+        # Whatever built it (a server's error, a stored row): numbers are numbers, text is one sanitized
+        # line with no key in it.
+        for name, default in (("attempt", 1), ("max_attempts", 1), ("wait", 0.0)):
+            object.__setattr__(self, name, untrusted_number(getattr(self, name), default))
+        object.__setattr__(self, "status", untrusted_number(self.status, None))
+        object.__setattr__(self, "reason", redact(untrusted_line(self.reason)))
+        if self.request_id is not None:
+            object.__setattr__(self, "request_id", redact(untrusted_line(self.request_id)))
 
 
 @dataclass(frozen=True, slots=True)
 class ErrorInfo:
-    """What went wrong, in words a person can act on. Every string is sanitized."""
+    """What went wrong, in words a person can act on. Every string is one sanitized line with no key
+    in it, however it was built (from a server's error, or a stored row): a server controls them."""
 
     kind: str
     """A short label: `overloaded_error`, `connection dropped`, `timeout`, `HTTP 401`, ..."""
@@ -65,3 +78,12 @@ class ErrorInfo:
     """What the user can do about it."""
     retryable: bool = True
     """Whether sending the same request again may work."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", untrusted_number(self.status, None))
+        object.__setattr__(self, "kind", redact(untrusted_line(self.kind)) or "error")
+        object.__setattr__(self, "summary", redact(untrusted_line(self.summary)))
+        for name in ("error_type", "request_id", "hint"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, redact(untrusted_line(value)))

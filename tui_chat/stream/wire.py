@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from tui_chat.safety import untrusted_line
+
 # A frame ends at a blank line: a line terminator (CRLF, LF or CR) right after another one.
 _FRAME_END = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?:\r\n|\r|\n)")
 
@@ -162,12 +164,13 @@ class WireEvent:
 
     @property
     def name(self) -> str:
-        """What the inspector calls this frame: the SSE name, else the data's type, else `(comment)`."""
+        """What the inspector calls this frame: the SSE name, else the data's type, else `(comment)`
+        (one sanitized line: a server chooses it)."""
         if self.event:
-            return self.event
+            return _shown_name(self.event)
         payload = self.json
         if isinstance(payload, dict) and isinstance(payload.get("type"), str):
-            return str(payload["type"])
+            return _shown_name(payload["type"])
         return "(no event)" if self.data else "(comment)"
 
     @property
@@ -178,13 +181,19 @@ class WireEvent:
         return None
 
 
+def _shown_name(name: str) -> str:
+    return name if name.isascii() and name.isprintable() else untrusted_line(name)
+
+
 def shown_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The response headers a person wants to see (request id, rate limits), lower-cased names."""
+    """The response headers a person wants to see (request id, rate limits), lower-cased names, each
+    value one sanitized line: httpx accepts ESC and bytes 0x80-0xFF in a header (latin-1 decoded, so
+    0x9B arrives as the C1 control CSI), and these are shown, stored and exported."""
     keep: list[tuple[str, str]] = []
     for name, value in headers:
         lower = name.lower()
         if lower in SHOWN_HEADERS or lower.startswith(SHOWN_HEADER_PREFIXES):
-            keep.append((lower, value))
+            keep.append((untrusted_line(lower), untrusted_line(value)))
     return keep
 
 
@@ -201,6 +210,15 @@ class WireRecord:
     """HTTP attempts it took (retries + 1)."""
     read_pace: float = 0.0
     """The stream's `read_pace`: when above 0, frame times after the first delta are read times, in steps."""
+
+    def __post_init__(self) -> None:
+        # A record built from a stored row: its fields are as hostile as a server's.
+        if self.headers:
+            self.headers = [(untrusted_line(name), untrusted_line(value)) for name, value in self.headers]
+        if not isinstance(self.status, int) or isinstance(self.status, bool):
+            self.status = None
+        if not isinstance(self.attempts, int) or isinstance(self.attempts, bool):
+            self.attempts = 1
 
     def header(self, name: str) -> str | None:
         lower = name.lower()
