@@ -91,7 +91,7 @@ class ChatScreen(Screen[None]):
         self.warmed_up = False
         """The start-up thread is done: SDK imported and warmed up, highlighters compiled."""
         self._ttft_sections: dict[int, TtftSection] = {}
-        self._closing = False
+        self._unmounting = False
         self.low_bandwidth = low_bandwidth
         """Low-bandwidth mode (the app decides): no cursor blink, said in the inspector's status."""
         self._blink_after_turn = False
@@ -156,7 +156,7 @@ class ChatScreen(Screen[None]):
             self.run_worker(self.controller.replay_named(settings.replay), exit_on_error=False)
 
     async def on_unmount(self) -> None:
-        self._closing = True  # what the controller reports while it stops is not rendered any more
+        self._unmounting = True  # what the controller reports while it stops is not rendered any more
         await self.controller.aclose()
 
     def on_resize(self) -> None:
@@ -199,7 +199,7 @@ class ChatScreen(Screen[None]):
     def _report(self, report: reports.Report) -> None:
         """Render what the controller reports, at once (an answer's last stream batch may still be queued
         when its end is reported: nothing here depends on it)."""
-        if not self.is_mounted or self._closing:
+        if not self.is_mounted or self._unmounting:
             return
         handler = self._REPORT_HANDLERS.get(type(report))
         if handler is not None:
