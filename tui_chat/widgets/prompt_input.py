@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import ClassVar
 
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.widgets import TextArea
 
 from tui_chat.messages import PromptSubmitted
+
+
+@cache
+def own_bindings(widget_class: type[TextArea]) -> dict[str, list[Binding]]:
+    """The key bindings a widget class declares (its own and its bases'), by key: a subclass's
+    bindings of a key replace its bases', as Textual merges them."""
+    by_key: dict[str, list[Binding]] = {}
+    for base in reversed(widget_class.__mro__):
+        declared = base.__dict__.get("BINDINGS")
+        if declared:
+            by_key.update(BindingsMap(declared).key_to_bindings)
+    return by_key
 
 
 class PromptInput(TextArea):
@@ -51,13 +64,25 @@ class PromptInput(TextArea):
         self._position = None
 
     async def _on_key(self, event: events.Key) -> None:
-        """Enter sends. Handled here, in this widget's queue, not as a priority binding: a priority
-        binding runs when the app receives the key, before the keys typed just ahead of it reach the
-        text (fast typing over SSH, a paste without bracketed paste), and would send a truncated prompt."""
+        """Enter sends; every other key bound here (ctrl+j, shift+enter, ↑/↓, and the text area's own
+        editing keys: backspace, delete, ctrl+w, ctrl+v...) runs its action here too, in this widget's
+        queue, in order with the keys typed around it.
+
+        Neither a priority binding nor an ordinary one would: a priority binding runs when the app
+        receives the key, an ordinary one when the key has bubbled back up to the app, and in both
+        cases the keys that arrived in the same read (fast typing over SSH, a paste without bracketed
+        paste) reach the text on their own schedule: `first` ctrl+j `second` became `firstsecond` and a
+        newline at the end, and an Enter would send a truncated prompt."""
         if event.key == "enter":
             event.prevent_default()
             event.stop()
             self.action_submit()
+            return
+        for binding in own_bindings(type(self)).get(event.key, ()):
+            if not binding.priority and await self.app.run_action(binding.action, self):
+                event.prevent_default()
+                event.stop()
+                return
 
     def action_submit(self) -> None:
         text = self.text
