@@ -24,6 +24,15 @@ EXTRA_KEYS = [
 ]
 
 
+METRIC_WORDS = [
+    ("TTFT", "from sending the request to the first content_block_delta (after a retry: from the first attempt)"),
+    ("in", "the request's input tokens, cache included: uncached + cache reads + cache writes"),
+    ("out", "output tokens, from the last message_delta"),
+    ("~", "an estimate (about 4 characters a token): while streaming, or a turn that ended without a count"),
+    ("—", "no count to trust yet (a gateway may send 0 in message_start and the real count only later)"),
+]
+
+
 def binding_rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
     rows = []
     for entry in bindings:
@@ -65,6 +74,7 @@ def help_sections(
         ("Keys", EXTRA_KEYS + binding_rows(screen_bindings)),
         ("In the event inspector", binding_rows(inspector_bindings)),
         ("Slash commands (type them in the prompt)", slash),
+        ("Metrics (the metrics pane, F3 and exports count the same way)", METRIC_WORDS),
         (
             "Learn more",
             [

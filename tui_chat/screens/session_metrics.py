@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from tui_chat.session.model import Conversation
+from tui_chat.session.model import Conversation, format_tokens
 from tui_chat.session.pricing import PRICES_AS_OF, format_cost
 from tui_chat.session.ttft import TtftExperiment
 
@@ -77,9 +77,9 @@ class SessionMetricsScreen(ModalScreen[None]):
                 turn.status.value + (" (replay)" if turn.replay else ""),
                 _seconds(m.ttft),
                 _seconds(m.elapsed()) if m.sent_at else "—",
-                f"{m.input_tokens or 0:,}",
+                format_tokens(m.input_count),
                 f"{m.cache_read_input_tokens or 0:,}/{m.cache_creation_input_tokens or 0:,}",
-                f"{m.output_tokens or 0:,}",
+                format_tokens(*m.output_count),
                 "—" if m.thinking_tokens is None else f"{m.thinking_tokens:,}",
                 "—" if rate is None else f"{'≈' if m.read_pace > 0 else ''}{rate:,.0f}",
                 m.stop_reason or "—",

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui_chat.safety import sanitize_line
-from tui_chat.session.model import Block, Conversation, Turn, TurnStatus
+from tui_chat.session.model import Block, Conversation, Turn, TurnStatus, format_tokens
 from tui_chat.wording import count_of
 
 if TYPE_CHECKING:
@@ -159,11 +159,11 @@ def _metrics_line(conversation: Conversation, turn: Turn) -> str:
         parts.append(f"TTFT {metrics.ttft:.2f} s")
     if metrics.ended_at is not None:
         parts.append(f"total {metrics.ended_at:.2f} s")
-    total_input = metrics.total_input_tokens
-    if total_input is not None:
-        parts.append(f"{total_input:,} tokens in")
-    if metrics.output_tokens is not None:
-        parts.append(f"{metrics.output_tokens:,} out")
+    if metrics.input_count is not None:
+        parts.append(f"{metrics.input_count:,} tokens in")
+    output, estimated = metrics.output_count
+    if output is not None:
+        parts.append(f"{format_tokens(output, estimated)} out")
     if metrics.stop_reason:
         parts.append(f"stop {inline_code(metrics.stop_reason)}")
     if turn.model and turn.model != conversation.model:

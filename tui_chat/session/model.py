@@ -110,6 +110,27 @@ class TurnMetrics:
         """A live estimate while streaming (about 4 characters a token)."""
         return max(self.output_tokens or 0, round(self.streamed_chars / 4))
 
+    @property
+    def output_count(self) -> tuple[int | None, bool]:
+        """(output tokens, estimated): the best count there is. The last `message_delta`'s when one
+        arrived (and is not a gateway's 0 after text streamed); otherwise the estimate, about 4
+        characters a token — `message_start`'s count is a placeholder, and a turn stopped, failed or
+        cut before `message_delta` has no other. (None, False) when nothing arrived at all."""
+        reported = self.output_tokens if self.output_tokens_final else None
+        if reported is not None and (reported > 0 or not self.streamed_chars):
+            return reported, False
+        if self.output_tokens is None and not self.streamed_chars:
+            return None, False
+        return self.estimated_output_tokens, True
+
+    @property
+    def input_count(self) -> int | None:
+        """What "in" means everywhere (metrics, F3, exports, session totals): the input tokens of the
+        request, cache included — uncached plus cache reads plus cache writes. None until a count that
+        can be trusted arrives: a gateway may put 0 in `message_start` and the real count only in
+        `message_delta`, and no request has 0 input tokens."""
+        return self.total_input_tokens or None
+
     def tokens_per_second(self, now: float | None = None) -> float | None:
         """Output tokens over the streaming window (first delta to last delta, or to now)."""
         if self.first_token_at is None:
@@ -119,7 +140,7 @@ class TurnMetrics:
         else:
             end = self.elapsed(now)
         window = end - self.first_token_at
-        tokens = self.output_tokens if self.output_tokens_final else self.estimated_output_tokens
+        tokens, _estimated = self.output_count
         if window <= 0.0 or not tokens:
             return None
         return tokens / window
@@ -129,7 +150,7 @@ class TurnMetrics:
         return estimate_cost(
             model,
             input_tokens=self.input_tokens,
-            output_tokens=self.output_tokens,
+            output_tokens=self.output_count[0],
             cache_creation_input_tokens=self.cache_creation_input_tokens,
             cache_read_input_tokens=self.cache_read_input_tokens,
         )
@@ -139,6 +160,13 @@ class TurnMetrics:
         if self.input_tokens is None:
             return None
         return self.input_tokens + (self.cache_creation_input_tokens or 0) + (self.cache_read_input_tokens or 0)
+
+
+def format_tokens(count: int | None, estimated: bool = False) -> str:
+    """A token count as shown: `1,234`, `~1,234` for an estimate, `—` for none."""
+    if count is None:
+        return "—"
+    return f"~{count:,}" if estimated else f"{count:,}"
 
 
 _turn_ids = itertools.count(1)
@@ -196,12 +224,21 @@ class SessionTotals:
     failed: int = 0
     cost: float | None = None
     output_estimated: bool = False
-    """An answer is still streaming: its output tokens are an estimate until message_delta."""
+    """Some turn's output count is an estimate (streaming, or ended before `message_delta`)."""
+    input_uncounted: int = 0
+    """Turns with no input count to trust yet (see `TurnMetrics.input_count`)."""
 
     @property
     def total_input_tokens(self) -> int:
         """Input tokens counted as the turn lines count them: uncached plus cache reads and writes."""
         return self.input_tokens + self.cache_read_input_tokens + self.cache_creation_input_tokens
+
+    @property
+    def input_text(self) -> str:
+        """The session's "in": `—` while no turn has a count, `≥N` while some turn has none."""
+        if self.input_uncounted and self.input_uncounted == self.turns:
+            return "—"
+        return f"{'≥' if self.input_uncounted else ''}{self.total_input_tokens:,}"
 
 
 class Conversation:
@@ -263,11 +300,11 @@ class Conversation:
             totals.turns += 1
             metrics = turn.metrics
             totals.input_tokens += metrics.input_tokens or 0
-            if turn.status is TurnStatus.STREAMING and not metrics.output_tokens_final:
-                totals.output_estimated = True  # as the turn line counts it: ~4 characters a token so far
-                totals.output_tokens += metrics.estimated_output_tokens
-            else:
-                totals.output_tokens += metrics.output_tokens or 0
+            if metrics.input_count is None:
+                totals.input_uncounted += 1
+            output, estimated = metrics.output_count  # as the turn line counts it
+            totals.output_tokens += output or 0
+            totals.output_estimated = totals.output_estimated or estimated
             totals.cache_read_input_tokens += metrics.cache_read_input_tokens or 0
             totals.cache_creation_input_tokens += metrics.cache_creation_input_tokens or 0
             if turn.status in (TurnStatus.FAILED, TurnStatus.INCOMPLETE):

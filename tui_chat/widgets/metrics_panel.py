@@ -11,7 +11,7 @@ from textual.timer import Timer
 from textual.widgets import Sparkline
 
 from tui_chat.messages import MetricsUpdated, TurnEnded, TurnStarted
-from tui_chat.session.model import Conversation, Turn, TurnMetrics, TurnStatus
+from tui_chat.session.model import Conversation, Turn, TurnMetrics, TurnStatus, format_tokens
 from tui_chat.session.pricing import format_cost
 from tui_chat.stream import clock
 from tui_chat.widgets.live_text import LiveText
@@ -23,10 +23,6 @@ def _ms(seconds: float | None) -> str:
     if seconds is None:
         return "—"
     return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
-
-
-def _count(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}"
 
 
 def pairs(*items: tuple[str, str], dim: bool = False) -> Content:
@@ -184,13 +180,9 @@ class MetricsPanel(Horizontal):
         if turn is None:
             return [], [], [], [], [], [], [], []
         metrics: TurnMetrics = turn.metrics
-        streaming = turn.status is TurnStatus.STREAMING
         elapsed = metrics.elapsed(now) if metrics.sent_at > 0 else None
         rate = metrics.tokens_per_second(now)
-        if metrics.output_tokens_final or not streaming:
-            output = _count(metrics.output_tokens)
-        else:
-            output = f"~{metrics.estimated_output_tokens:,}"
+        output = format_tokens(*metrics.output_count)
         status = {
             TurnStatus.STREAMING: "streaming…",
             TurnStatus.COMPLETE: metrics.stop_reason or "complete",
@@ -203,7 +195,7 @@ class MetricsPanel(Horizontal):
             ("total", _ms(elapsed)),
             ("tok/s", "—" if rate is None else f"{'≈' if metrics.read_pace > 0 else ''}{rate:,.0f}"),
         ]
-        tokens: list[tuple[str, str]] = [("in", _count(metrics.total_input_tokens)), ("out", output)]
+        tokens: list[tuple[str, str]] = [("in", format_tokens(metrics.input_count)), ("out", output)]
         cache: list[tuple[str, str]] = []
         if metrics.cache_read_input_tokens or metrics.cache_creation_input_tokens:
             read, written = metrics.cache_read_input_tokens or 0, metrics.cache_creation_input_tokens or 0
@@ -226,7 +218,7 @@ class MetricsPanel(Horizontal):
         totals = self.conversation.totals()
         items = [
             ("session turns", str(totals.turns)),
-            ("in", f"{totals.total_input_tokens:,}"),
+            ("in", totals.input_text),
             ("out", f"{'~' if totals.output_estimated else ''}{totals.output_tokens:,}"),
             ("cost", format_cost(totals.cost) if short else f"{format_cost(totals.cost)} est."),
         ]

@@ -1,0 +1,153 @@
+"""The first hour of use (issue 14): what got in a new user's way, locally and over SSH, each driven as
+the user met it — through the real SDK over loopback, with Pilot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.test_app import SIZE, type_prompt, wait_for_turn_end
+from tui_chat.app import ClaudeTUI
+from tui_chat.config import Settings
+from tui_chat.demo.script import sse_frame
+from tui_chat.demo.server import DemoServer, Recording
+from tui_chat.screens.chat import ChatScreen
+from tui_chat.session.backend import Backend
+from tui_chat.session.export import conversation_to_markdown
+from tui_chat.session.model import Turn, TurnMetrics, TurnStatus
+
+
+def make_app(pace: float = 0.0, **settings: Any) -> tuple[ClaudeTUI, DemoServer]:
+    server = DemoServer(pace=pace)
+    config = Settings(demo=True, **settings)
+    return ClaudeTUI(config, backend=Backend(config, demo_server=server)), server
+
+
+def chat(app: ClaudeTUI) -> ChatScreen:
+    screen = app.screen
+    assert isinstance(screen, ChatScreen)
+    return screen
+
+
+def last(app: ClaudeTUI) -> Turn:
+    return chat(app).conversation.turns[-1]
+
+
+def stream(
+    pieces: list[str],
+    *,
+    start_usage: dict[str, int] | None = None,
+    delta_usage: dict[str, int] | None = None,
+    stop_reason: str = "end_turn",
+    ending: str = "complete",
+    model: str = "claude-sonnet-5-5",
+) -> bytes:
+    """A stream of one text block made of `pieces`; `ending`: `complete`, `error` (an overloaded_error
+    event after the text) or `cut` (the body ends after the text, no message_delta)."""
+    message = {
+        "id": "msg_first_hour",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": start_usage if start_usage is not None else {"input_tokens": 12, "output_tokens": 1},
+    }
+    frames = [
+        sse_frame("message_start", {"type": "message_start", "message": message}),
+        sse_frame(
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        ),
+        *(
+            sse_frame(
+                "content_block_delta",
+                {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}},
+            )
+            for piece in pieces
+        ),
+    ]
+    if ending == "error":
+        error = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+        frames.append(sse_frame("error", error))
+    elif ending == "complete":
+        frames += [
+            sse_frame("content_block_stop", {"type": "content_block_stop", "index": 0}),
+            sse_frame(
+                "message_delta",
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": stop_reason, "stop_sequence": None},
+                    "usage": delta_usage if delta_usage is not None else {"output_tokens": len(pieces)},
+                },
+            ),
+            sse_frame("message_stop", {"type": "message_stop"}),
+        ]
+    return b"".join(frames)
+
+
+def metrics_text(app: ClaudeTUI) -> str:
+    return str(chat(app).metrics.render_metrics(0.0))
+
+
+# ----------------------------------------------------------------- 2, 11: token counts
+def test_the_best_output_count_and_a_trustworthy_input_count() -> None:
+    metrics = TurnMetrics(input_tokens=12, output_tokens=1, streamed_chars=400)
+    assert metrics.output_count == (100, True)  # message_start's 1 is a placeholder: the estimate
+    metrics.output_tokens, metrics.output_tokens_final = 97, True
+    assert metrics.output_count == (97, False)
+    assert metrics.input_count == 12
+    gateway = TurnMetrics(input_tokens=0, output_tokens=0, streamed_chars=80)
+    assert gateway.input_count is None and gateway.output_count == (20, True)
+    gateway.output_tokens_final = True  # a message_delta that says 0 after text streamed is no count either
+    assert gateway.output_count == (20, True)
+    cached = TurnMetrics(input_tokens=1, cache_read_input_tokens=30, cache_creation_input_tokens=4)
+    assert cached.input_count == 35  # "in": the whole input of the request, cache included
+    assert TurnMetrics().output_count == (None, False)
+
+
+async def test_a_failed_turn_counts_its_output_by_estimate_everywhere() -> None:
+    app, _server = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_prompt(pilot, "trigger an error please")
+        await wait_for_turn_end(pilot, 1)
+        turn = last(app)
+        assert turn.status is TurnStatus.FAILED
+        estimate = round(turn.metrics.streamed_chars / 4)
+        assert estimate > 1 and turn.metrics.output_tokens == 1  # message_start's placeholder
+        assert turn.metrics.output_count == (estimate, True)
+        text = metrics_text(app)
+        assert f"out ~{estimate:,}" in text and "out 1 " not in text
+        assert f"session turns 1 · in {turn.metrics.input_count:,} · out ~{estimate:,}" in text
+        assert f"~{estimate:,} out" in conversation_to_markdown(chat(app).conversation)
+        await pilot.press("f3")
+        await pilot.pause(0.2)
+        table = app.screen.query_one("#turn-table")
+        row = [str(cell) for cell in table.get_row_at(0)]  # type: ignore[attr-defined]
+        assert f"~{estimate:,}" in row and str(turn.metrics.input_count) in row
+
+
+async def test_a_gateway_that_zeroes_message_start_shows_no_false_zero() -> None:
+    """A Messages-API gateway in front of a local model: message_start says 0 and 0, only
+    message_delta has the counts (and a stopped or failed turn never gets one)."""
+    app, server = make_app()
+    zero = {"input_tokens": 0, "output_tokens": 0}
+    pieces = [f"word{n} " for n in range(60)]
+    async with app.run_test(size=SIZE) as pilot:
+        server.queue_recording(Recording(stream(pieces, start_usage=zero, ending="error")))
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 1)
+        failed = last(app)
+        assert failed.status is TurnStatus.FAILED
+        text = metrics_text(app)
+        estimate = round(failed.metrics.streamed_chars / 4)
+        assert "in — · out ~" in text and f"out ~{estimate:,}" in text
+        assert "in 0" not in text and "out 0" not in text
+
+        server.queue_recording(
+            Recording(stream(pieces, start_usage=zero, delta_usage={"input_tokens": 25, "output_tokens": 60}))
+        )
+        await type_prompt(pilot, "again")
+        await wait_for_turn_end(pilot, 2)
+        text = metrics_text(app)
+        assert "in 25 · out 60" in text
