@@ -3,6 +3,9 @@ the user met it — through the real SDK over loopback, with Pilot."""
 
 from __future__ import annotations
 
+import asyncio
+import re
+import threading
 from typing import Any
 
 from tests.test_app import SIZE, type_prompt, wait_for_turn_end
@@ -151,3 +154,43 @@ async def test_a_gateway_that_zeroes_message_start_shows_no_false_zero() -> None
         await wait_for_turn_end(pilot, 2)
         text = metrics_text(app)
         assert "in 25 · out 60" in text
+
+
+# ------------------------------------------------------------- 3: the first send after start
+class HeldBackend(Backend):
+    """A backend whose SDK is still "loading" until `release` is set (as at start-up on a slow machine)."""
+
+    def __init__(self, settings: Settings, server: DemoServer) -> None:
+        super().__init__(settings, demo_server=server)
+        self.release = threading.Event()
+
+    def prepare(self) -> Any:
+        self.release.wait(20)
+        return super().prepare()
+
+
+async def test_a_send_during_start_up_shows_its_wait_and_warm_up_waits_for_it() -> None:
+    """A message sent before the SDK is ready waits for it, and the metrics say how long ("client"
+    beside TTFT); the warm-ups that follow (SDK models, highlighters) wait while the answer streams."""
+    server = DemoServer(pace=1.0)
+    config = Settings(demo=True)
+    backend = HeldBackend(config, server)
+    app = ClaudeTUI(config, backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await type_prompt(pilot, "be slow")  # three seconds of pings before the first token
+        await pilot.pause(0.4)
+        backend.release.set()
+        async with asyncio.timeout(10):
+            while not last(app).metrics.sent_at:
+                await pilot.pause(0.05)
+        await pilot.pause(1.0)
+        assert screen.streaming and not screen.warmed_up  # the warm-up has not run beside the stream
+        await pilot.press("escape")
+        await wait_for_turn_end(pilot, 1)
+        turn = last(app)
+        assert turn.metrics.client_wait is not None and turn.metrics.client_wait >= 0.4
+        assert re.search(r"TTFT [^·]+ · client \d{3} ms · total", metrics_text(app))
+        async with asyncio.timeout(20):
+            while not screen.warmed_up:  # once the answer has ended
+                await pilot.pause(0.05)

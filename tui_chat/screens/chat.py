@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -29,6 +30,7 @@ from tui_chat.screens.transcripts import Transcripts
 from tui_chat.session.backend import Backend
 from tui_chat.session.clipboard import code_blocks
 from tui_chat.session.model import Conversation, Turn, TurnStatus
+from tui_chat.stream import clock
 from tui_chat.stream.types import UI_READ_PACE
 from tui_chat.widgets.conversation_view import ConversationView
 from tui_chat.widgets.event_inspector import EventInspector
@@ -158,14 +160,27 @@ class ChatScreen(Screen[None]):
 
     @work(exclusive=True, group="prepare", exit_on_error=False)
     async def prepare_backend(self) -> AsyncAnthropic:
-        """Import the SDK (and start the demo server) in a thread, after the first frame."""
+        """Import the SDK (and start the demo server) in a thread, after the first frame; then warm up."""
         client = await asyncio.to_thread(self.backend.prepare)
         self._show_top_bar()
-        from tui_chat.render.warmup import warm_up_lexers
-
-        await asyncio.to_thread(warm_up_lexers)
+        await asyncio.to_thread(self._warm_up)
         self.warmed_up = True
         return client
+
+    def _warm_up(self) -> None:
+        """The start-up thread's second part, once a message can be sent: the SDK's models, then the
+        highlighters. Each step waits while an answer streams: a message sent right after start-up
+        waits for none of it, and its stream does not share the interpreter with it."""
+        from tui_chat.render.warmup import warm_up_lexers
+        from tui_chat.stream.warmup import warm_up
+
+        self._wait_while_streaming()
+        warm_up()
+        warm_up_lexers(before_each=self._wait_while_streaming)
+
+    def _wait_while_streaming(self) -> None:
+        while self.is_attached and self.streaming:
+            time.sleep(0.05)
 
     async def _client(self) -> AsyncAnthropic:
         if self.backend.ready:  # no thread hop once it is built (the hop costs a few ms per turn)
@@ -281,6 +296,7 @@ class ChatScreen(Screen[None]):
 
     async def start_turn(self, replay: ReplayChoice | None = None) -> None:
         turn = self.conversation.start_assistant()
+        turn.metrics.queued_at = clock.now()  # from here to the request leaving: the client's own wait
         self._owners[turn.id] = self.conversation
         if replay is not None:
             turn.replay = replay.recording.name

@@ -26,6 +26,7 @@ EXTRA_KEYS = [
 
 METRIC_WORDS = [
     ("TTFT", "from sending the request to the first content_block_delta (after a retry: from the first attempt)"),
+    ("client", "beside TTFT when the request waited on this side first (the SDK still loading at start-up)"),
     ("in", "the request's input tokens, cache included: uncached + cache reads + cache writes"),
     ("out", "output tokens, from the last message_delta"),
     ("~", "an estimate (about 4 characters a token): while streaming, or a turn that ended without a count"),

@@ -157,6 +157,8 @@ def _metrics_line(conversation: Conversation, turn: Turn) -> str:
     parts: list[str] = []
     if metrics.ttft is not None:
         parts.append(f"TTFT {metrics.ttft:.2f} s")
+    if metrics.client_wait is not None and metrics.client_wait >= 0.05:
+        parts.append(f"client wait {metrics.client_wait:.2f} s")
     if metrics.ended_at is not None:
         parts.append(f"total {metrics.ended_at:.2f} s")
     if metrics.input_count is not None:

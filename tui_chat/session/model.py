@@ -63,6 +63,9 @@ class TurnMetrics:
 
     sent_at: float = 0.0
     """`clock.now()` when the request was sent."""
+    queued_at: float = 0.0
+    """`clock.now()` when the user asked for the answer (the turn was created): until `sent_at`, the
+    client's own wait (the SDK still loading at start-up, a replay's server starting)."""
     headers_at: float | None = None
     first_token_at: float | None = None
     last_token_at: float | None = None
@@ -104,6 +107,13 @@ class TurnMetrics:
     @property
     def ttft(self) -> float | None:
         return self.first_token_at
+
+    @property
+    def client_wait(self) -> float | None:
+        """Seconds between asking and the request leaving (not part of TTFT, which the server sets)."""
+        if not self.queued_at or not self.sent_at:
+            return None
+        return max(0.0, self.sent_at - self.queued_at)
 
     @property
     def estimated_output_tokens(self) -> int:

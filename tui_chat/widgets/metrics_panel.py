@@ -17,6 +17,8 @@ from tui_chat.stream import clock
 from tui_chat.widgets.live_text import LiveText
 
 SPARK_POINTS = 40
+CLIENT_WAIT_SHOWN = 0.05
+"""Seconds of client-side wait before a request (`TurnMetrics.client_wait`) worth showing beside TTFT."""
 
 
 def _ms(seconds: float | None) -> str:
@@ -190,8 +192,11 @@ class MetricsPanel(Horizontal):
             TurnStatus.FAILED: "failed",
             TurnStatus.INCOMPLETE: "incomplete",
         }[turn.status]
-        timing = [
-            ("TTFT", _ms(metrics.ttft)),
+        timing = [("TTFT", _ms(metrics.ttft))]
+        client_wait = metrics.client_wait
+        if client_wait is not None and client_wait >= CLIENT_WAIT_SHOWN:
+            timing.append(("client", _ms(client_wait)))
+        timing += [
             ("total", _ms(elapsed)),
             ("tok/s", "—" if rate is None else f"{'≈' if metrics.read_pace > 0 else ''}{rate:,.0f}"),
         ]
