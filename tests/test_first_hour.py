@@ -8,15 +8,16 @@ import re
 import threading
 from typing import Any
 
-from tests.test_app import SIZE, type_prompt, wait_for_turn_end
+from tests.test_app import SIZE, screen_text, type_prompt, wait_for_turn_end
 from tui_chat.app import ClaudeTUI
-from tui_chat.config import Settings
+from tui_chat.config import Settings, data_dir
 from tui_chat.demo.script import sse_frame
 from tui_chat.demo.server import DemoServer, Recording
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.session.backend import Backend
 from tui_chat.session.export import conversation_to_markdown
 from tui_chat.session.model import Turn, TurnMetrics, TurnStatus
+from tui_chat.session.store import ConversationStore
 
 
 def make_app(pace: float = 0.0, **settings: Any) -> tuple[ClaudeTUI, DemoServer]:
@@ -194,3 +195,30 @@ async def test_a_send_during_start_up_shows_its_wait_and_warm_up_waits_for_it() 
         async with asyncio.timeout(20):
             while not screen.warmed_up:  # once the answer has ended
                 await pilot.pause(0.05)
+
+
+# ------------------------------------------------------------------ 4: replays and --continue
+async def test_a_replay_is_listed_as_one_and_continue_passes_it_by() -> None:
+    app, _server = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_prompt(pilot, "my own question")
+        await wait_for_turn_end(pilot, 1)
+        mine = chat(app).conversation.id
+    app, _server = make_app(replay="hw-thinking-signature-pings", replay_speed=0.0)  # `claude-tui replay NAME`
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_turn_end(pilot, 1)
+        replay = chat(app).conversation.id
+    with ConversationStore(data_dir()) as store:
+        summaries = store.list_conversations()
+        assert [(s.id, s.replay) for s in summaries] == [(replay, True), (mine, False)]
+        assert summaries[0].model == "claude-opus-5-5"  # the recording's model, not the default one
+        assert store.last_id() == mine
+    app, _server = make_app(resume="")  # `claude-tui --continue`
+    async with app.run_test(size=SIZE) as pilot:
+        async with asyncio.timeout(10):
+            while chat(app).conversation.id != mine:
+                await pilot.pause(0.05)
+        await pilot.press("ctrl+l")
+        await pilot.pause(0.3)
+        listed = screen_text(app)
+        assert "replay of a recording by claude-opus-5-5" in listed

@@ -145,7 +145,8 @@ def list_conversations(arguments: list[str]) -> int:
     for summary in summaries:
         when = summary.updated.astimezone().strftime("%Y-%m-%d %H:%M")
         title = sanitize_line(summary.title) or "(untitled)"
-        print(f"{summary.id}  {when}  {summary.turn_count:>4} msgs  {sanitize_line(summary.model):<20}  {title}")
+        model = sanitize_line(summary.model) + (" (replay)" if summary.replay else "")
+        print(f"{summary.id}  {when}  {summary.turn_count:>4} msgs  {model:<20}  {title}")
     return 0
 
 

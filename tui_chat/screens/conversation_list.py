@@ -61,12 +61,13 @@ class ConversationListScreen(ModalScreen[str | None]):
     def _option(self, summary: ConversationSummary) -> Option:
         marker = "● " if summary.id == self.current_id else "  "
         when = summary.updated.astimezone().strftime("%Y-%m-%d %H:%M")
+        model = f"replay of a recording by {summary.model}" if summary.replay else summary.model
         return Option(
             Content.assemble(
                 marker,
                 (sanitize_line(summary.title) or "(untitled)", "bold"),
                 "\n    ",
-                (f"{when} · {summary.model} · {summary.turn_count} messages · {summary.id}", "dim"),
+                (f"{when} · {model} · {summary.turn_count} messages · {summary.id}", "dim"),
             )
         )
 
