@@ -8,6 +8,8 @@ import re
 import threading
 from typing import Any
 
+from textual import events
+
 from tests.test_app import SIZE, screen_text, type_prompt, wait_for_turn_end
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import Settings, data_dir
@@ -222,3 +224,86 @@ async def test_a_replay_is_listed_as_one_and_continue_passes_it_by() -> None:
         await pilot.pause(0.3)
         listed = screen_text(app)
         assert "replay of a recording by claude-opus-5-5" in listed
+
+
+# --------------------------------------------------------------- 5: typing where there is no text
+def post_keys(app: ClaudeTUI, text: str) -> None:
+    """Keys as a fast typist or a paste over SSH delivers them: all in one read."""
+    for character in text:
+        app.post_message(events.Key("space" if character == " " else character, character))
+
+
+async def test_typing_in_the_conversation_or_the_inspector_goes_to_the_prompt() -> None:
+    app, _server = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await type_prompt(pilot, "think first")  # an answer with a thinking block
+        await wait_for_turn_end(pilot, 1)
+        screen.view.focus()
+        await pilot.pause()
+        post_keys(app, "think it over")
+        await pilot.pause(0.3)
+        assert screen.prompt.has_focus and screen.prompt.text == "think it over"
+        assert not any(getattr(section, "expanded", False) for section in screen.view.sections)
+        assert "thinking block" not in screen_text(app)  # no toast: "No thinking block in this conversation."
+        screen.prompt.clear()
+
+        await pilot.press("f2")
+        screen.inspector.focus()
+        await pilot.pause()
+        await pilot.press("p")  # the inspector's own keys stay its own
+        assert screen.inspector.held
+        post_keys(app, "why")
+        await pilot.pause(0.3)
+        assert screen.prompt.has_focus and screen.prompt.text == "why"
+
+        await pilot.press("ctrl+t")  # thinking blocks open from anywhere, the prompt included
+        thinking = [section for section in screen.view.sections if hasattr(section, "expanded")]
+        assert thinking and all(section.expanded for section in thinking)  # type: ignore[attr-defined]
+        assert screen.prompt.text == "why"
+
+
+# ------------------------------------------------------------------- 6: sending follows again
+async def test_sending_after_scrolling_up_follows_the_new_answer() -> None:
+    app, _server = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await type_prompt(pilot, "a long one please")
+        await wait_for_turn_end(pilot, 1)
+        view = screen.view
+        view.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        assert not view.following and view.scroll_y < view.max_scroll_y
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 2)
+        await pilot.pause(0.2)
+        assert view.following and view.scroll_y == view.max_scroll_y
+
+
+# -------------------------------------------------- 7: a selected row does not hold the next turn
+async def test_a_click_in_the_inspector_does_not_pause_the_next_turn() -> None:
+    app, _server = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await pilot.press("f2")
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 1)
+        inspector = screen.inspector
+        await pilot.click(type(inspector), offset=(5, 3))
+        assert not inspector.following and inspector.cursor is not None
+        status = str(screen.inspector_pane.status.content)
+        screen.prompt.focus()
+        await type_prompt(pilot, "hello again")
+        await wait_for_turn_end(pilot, 2)
+        assert inspector.following and inspector.unseen == 0
+        assert "paused on the selected row (End follows; so does a new turn)" in status
+        await pilot.pause(0.1)
+        assert inspector.scroll_y == inspector.max_scroll_y
+
+        inspector.focus()
+        await pilot.press("p")  # paused on purpose: it stays paused into the next turn
+        assert inspector.held and not inspector.following
+        screen.prompt.focus()
+        await type_prompt(pilot, "third")
+        await wait_for_turn_end(pilot, 3)
+        assert not inspector.following and inspector.unseen > 0

@@ -33,12 +33,12 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Replay a recording…", "Play a recorded stream into the panes, with its timing or step by step", "replay_picker"),
     (
         "Thinking blocks: open / fold",
-        "Open every thinking block of the conversation, or fold them again (t in the conversation)",
+        "Open every thinking block of the conversation, or fold them again (ctrl+t)",
         "conversation('toggle_thinking')",
     ),
     (
         "Show earlier turns",
-        "Render the older turns of a long saved conversation (e in the conversation)",
+        "Render the older turns of a long saved conversation (ctrl+e in the conversation)",
         "conversation('show_earlier')",
     ),
     (

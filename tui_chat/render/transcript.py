@@ -414,7 +414,7 @@ class EarlierSection(Section):
         return True
 
     def render(self, width: int) -> list[Content]:
-        label = f" Show {len(self.turns)} earlier messages (click, or e in the conversation) "
+        label = f" Show {len(self.turns)} earlier messages (click, or ctrl+e in the conversation) "
         return [Content.styled(label, "bold reverse $primary").center(width)]
 
 

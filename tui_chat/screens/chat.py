@@ -66,6 +66,7 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+o", "pick_model", "Model"),
         Binding("ctrl+n", "new_conversation", "New chat"),
         Binding("f5", "edit_last", "Edit last", show=False),
+        Binding("ctrl+t", "conversation('toggle_thinking')", "Thinking blocks: open / fold", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:

@@ -19,6 +19,8 @@ EXTRA_KEYS = [
     ("ctrl+j, shift+enter", "a new line in the prompt (ctrl+j works over SSH)"),
     ("↑ / ↓ in the prompt", "the prompts you sent before (from the first / last line)"),
     ("Tab", "move between the prompt, the conversation and the inspector"),
+    ("typing", "in the conversation or the inspector, goes to the prompt (the inspector keeps its own keys below)"),
+    ("ctrl+e", "in the conversation: show the earlier turns of a long saved conversation"),
     ("ctrl+p", "the command palette: every command, themes included"),
     ("ctrl+q", "quit"),
 ]
@@ -34,10 +36,15 @@ METRIC_WORDS = [
 ]
 
 
-def binding_rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
+STEP_ACTIONS = ("step(",)
+"""Keys that only work while a replay steps (`--step`): listed in their own section."""
+
+
+def binding_rows(bindings: list[BindingType], *, step: bool = False) -> list[tuple[str, str]]:
+    """The described bindings; `step`: those of a stepping replay only (else all the others)."""
     rows = []
     for entry in bindings:
-        if isinstance(entry, Binding) and entry.description:
+        if isinstance(entry, Binding) and entry.description and entry.action.startswith(STEP_ACTIONS) == step:
             keys = ", ".join(key.strip() for key in entry.key.split(","))
             rows.append((keys, entry.description))
     return rows
@@ -74,6 +81,10 @@ def help_sections(
     return [
         ("Keys", EXTRA_KEYS + binding_rows(screen_bindings)),
         ("In the event inspector", binding_rows(inspector_bindings)),
+        (
+            "While a replay steps (claude-tui replay --step, or s in the replay picker)",
+            binding_rows(screen_bindings, step=True),
+        ),
         ("Slash commands (type them in the prompt)", slash),
         ("Metrics (the metrics pane, F3 and exports count the same way)", METRIC_WORDS),
         (

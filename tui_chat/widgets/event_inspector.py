@@ -33,6 +33,7 @@ from tui_chat.session.inspect import (
 from tui_chat.session.model import Turn, TurnStatus
 from tui_chat.stream.wire import WireEvent, WireRecord
 from tui_chat.widgets.fast_scrollbar import FastScrollbars
+from tui_chat.widgets.prompt_input import type_into_prompt
 
 TIME_WIDTH = 9
 NAME_WIDTH = 20
@@ -133,6 +134,8 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
         """Indices into `rows` of the rows the filter lets through, in order."""
         self.filter = InspectorFilter()
         self.following = True
+        self.held = False
+        """Paused with `p` (not just by selecting a row): a new turn then stays paused too."""
         self.cursor: int | None = None
         """Position in `visible` of the highlighted row (None: no row highlighted)."""
         self.unseen = 0
@@ -189,6 +192,8 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
 
     def on_turn_started(self, message: TurnStarted) -> None:
         self._add_past(None)  # the saved turns' rows come first
+        if not self.following and not self.held:
+            self.follow()  # a row selected by a click or ↑/↓ does not hold the new turn's stream
         turn = message.turn
         self.turns[turn.id] = TurnCounts(turn.number)
         note = f"── turn {turn.number}: POST /v1/messages · {turn.model} ──"
@@ -336,6 +341,7 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
 
     def follow(self) -> None:
         self.following = True
+        self.held = False
         self.unseen = 0
         self.cursor = None
         self.scroll_end(animate=False, immediate=False, x_axis=False)
@@ -376,10 +382,12 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
         self.follow()
 
     def action_toggle_pause(self) -> None:
-        if self.following:
-            self.pause()
-        else:
+        if self.held:
             self.follow()
+        else:  # following, or stopped on a selected row: `p` pauses for good (until `p` or End)
+            self.pause()
+            self.held = True
+            self._state_changed()
 
     def action_open(self) -> None:
         row = self.selected_row
@@ -404,6 +412,10 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
 
     def action_toggle_sdk(self) -> None:
         self._toggle(sdk_events=not self.filter.sdk_events, errors_only=False)
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key that is none of the inspector's own (p h d e s...) goes to the prompt."""
+        type_into_prompt(self, event)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingsMap, BindingType
+from textual.widget import Widget
 from textual.widgets import TextArea
 
 from tui_chat.messages import PromptSubmitted
@@ -22,6 +23,28 @@ def own_bindings(widget_class: type[TextArea]) -> dict[str, list[Binding]]:
         if declared:
             by_key.update(BindingsMap(declared).key_to_bindings)
     return by_key
+
+
+def type_into_prompt(widget: Widget, event: events.Key) -> bool:
+    """For a pane that is not a text field (the conversation, the inspector): a printable key that is
+    none of the keys active there goes to the prompt, which takes the focus, as if typed there.
+
+    Called from the pane's own key handler, so a burst of keys keeps its order: the focus moves at
+    once (keys still to come go to the prompt) and this key is handed to the prompt's queue first."""
+    if not event.is_printable or event.character is None:
+        return False
+    active = widget.screen.active_bindings.get(event.key)
+    if active is not None and active.enabled:
+        return False
+    prompts = widget.screen.query(PromptInput)
+    if not prompts or prompts.first().disabled:
+        return False
+    prompt = prompts.first()
+    event.prevent_default()
+    event.stop()
+    widget.screen.set_focus(prompt)
+    prompt.post_message(events.Key(event.key, event.character))
+    return True
 
 
 class PromptInput(TextArea):
