@@ -307,3 +307,24 @@ async def test_a_click_in_the_inspector_does_not_pause_the_next_turn() -> None:
         await type_prompt(pilot, "third")
         await wait_for_turn_end(pilot, 3)
         assert not inspector.following and inspector.unseen > 0
+
+
+# --------------------------------------------------- 8: the demo's scenario words, every turn
+async def test_a_scenario_word_right_after_a_tool_call_is_honoured() -> None:
+    app, server = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_prompt(pilot, "use a tool")
+        await wait_for_turn_end(pilot, 1)
+        assert last(app).metrics.stop_reason == "tool_use"
+        await type_prompt(pilot, "trigger an error please")
+        await wait_for_turn_end(pilot, 2)
+        answer = last(app)
+        sent = server.requests[-1].body["messages"][-1]["content"]
+        assert [block["type"] for block in sent] == ["tool_result", "text"]  # the call was answered
+        assert answer.status is TurnStatus.FAILED and answer.error is not None
+        assert answer.error.kind == "overloaded_error"
+        await type_prompt(pilot, "use a tool")
+        await wait_for_turn_end(pilot, 3)
+        await type_prompt(pilot, "so?")  # no scenario word after a tool call: what became of the call
+        await wait_for_turn_end(pilot, 4)
+        assert "claude-tui does not run tools" in last(app).answer_text
