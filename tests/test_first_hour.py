@@ -8,6 +8,7 @@ import re
 import threading
 from typing import Any
 
+from rich.cells import cell_len
 from textual import events
 
 from tests.test_app import SIZE, screen_text, type_prompt, wait_for_turn_end
@@ -15,11 +16,14 @@ from tui_chat.app import ClaudeTUI
 from tui_chat.config import Settings, data_dir
 from tui_chat.demo.script import sse_frame
 from tui_chat.demo.server import DemoServer, Recording
+from tui_chat.render.transcript import HintSection
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.session.backend import Backend
 from tui_chat.session.export import conversation_to_markdown
 from tui_chat.session.model import Turn, TurnMetrics, TurnStatus
+from tui_chat.session.pricing import format_cost
 from tui_chat.session.store import ConversationStore
+from tui_chat.widgets.key_bar import KeyBar
 
 
 def make_app(pace: float = 0.0, **settings: Any) -> tuple[ClaudeTUI, DemoServer]:
@@ -328,3 +332,58 @@ async def test_a_scenario_word_right_after_a_tool_call_is_honoured() -> None:
         await type_prompt(pilot, "so?")  # no scenario word after a tool call: what became of the call
         await wait_for_turn_end(pilot, 4)
         assert "claude-tui does not run tools" in last(app).answer_text
+
+
+# ------------------------------------------------------------------------------ 9: layout
+async def test_the_copy_picker_is_centred_like_every_dialog() -> None:
+    app, _server = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 1)
+        await pilot.press("f4")
+        await pilot.pause(0.3)
+        region = app.screen.query_one("#replay-picker").region
+        width, height = SIZE
+        assert abs(region.x + region.width / 2 - width / 2) <= 1
+        assert abs(region.y + region.height / 2 - height / 2) <= 1
+
+
+async def test_the_key_bar_shows_how_to_quit_and_only_whole_keys() -> None:
+    for width in (80, 120):
+        app, _server = make_app()
+        async with app.run_test(size=(width, 30)) as pilot:
+            await pilot.pause(0.2)
+            bar = str(app.screen.query_one(KeyBar).render())
+            assert len(bar) <= width
+            assert bar.rstrip().endswith("^p palette ^q quit"), bar
+            assert not re.search(r"\S…", bar), bar  # no key cut short ("^o Mode…"); " …" says some are left out
+
+
+def test_the_start_card_keeps_each_phrase_whole() -> None:
+    phrases = [
+        "every server-sent event",
+        r"F1\s+every key and slash command",
+        r"ctrl\+p\s+the command palette",
+        r"ctrl\+l\s+saved conversations",
+        r"/replay\s+recorded streams, step by step",
+    ]
+    for width in (80, 120, 200):  # the conversation pane of an 80-, 120- and 200-column terminal
+        lines = [line.plain for line in HintSection().lines(width - 4)]
+        assert all(cell_len(line) <= width - 4 for line in lines)
+        for phrase in phrases:
+            assert any(re.search(phrase, line) for line in lines), (width, phrase, lines)
+    wide = [line.plain for line in HintSection().lines(116)]
+    assert any("every key and slash command" in line and "ctrl+p" in line for line in wide)  # two columns
+
+
+async def test_f3_at_120_columns_shows_the_request_id_and_the_cost() -> None:
+    app, _server = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 1)
+        turn = last(app)
+        await pilot.press("f3")
+        await pilot.pause(0.3)
+        shown = screen_text(app)
+        assert turn.metrics.request_id and turn.metrics.request_id in shown
+        assert format_cost(turn.metrics.cost(turn.model)) in shown

@@ -104,22 +104,39 @@ def boxed(
 
 
 # ------------------------------------------------------------------------------- the hint
-HINT = Content.assemble(
-    ("Ask anything, then press Enter.", "bold"),
-    "\n\n",
-    ("F2  ", "bold"),
-    "the event inspector: every server-sent event of the answer as it arrives\n",
-    ("F1  ", "bold"),
-    "every key and slash command        ",
-    ("ctrl+p  ", "bold"),
-    "the command palette\n",
-    ("ctrl+l  ", "bold"),
-    "saved conversations                ",
-    ("/replay  ", "bold"),
-    "recorded streams, step by step\n\n",
-    ("In demo mode, try a message with: ", "dim"),
-    ("long · code · think · tool · error · drop · slow · 429 · 日本語", "dim italic"),
-)
+HINT_TITLE = "Ask anything, then press Enter."
+HINT_ROWS: list[list[tuple[str, str]]] = [
+    [("F2", "the event inspector: every server-sent event of the answer as it arrives")],
+    [("F1", "every key and slash command"), ("ctrl+p", "the command palette")],
+    [("ctrl+l", "saved conversations"), ("/replay", "recorded streams, step by step")],
+]
+"""Key and what it does; two on a row side by side where they fit, one under the other where not."""
+HINT_DEMO = ("In demo mode, try a message with: ", "long · code · think · tool · error · drop · slow · 429 · 日本語")
+
+
+def _hint_item(key: str, text: str, key_width: int, width: int) -> list[Content]:
+    """`key  text`, the text wrapped under itself (never under the key)."""
+    lines = wrap(Content(text), max(1, width - key_width))
+    first = Content.assemble((key.ljust(key_width), "bold"), lines[0])
+    return [first, *(Content.assemble(" " * key_width, line) for line in lines[1:])]
+
+
+def hint_lines(width: int) -> list[Content]:
+    """The empty conversation's hint at `width` cells: no row breaks mid-phrase."""
+    key_width = max(len(key) for row in HINT_ROWS for key, _ in row) + 2
+    column = max(key_width + len(row[0][1]) for row in HINT_ROWS if len(row) > 1) + 4
+    lines = [Content.styled(HINT_TITLE, "bold"), Content("")]
+    for row in HINT_ROWS:
+        if len(row) == 2 and column + key_width + len(row[1][1]) <= width:
+            (key, text), (second_key, second_text) = row
+            left = Content.assemble((key.ljust(key_width), "bold"), text.ljust(column - key_width))
+            lines.append(Content.assemble(left, (second_key.ljust(key_width), "bold"), second_text))
+        else:
+            for key, text in row:
+                lines += _hint_item(key, text, key_width, width)
+    lines.append(Content(""))
+    lines += wrap(Content.assemble((HINT_DEMO[0], "dim"), (HINT_DEMO[1], "dim italic")), width)
+    return lines
 
 
 class HintSection(Section):
@@ -130,10 +147,7 @@ class HintSection(Section):
     def render(self, width: int) -> list[Content]:
         box_width = max(10, width - 4)
         text_width = max(1, box_width - 6)
-        body = [Content("")]
-        for part in HINT.split("\n"):
-            body += [Content.assemble(" ", line) for line in wrap(part, text_width)]
-        body.append(Content(""))
+        body = [Content(""), *(Content.assemble(" ", line) for line in hint_lines(text_width)), Content("")]
         box = boxed(body, box_width, border="$primary 30%")
         return [Content.assemble("  ", line).stylize_before("$text-muted") for line in box]
 
