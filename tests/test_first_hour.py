@@ -18,11 +18,15 @@ from tui_chat.demo.script import sse_frame
 from tui_chat.demo.server import DemoServer, Recording
 from tui_chat.render.transcript import HintSection
 from tui_chat.screens.chat import ChatScreen
+from tui_chat.screens.help import help_sections
 from tui_chat.session.backend import Backend
 from tui_chat.session.export import conversation_to_markdown
+from tui_chat.session.inspect import explain, sdk_object_text
 from tui_chat.session.model import Turn, TurnMetrics, TurnStatus
 from tui_chat.session.pricing import format_cost
 from tui_chat.session.store import ConversationStore
+from tui_chat.stream.sdk_objects import rebuild_raw_event
+from tui_chat.widgets.event_inspector import EventInspector
 from tui_chat.widgets.key_bar import KeyBar
 
 
@@ -387,3 +391,47 @@ async def test_f3_at_120_columns_shows_the_request_id_and_the_cost() -> None:
         shown = screen_text(app)
         assert turn.metrics.request_id and turn.metrics.request_id in shown
         assert format_cost(turn.metrics.cost(turn.model)) in shown
+
+
+# ----------------------------------------------------------------------------- 10: wording
+async def test_counts_agree_with_their_nouns_and_the_detail_view_says_things_once() -> None:
+    app, server = make_app()
+    ping = sse_frame("ping", {"type": "ping"})
+    body = stream(["One ", "ping."])
+    first_delta = body.index(b"event: content_block_delta")
+    async with app.run_test(size=SIZE) as pilot:
+        server.queue_recording(Recording(body[:first_delta] + ping + body[first_delta:]))
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 1)
+        notes = [row.note for row in chat(app).inspector.rows if row.note]
+        assert notes[-1] == "── turn 1 complete: 8 events, 1 ping ──"
+
+    stop = rebuild_raw_event("content_block_stop", '{"type": "content_block_stop", "index": 0}')
+    shown = sdk_object_text(stop)
+    assert shown.count(type(stop).__name__) == 1
+    assert "Closes block `index`: it is complete" not in explain("content_block_stop")
+
+
+def test_f1_lists_the_step_keys_apart_from_the_others() -> None:
+    sections = dict(help_sections(ChatScreen.BINDINGS, EventInspector.BINDINGS))
+    keys = [key for key, _ in sections["Keys"]]
+    assert "n" not in keys and "c" not in keys
+    step = next(rows for title, rows in sections.items() if title.startswith("While a replay steps"))
+    assert [key for key, _ in step] == ["n", "c"]
+
+
+async def test_a_reopened_conversation_shows_its_last_answers_metrics() -> None:
+    app, _server = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 1)
+        output = last(app).metrics.output_tokens
+    app, _server = make_app(resume="")
+    async with app.run_test(size=SIZE) as pilot:
+        async with asyncio.timeout(10):
+            while not chat(app).conversation.turns:
+                await pilot.pause(0.05)
+        await pilot.pause(0.1)
+        text = metrics_text(app)
+        assert "No request yet." not in text
+        assert f"out {output:,}" in text and "stop end_turn" in text and "session turns 1" in text

@@ -67,7 +67,7 @@ class ConversationListScreen(ModalScreen[str | None]):
                 marker,
                 (sanitize_line(summary.title) or "(untitled)", "bold"),
                 "\n    ",
-                (f"{when} · {model} · {summary.turn_count} messages · {summary.id}", "dim"),
+                (f"{when} · {model} · {count_of(summary.turn_count, 'message')} · {summary.id}", "dim"),
             )
         )
 

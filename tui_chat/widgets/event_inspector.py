@@ -34,6 +34,7 @@ from tui_chat.session.model import Turn, TurnStatus
 from tui_chat.stream.wire import WireEvent, WireRecord
 from tui_chat.widgets.fast_scrollbar import FastScrollbars
 from tui_chat.widgets.prompt_input import type_into_prompt
+from tui_chat.wording import count_of
 
 TIME_WIDTH = 9
 NAME_WIDTH = 20
@@ -226,7 +227,7 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
     def on_turn_ended(self, message: TurnEnded) -> None:
         turn = message.turn
         counts = turn.wire.counts() if turn.wire is not None else {}
-        summary = f"{sum(counts.values())} events, {counts.get('ping', 0)} pings"
+        summary = f"{count_of(sum(counts.values()), 'event')}, {count_of(counts.get('ping', 0), 'ping')}"
         if turn.status is TurnStatus.COMPLETE:
             note = f"── turn {turn.number} complete: {summary} ──"
         else:

@@ -129,8 +129,9 @@ class MetricsPanel(Horizontal):
             self.refresh_metrics()
 
     def set_conversation(self, conversation: Conversation) -> None:
+        """Show `conversation`'s totals, and its last answer's metrics (a reopened one has some)."""
         self.conversation = conversation
-        self.turn = None
+        self.turn = next((turn for turn in reversed(conversation.turns) if turn.role == "assistant"), None)
         self.refresh_metrics()
 
     def refresh_metrics(self) -> None:
