@@ -4,8 +4,10 @@ the user met it — through the real SDK over loopback, with Pilot."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import threading
+from pathlib import Path
 from typing import Any
 
 from rich.cells import cell_len
@@ -19,14 +21,16 @@ from tui_chat.demo.server import DemoServer, Recording
 from tui_chat.render.transcript import HintSection
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.help import help_sections
+from tui_chat.screens.replay_picker import ReplayChoice
 from tui_chat.session.backend import Backend
 from tui_chat.session.export import conversation_to_markdown
 from tui_chat.session.inspect import explain, sdk_object_text
 from tui_chat.session.model import Turn, TurnMetrics, TurnStatus
 from tui_chat.session.pricing import format_cost
+from tui_chat.session.recording import load_recording
 from tui_chat.session.store import ConversationStore
 from tui_chat.stream.sdk_objects import rebuild_raw_event
-from tui_chat.widgets.event_inspector import EventInspector
+from tui_chat.widgets.event_inspector import EventInspector, _headers_summary
 from tui_chat.widgets.key_bar import KeyBar
 
 
@@ -435,3 +439,41 @@ async def test_a_reopened_conversation_shows_its_last_answers_metrics() -> None:
         text = metrics_text(app)
         assert "No request yet." not in text
         assert f"out {output:,}" in text and "stop end_turn" in text and "session turns 1" in text
+
+
+# ----------------------------------------------------------- 12: a replay shows what it holds
+async def test_a_replay_shows_only_the_headers_and_model_of_its_recording(tmp_path: Path) -> None:
+    bare = tmp_path / "opus.sse"
+    bare.write_bytes(stream(["Recorded ", "answer."], model="claude-opus-5-5"))
+    with_sidecar = tmp_path / "timed.sse"
+    with_sidecar.write_bytes(stream(["Another."], model="claude-haiku-5-5"))
+    with_sidecar.with_name("timed.sse.json").write_text(
+        json.dumps({"format": "claude-tui-recording/1", "status": 200, "headers": [["request-id", "req_recorded_1"]]})
+    )
+    app, _server = make_app(replay=str(bare), replay_speed=0.0)  # `claude-tui replay FILE.sse`
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_turn_end(pilot, 1)
+        screen = chat(app)
+        turn = last(app)
+        assert turn.model == "claude-opus-5-5" and turn.metrics.request_id is None and not turn.metrics.rate_limits
+        assert turn.wire is not None and turn.wire.headers == []
+        await pilot.press("f2")
+        await pilot.pause(0.2)
+        shown = screen_text(app)
+        panes = shown[shown.index("─ Conversation") :]  # below the top bar (the model for the next live turns)
+        for invented in ("req_demo", "claude-sonnet-5-5", "requests left", "HTTP 200"):
+            assert invented not in panes, invented
+        assert "Claude · claude-opus-5-5 · ✓" in panes
+        notes = [row.note for row in screen.inspector.rows if row.note]
+        assert notes[0] == "── turn 1: replay of opus ──"
+        headers_row = next(row for row in screen.inspector.rows if row.record is not None)
+        assert _headers_summary(headers_row.record) == "replay · no headers recorded"
+        assert "claude-sonnet-5-5" not in str(screen.metrics.render_metrics(0.0))
+
+        await screen.start_replay(ReplayChoice(load_recording(with_sidecar), 0.0, False))
+        await wait_for_turn_end(pilot, 2)
+        turn = last(app)
+        assert turn.wire is not None and turn.wire.headers == [("request-id", "req_recorded_1")]
+        assert turn.metrics.request_id == "req_recorded_1" and turn.model == "claude-haiku-5-5"
+        headers_row = [row for row in screen.inspector.rows if row.record is not None][-1]
+        assert _headers_summary(headers_row.record) == "recorded HTTP 200 · req_recorded_1"

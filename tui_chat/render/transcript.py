@@ -209,9 +209,8 @@ class HeaderSection(AnswerSection):
             TurnStatus.FAILED: "✗ failed",
             TurnStatus.INCOMPLETE: "✗ incomplete",
         }[self.turn.status]
-        header = Content.assemble(("Claude", "bold"), " · ", self.turn.model, " · ", state).stylize_before(
-            "$text-muted"
-        )
+        model = self.turn.model or "replay"  # a replay's model is named by its stream's message_start
+        header = Content.assemble(("Claude", "bold"), " · ", model, " · ", state).stylize_before("$text-muted")
         return wrap(header, width)
 
 

@@ -301,6 +301,7 @@ class ChatScreen(Screen[None]):
         self._owners[turn.id] = self.conversation
         if replay is not None:
             turn.replay = replay.recording.name
+            turn.model = ""  # the recording's stream names its model (message_start), not the settings
             self._replays[turn.id] = replay
         self.view.add_assistant(turn)
         for target in (self.inspector, self.metrics):
@@ -320,6 +321,7 @@ class ChatScreen(Screen[None]):
             else:
                 client = await self._queue_replay(replay)
                 extra["messages"] = [{"role": "user", "content": f"replay {replay.recording.name}"}]
+                extra["replay_headers"] = list(replay.recording.headers)  # what it holds, nothing invented
             targets = StreamTargets(self.view, self.inspector, self.metrics, self)
             stream = ChatStream(client, self.conversation, turn, targets, retry_policy=self._retry_policy(), **extra)
             if self.preferences.paced_reads:

@@ -505,6 +505,7 @@ def _wire_columns(record: WireRecord) -> tuple[bytes, str]:
         "headers": [list(pair) for pair in record.headers],
         "headers_at": record.headers_at,
         "attempts": record.attempts,
+        "replay": record.replay,
         "event_lengths": _pack("I", [len(event.raw) for event in record.events]),
         "event_times": _pack("d", [event.at for event in record.events]),
     }
@@ -529,6 +530,7 @@ def _wire_from_columns(body: bytes | None, meta_json: str) -> WireRecord:
         events=events,
         headers_at=meta["headers_at"],
         attempts=meta["attempts"],
+        replay=meta.get("replay") is True,
     )
 
 

@@ -197,7 +197,8 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
             self.follow()  # a row selected by a click or ↑/↓ does not hold the new turn's stream
         turn = message.turn
         self.turns[turn.id] = TurnCounts(turn.number)
-        note = f"── turn {turn.number}: POST /v1/messages · {turn.model} ──"
+        what = f"replay of {turn.replay}" if turn.replay is not None else f"POST /v1/messages · {turn.model}"
+        note = f"── turn {turn.number}: {what} ──"
         self.add_rows([InspectorRow(turn.id, turn.number, note=note)])
 
     def on_turn_connected(self, message: TurnConnected) -> None:
@@ -562,7 +563,9 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
 
 
 def _headers_summary(record: WireRecord) -> str:
-    parts = [f"HTTP {record.status}"]
+    if record.replay and not record.headers:
+        return "replay · no headers recorded"
+    parts = [f"recorded HTTP {record.status}" if record.replay else f"HTTP {record.status}"]
     if record.request_id:
         parts.append(sanitize_line(record.request_id))
     remaining = record.header("anthropic-ratelimit-requests-remaining")
