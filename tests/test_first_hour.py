@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.cells import cell_len
 from textual import events
 
@@ -18,12 +19,12 @@ from tui_chat.app import ClaudeTUI
 from tui_chat.config import Settings, data_dir
 from tui_chat.demo.script import sse_frame
 from tui_chat.demo.server import DemoServer, Recording
-from tui_chat.render.transcript import HintSection
+from tui_chat.render.transcript import HintSection, status_bar
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.help import help_sections
 from tui_chat.screens.replay_picker import ReplayChoice
 from tui_chat.session.backend import Backend
-from tui_chat.session.export import conversation_to_markdown
+from tui_chat.session.export import conversation_to_markdown, escape_inline
 from tui_chat.session.inspect import explain, sdk_object_text
 from tui_chat.session.model import Turn, TurnMetrics, TurnStatus
 from tui_chat.session.pricing import format_cost
@@ -477,3 +478,47 @@ async def test_a_replay_shows_only_the_headers_and_model_of_its_recording(tmp_pa
         assert turn.metrics.request_id == "req_recorded_1" and turn.model == "claude-haiku-5-5"
         headers_row = [row for row in screen.inspector.rows if row.record is not None][-1]
         assert _headers_summary(headers_row.record) == "recorded HTTP 200 · req_recorded_1"
+
+
+# ------------------------------------------------------------ 13: answers that did not finish
+@pytest.mark.parametrize(
+    ("stop_reason", "shown"),
+    [
+        ("max_tokens", "✂ cut at max_tokens"),
+        ("model_context_window_exceeded", "✂ cut: the context window is full"),
+        ("refusal", "⊘ refused"),
+        ("pause_turn", "⏸ paused by the server"),
+    ],
+)
+async def test_an_answer_cut_short_is_marked_in_the_conversation_the_export_and_f3(
+    stop_reason: str, shown: str
+) -> None:
+    app, server = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        server.queue_recording(Recording(stream(["It began, and then", " it stopped mid-"], stop_reason=stop_reason)))
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 1)
+        turn = last(app)
+        assert turn.status is TurnStatus.COMPLETE and turn.metrics.stop_reason == stop_reason
+        screen = chat(app)
+        lines = "\n".join(screen.view.lines_text())
+        assert f"Claude · claude-sonnet-5-5 · {shown}" in lines and "· ✓" not in lines
+        assert f"{shown[0]} {shown[2:3].upper()}{shown[3:]} — " in lines  # the notice under it
+        assert status_bar(turn) == "stopped-bar"
+        document = conversation_to_markdown(screen.conversation)
+        assert f"> {shown[0]} **{escape_inline(shown[2:3].upper() + shown[3:])}:**" in document
+        assert f"stop {stop_reason} {shown[0]}" in metrics_text(app)
+        await pilot.press("f3")
+        await pilot.pause(0.2)
+        row = [str(cell) for cell in app.screen.query_one("#turn-table").get_row_at(0)]  # type: ignore[attr-defined]
+        assert row[1].startswith(shown[0]) and stop_reason in row
+
+
+async def test_a_finished_answer_is_not_marked() -> None:
+    app, server = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        server.queue_recording(Recording(stream(["Done."], stop_reason="end_turn")))
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 1)
+        assert "Claude · claude-sonnet-5-5 · ✓" in "\n".join(chat(app).view.lines_text())
+        assert status_bar(last(app)) == "assistant-bar"

@@ -14,7 +14,7 @@ from textual.content import Content
 
 from tui_chat.render.markdown import MarkdownDocument
 from tui_chat.render.wrap import wrap as wrap_text
-from tui_chat.session.model import Block, Turn, TurnStatus
+from tui_chat.session.model import Block, Turn, TurnStatus, cut_short
 from tui_chat.session.ttft import TtftExperiment, TtftRun
 from tui_chat.stream.types import RetryNotice
 
@@ -179,7 +179,7 @@ def status_bar(turn: Turn) -> str:
     """The bar's component class for an answer in this state."""
     if turn.status in (TurnStatus.FAILED, TurnStatus.INCOMPLETE):
         return "failed-bar"
-    if turn.status is TurnStatus.STOPPED:
+    if turn.status is TurnStatus.STOPPED or cut_short(turn) is not None:
         return "stopped-bar"
     return "assistant-bar"
 
@@ -209,6 +209,9 @@ class HeaderSection(AnswerSection):
             TurnStatus.FAILED: "✗ failed",
             TurnStatus.INCOMPLETE: "✗ incomplete",
         }[self.turn.status]
+        cut = cut_short(self.turn)
+        if cut is not None:
+            state = f"{cut.mark} {cut.label}"
         model = self.turn.model or "replay"  # a replay's model is named by its stream's message_start
         header = Content.assemble(("Claude", "bold"), " · ", model, " · ", state).stylize_before("$text-muted")
         return wrap(header, width)
@@ -388,8 +391,11 @@ def notice_for_retry(notice: RetryNotice, remaining: float | None = None) -> Con
 
 
 def notice_for_turn(turn: Turn) -> Content | None:
-    """The notice under an answer that did not complete (None if it did)."""
+    """The notice under an answer that did not complete, or was cut short (None if it did neither)."""
     elapsed = f"{turn.metrics.elapsed():.1f}"
+    cut = cut_short(turn)
+    if cut is not None:
+        return Content.assemble((f"{cut.mark} {cut.label[:1].upper()}{cut.label[1:]}", "bold"), f" — {cut.explanation}")
     if turn.status is TurnStatus.STOPPED:
         kept = "the partial answer above is kept" if turn.blocks else "nothing had arrived yet"
         return Content.assemble(("■ Stopped", "bold"), f" after {elapsed} s — {kept}. ctrl+r asks again.")

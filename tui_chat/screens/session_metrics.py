@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from tui_chat.session.model import Conversation, format_tokens
+from tui_chat.session.model import Conversation, Turn, cut_short, format_tokens
 from tui_chat.session.pricing import PRICES_AS_OF, format_cost
 from tui_chat.session.ttft import TtftExperiment
 
@@ -32,6 +32,13 @@ COLUMNS = (
     "request-id",
     "cost (est.)",
 )
+
+
+def status_text(turn: Turn) -> str:
+    """`complete`, `failed`..., or what cut a complete answer short (`✂ cut`; the stop column says why)."""
+    cut = cut_short(turn)
+    text = f"{cut.mark} {cut.word}" if cut is not None else turn.status.value
+    return text + (" (replay)" if turn.replay else "")
 
 
 def _seconds(value: float | None) -> str:
@@ -76,7 +83,7 @@ class SessionMetricsScreen(ModalScreen[None]):
                 (
                     str(turn.number),
                     turn.model,
-                    turn.status.value + (" (replay)" if turn.replay else ""),
+                    status_text(turn),
                     _seconds(m.ttft),
                     _seconds(m.elapsed()) if m.sent_at else "—",
                     format_tokens(m.input_count),

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui_chat.safety import sanitize_line
-from tui_chat.session.model import Block, Conversation, Turn, TurnStatus, format_tokens
+from tui_chat.session.model import Block, Conversation, Turn, TurnStatus, cut_short, format_tokens
 from tui_chat.wording import count_of
 
 if TYPE_CHECKING:
@@ -133,6 +133,10 @@ def _status_line(turn: Turn) -> str:
             f"attempt {notice.attempt}: {notice.reason} (waited {notice.wait:.1f} s)" for notice in turn.retries
         )
         lines.append(f"> Retried after {count_of(len(turn.retries), 'failed attempt')} — {escape_inline(attempts)}")
+    cut = cut_short(turn)
+    if cut is not None:
+        label = f"{cut.label[:1].upper()}{cut.label[1:]}"
+        lines.append(f"> {cut.mark} **{escape_inline(label)}:** {escape_inline(cut.explanation)}")
     if turn.status is TurnStatus.STOPPED:
         lines.append("> **Stopped** by the user; the answer above is partial.")
     elif turn.status is TurnStatus.INCOMPLETE:

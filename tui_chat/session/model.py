@@ -172,6 +172,59 @@ class TurnMetrics:
         return self.input_tokens + (self.cache_creation_input_tokens or 0) + (self.cache_read_input_tokens or 0)
 
 
+@dataclass(frozen=True)
+class CutShort:
+    """How a complete turn whose stop reason says it did not finish is marked (see `cut_short`)."""
+
+    mark: str
+    """`✂`, `⊘` or `⏸`."""
+    word: str
+    """One word for a table cell: `cut`, `refused`, `paused`."""
+    label: str
+    """A few words: `cut at max_tokens`."""
+    explanation: str
+    """What happened and what to do, one sentence or two."""
+
+
+def cut_short(turn: Turn) -> CutShort | None:
+    """The mark of an answer that arrived whole (`message_stop`) but is not a finished answer: cut at the
+    output limit or a full context window, refused, or paused by the server. None for anything else."""
+    if turn.role != "assistant" or turn.status is not TurnStatus.COMPLETE:
+        return None
+    reason = turn.metrics.stop_reason
+    if reason == "max_tokens":
+        return CutShort(
+            "✂",
+            "cut",
+            "cut at max_tokens",
+            "The answer reached the output limit and stops mid-way. Send “continue” for the rest, or start "
+            "claude-tui with a higher --max-tokens.",
+        )
+    if reason == "model_context_window_exceeded":
+        return CutShort(
+            "✂",
+            "cut",
+            "cut: the context window is full",
+            "The conversation filled the model's context window (model_context_window_exceeded): the answer "
+            "stops mid-way. Start a new conversation (ctrl+n) or edit a long message (F5).",
+        )
+    if reason == "refusal":
+        return CutShort(
+            "⊘",
+            "refused",
+            "refused",
+            "The model declined to go on (stop_reason refusal): what is above may be partial.",
+        )
+    if reason == "pause_turn":
+        return CutShort(
+            "⏸",
+            "paused",
+            "paused by the server",
+            "The server paused a long turn (pause_turn): send a message (“continue”) to let it go on.",
+        )
+    return None
+
+
 def format_tokens(count: int | None, estimated: bool = False) -> str:
     """A token count as shown: `1,234`, `~1,234` for an estimate, `—` for none."""
     if count is None:

@@ -61,6 +61,11 @@ MAX_CACHED_ROWS = 1200
 """Row strips kept (a screenful is 40; the rest serve scrolling back a little)."""
 
 
+def notice_is_error(turn: Turn) -> bool:
+    """A failed answer's notice is red; a stopped or cut-short one's is a warning."""
+    return turn.status in (TurnStatus.FAILED, TurnStatus.INCOMPLETE)
+
+
 class Entry:
     """One item of the conversation (a turn, a hint, a TTFT result): an ordered list of sections."""
 
@@ -85,7 +90,7 @@ class AssistantEntry(Entry):
                 self._add_block(block, complete=True)
             content = notice_for_turn(turn)
             if content is not None:
-                self._set_notice(content, error=turn.status is not TurnStatus.STOPPED)
+                self._set_notice(content, error=notice_is_error(turn))
             self._ended = True
 
     @property
@@ -197,7 +202,7 @@ class AssistantEntry(Entry):
                 self.notice = None
                 self.view.structure_changed()
         else:
-            self._set_notice(content, error=turn.status is not TurnStatus.STOPPED)
+            self._set_notice(content, error=notice_is_error(turn))
         self._ended = True
 
 

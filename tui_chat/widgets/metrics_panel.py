@@ -11,7 +11,7 @@ from textual.timer import Timer
 from textual.widgets import Sparkline
 
 from tui_chat.messages import MetricsUpdated, TurnEnded, TurnStarted
-from tui_chat.session.model import Conversation, Turn, TurnMetrics, TurnStatus, format_tokens
+from tui_chat.session.model import Conversation, Turn, TurnMetrics, TurnStatus, cut_short, format_tokens
 from tui_chat.session.pricing import format_cost
 from tui_chat.stream import clock
 from tui_chat.widgets.live_text import LiveText
@@ -193,6 +193,9 @@ class MetricsPanel(Horizontal):
             TurnStatus.FAILED: "failed",
             TurnStatus.INCOMPLETE: "incomplete",
         }[turn.status]
+        cut = cut_short(turn)
+        if cut is not None:
+            status = f"{status} {cut.mark}"
         timing = [("TTFT", _ms(metrics.ttft))]
         client_wait = metrics.client_wait
         if client_wait is not None and client_wait >= CLIENT_WAIT_SHOWN:
