@@ -22,15 +22,18 @@ from tui_chat.demo.server import DemoServer, Recording
 from tui_chat.render.transcript import HintSection, status_bar
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.help import help_sections
+from tui_chat.screens.model_picker import ModelPickerScreen
 from tui_chat.screens.replay_picker import ReplayChoice
 from tui_chat.session.backend import Backend
 from tui_chat.session.export import conversation_to_markdown, escape_inline
 from tui_chat.session.inspect import explain, sdk_object_text
 from tui_chat.session.model import Turn, TurnMetrics, TurnStatus
+from tui_chat.session.models import ModelChoice
 from tui_chat.session.pricing import format_cost
 from tui_chat.session.recording import load_recording
 from tui_chat.session.store import ConversationStore
 from tui_chat.stream.sdk_objects import rebuild_raw_event
+from tui_chat.stream.types import ErrorInfo
 from tui_chat.widgets.event_inspector import EventInspector, _headers_summary
 from tui_chat.widgets.key_bar import KeyBar
 
@@ -103,6 +106,11 @@ def stream(
             sse_frame("message_stop", {"type": "message_stop"}),
         ]
     return b"".join(frames)
+
+
+def flat(text: str) -> str:
+    """Text as one line: wrapped lines joined, bars and borders gone (to find a sentence that wraps)."""
+    return re.sub(r"[\s▌│▎▊]+", " ", text)
 
 
 def metrics_text(app: ClaudeTUI) -> str:
@@ -248,7 +256,7 @@ def post_keys(app: ClaudeTUI, text: str) -> None:
 
 async def test_typing_in_the_conversation_or_the_inspector_goes_to_the_prompt() -> None:
     app, _server = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = chat(app)
         await type_prompt(pilot, "think first")  # an answer with a thinking block
         await wait_for_turn_end(pilot, 1)
@@ -522,3 +530,47 @@ async def test_a_finished_answer_is_not_marked() -> None:
         await wait_for_turn_end(pilot, 1)
         assert "Claude · claude-sonnet-5-5 · ✓" in "\n".join(chat(app).view.lines_text())
         assert status_bar(last(app)) == "assistant-bar"
+
+
+# ---------------------------------------------------------------------------- 14: small ones
+async def test_an_http_error_says_its_status_once_and_a_gateway_400_mentions_the_key() -> None:
+    app, server = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        body = {"error": {"message": "No connected db.", "type": "invalid_request_error", "param": None, "code": "400"}}
+        server.queue_error(400, body)
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 1)
+        lines = "\n".join(chat(app).view.lines_text())
+        assert "✗ HTTP 400 invalid_request_error: No connected db." in lines
+        assert "HTTP 400 — HTTP 400" not in lines
+        assert "did not accept the API key" in flat(lines)  # a 400 from a gateway: the key may be why
+        document = conversation_to_markdown(chat(app).conversation)
+        assert "> **Failed:** HTTP 400 invalid\\_request\\_error: No connected db." in document
+    overloaded = ErrorInfo(kind="overloaded_error", summary="The stream reported overloaded_error: Overloaded")
+    assert overloaded.headline == "The stream reported overloaded_error: Overloaded"
+    assert ErrorInfo(kind="timeout", summary="No data.").headline == "timeout — No data."
+
+
+async def test_saving_the_recording_while_the_answer_streams_says_it_is_partial() -> None:
+    app, _server = make_app(pace=1.0)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await type_prompt(pilot, "a long one")
+        async with asyncio.timeout(20):
+            while last(app).role != "assistant" or not last(app).answer_text:
+                await pilot.pause(0.05)
+        await type_prompt(pilot, "/save-sse partial.sse")
+        async with asyncio.timeout(10):
+            while "A partial recording (" not in flat(screen_text(app)):
+                await pilot.pause(0.1)
+        assert "still streaming" in flat(screen_text(app))
+        assert last(app).status is TurnStatus.STREAMING
+        await pilot.press("escape")
+        await wait_for_turn_end(pilot, 1)
+
+
+def test_the_model_picker_names_a_model_once_when_the_server_gives_no_display_name() -> None:
+    for bare in (ModelChoice("my-model", "", None, None), ModelChoice("my-model", "my-model", None, None)):
+        label = ModelPickerScreen([bare], "my-model", "")._option(bare).prompt
+        assert str(label).count("my-model") == 1
+    named = ModelChoice("claude-sonnet-5-5", "Claude Sonnet 5.5", 1_000_000, 128_000)
+    assert "Claude Sonnet 5.5" in str(ModelPickerScreen([named], "", "")._option(named).prompt)

@@ -403,7 +403,11 @@ def notice_for_turn(turn: Turn) -> Content | None:
         error = turn.error
         if error is None:
             return Content.assemble(("✗ Failed", "bold"), f" after {elapsed} s. ctrl+r retries.")
-        lines = [Content.assemble((f"✗ {error.kind}", "bold"), f" — {error.summary}")]
+        if error.summary_repeats_kind:  # `✗ HTTP 400 invalid_request_error: …`: the kind said once, in bold
+            before, _, after = error.summary.partition(error.kind)
+            lines = [Content.assemble("✗ ", before, (error.kind, "bold"), after)]
+        else:
+            lines = [Content.assemble((f"✗ {error.kind}", "bold"), f" — {error.summary}")]
         details = []
         if error.request_id:
             details.append(f"request-id {error.request_id}")

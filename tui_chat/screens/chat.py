@@ -374,7 +374,7 @@ class ChatScreen(Screen[None]):
         turn = message.turn
         self.transcripts.save(turn, self._owners.pop(turn.id, None))
         if turn.status is TurnStatus.FAILED and turn.error is not None:
-            text = f"{turn.error.kind}: {turn.error.summary}"
+            text = turn.error.headline
             self.notify(text, severity="error", title="The answer failed", markup=False)
             if turn.error.status == 404 and turn.replay is None:
                 self._suggest_models(turn)

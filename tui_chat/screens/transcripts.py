@@ -121,7 +121,10 @@ class Transcripts:
             self.screen.notify("No answer with a recorded stream yet.", severity="warning")
             return None
         recording = recording_from_record(turn.wire, f"turn-{turn.number}")
-        written = self._write("Recording", argument or None, "sse", recording.body)
+        what = "Recording"
+        if turn.status is TurnStatus.STREAMING:  # what has arrived so far; the answer goes on
+            what = f"A partial recording ({len(turn.wire.events):,} events so far: the answer is still streaming)"
+        written = self._write(what, argument or None, "sse", recording.body)
         if written is not None:
             try:
                 write_export(meta_path(written), recording_meta(recording))

@@ -150,7 +150,7 @@ def _status_line(turn: Turn) -> str:
         else:
             request_id = error.request_id or turn.metrics.request_id
             suffix = f" (request-id {inline_code(request_id)})" if request_id else ""
-            lines.append(f"> **Failed:** {escape_inline(error.kind)} — {escape_inline(error.summary)}{suffix}")
+            lines.append(f"> **Failed:** {escape_inline(error.headline)}{suffix}")
             if error.hint:
                 lines.append(f"> {escape_inline(error.hint)}")
     return "\n>\n".join(lines)

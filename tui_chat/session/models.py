@@ -37,7 +37,7 @@ async def fetch_models(client: AsyncAnthropic, limit: int = 200) -> list[ModelCh
         found.append(
             ModelChoice(
                 id=sanitize_line(info.id),
-                display_name=sanitize_line(getattr(info, "display_name", "") or info.id),
+                display_name=sanitize_line(getattr(info, "display_name", "") or ""),
                 max_input_tokens=getattr(info, "max_input_tokens", None),
                 max_tokens=getattr(info, "max_tokens", None),
             )
