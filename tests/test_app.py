@@ -160,6 +160,35 @@ async def test_keys_arriving_in_one_read_send_the_whole_prompt() -> None:
         assert screen.prompt.text == "next"
 
 
+async def test_editing_keys_arriving_in_one_read_edit_in_order() -> None:
+    """ctrl+j, shift+enter, backspace and ↑ in the same read as the letters around them (tmux send-keys,
+    SSH, a paste without bracketed paste) act where they were typed, not after the letters behind them."""
+    app, server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+
+        def keys(*names: str) -> None:
+            for name in names:
+                character = {"ctrl+j": "\n", "backspace": "\x7f"}.get(name, name if len(name) == 1 else None)
+                app.post_message(events.Key(name, character))
+
+        keys(*"first", "ctrl+j", *"second", "shift+enter", *"thirx", "backspace", *"d")
+        await pilot.pause(0.2)
+        assert screen.prompt.text == "first\nsecond\nthird"
+        keys("enter")
+        await wait_for_turn_end(pilot, 1)
+        keys(*"line one", "ctrl+j", *"line two", "enter")
+        await wait_for_turn_end(pilot, 2)
+        bodies = [r.body for r in server.requests if r.path == "/v1/messages"]
+        assert [body["messages"][-1]["content"] for body in bodies] == ["first\nsecond\nthird", "line one\nline two"]
+        assert screen.conversation.title == "first"
+        keys(*"draft", "up", *"!")  # ↑ on the first line brings back the last prompt, then "!" is typed after it
+        await pilot.pause(0.2)
+        assert screen.prompt.text == "line one\nline two!"
+
+
 async def test_escape_stops_and_the_next_turn_works() -> None:
     app, server = demo_app(pace=1.0)
     async with app.run_test(size=SIZE) as pilot:

@@ -64,7 +64,7 @@ async def test_follows_the_answer_unless_scrolled_up() -> None:
         assert view.scroll_y == view.max_scroll_y
 
 
-async def test_thinking_is_folded_until_clicked_or_t() -> None:
+async def test_thinking_is_folded_until_clicked_or_ctrl_t() -> None:
     async with chat_view() as (_app, pilot, _screen, view):
         await type_prompt(pilot, "think about it")
         await wait_for_turn_end(pilot)
@@ -74,11 +74,10 @@ async def test_thinking_is_folded_until_clicked_or_t() -> None:
         assert thought[:30] not in "\n".join(view.lines_text())
         assert any("▶ Thinking (" in line for line in view.lines_text())
 
-        view.focus()
-        await pilot.press("t")
+        await pilot.press("ctrl+t")
         assert thinking.expanded
         assert thought.split()[0] in "\n".join(view.lines_text())
-        await pilot.press("t")
+        await pilot.press("ctrl+t")
         assert not thinking.expanded
 
         # A click on the thinking line opens just that block.
@@ -102,7 +101,7 @@ async def test_a_long_conversation_opens_at_its_end_and_shows_earlier_turns_on_d
 
         bottom_text = painted_rows(view)
         view.focus()
-        await pilot.press("e")
+        await pilot.press("ctrl+e")
         await settle(pilot, view)
         assert not any(isinstance(s, EarlierSection) for s in view.sections)
         assert len([s for s in view.sections if isinstance(s, UserSection)]) == len(

@@ -47,6 +47,8 @@ def keys_taken_by_the_prompt(keymap: KeyMap) -> list[str]:
             for key in keys:
                 if key in editing:
                     problems.append(f"[keys] {command_id}: {key} edits text in the prompt, so it works only outside it")
+                elif len(key) == 1:
+                    problems.append(f"[keys] {command_id}: {key} is typed into the prompt, so it works only outside it")
     return problems
 
 

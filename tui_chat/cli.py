@@ -156,7 +156,7 @@ def list_conversations(arguments: list[str]) -> int:
     for summary in summaries:
         when = summary.updated.astimezone().strftime("%Y-%m-%d %H:%M")
         title = untrusted_line(summary.title) or "(untitled)"
-        model = untrusted_line(summary.model)
+        model = untrusted_line(summary.model) + (" (replay)" if summary.replay else "")
         print(f"{untrusted_line(summary.id)}  {when}  {summary.turn_count:>4} msgs  {model:<20}  {title}")
     return 0
 

@@ -148,9 +148,9 @@ COMMANDS: tuple[Command, ...] = (
             title="Low-bandwidth mode: on / off", slash=("/low-bandwidth",)),
     Command("slash_help", "list the slash commands", (), Scope.CHAT, title="Slash commands", slash=("/help",)),
     # --- the conversation pane
-    Command("toggle_thinking", "open or fold every thinking block", ("t",), Scope.CONVERSATION, "Thinking",
-            "Thinking blocks: open / fold"),
-    Command("show_earlier", "show the earlier turns of a long saved conversation", ("e",), Scope.CONVERSATION,
+    Command("toggle_thinking", "open or fold every thinking block of the conversation", ("ctrl+t",), Scope.CHAT,
+            "Thinking", "Thinking blocks: open / fold", action="conversation('toggle_thinking')"),
+    Command("show_earlier", "show the earlier turns of a long saved conversation", ("ctrl+e",), Scope.CONVERSATION,
             "Earlier turns", "Show earlier turns"),
     # --- the event inspector
     Command("inspector_up", "select the event above", ("up",), Scope.INSPECTOR, action="cursor(-1)",
@@ -349,11 +349,11 @@ def _clashes(keymap: KeyMap, changed: Iterable[str]) -> list[tuple[str, str]]:
     rebinding that clashes is not applied (both commands keep their default keys)."""
     together = {
         Scope.APP: set(Scope),
-        Scope.CHAT: {Scope.APP, Scope.CHAT, Scope.STEP},
+        Scope.CHAT: set(Scope),  # the chat screen's keys work whatever has the focus there
         Scope.STEP: {Scope.APP, Scope.CHAT, Scope.STEP},
-        Scope.PROMPT: {Scope.APP, Scope.PROMPT},
-        Scope.CONVERSATION: {Scope.APP, Scope.CONVERSATION},
-        Scope.INSPECTOR: {Scope.APP, Scope.INSPECTOR},
+        Scope.PROMPT: {Scope.APP, Scope.CHAT, Scope.PROMPT},
+        Scope.CONVERSATION: {Scope.APP, Scope.CHAT, Scope.CONVERSATION},
+        Scope.INSPECTOR: {Scope.APP, Scope.CHAT, Scope.INSPECTOR},
     }
     problems: list[tuple[str, str]] = []
     for command_id in changed:

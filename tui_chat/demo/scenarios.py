@@ -464,17 +464,18 @@ def _bench(view: RequestView) -> Reply | None:
 
 
 def choose(view: RequestView) -> Reply | HttpFailure:
-    """The reply for this request: the first scenario whose word is in the message, else the welcome.
+    """The reply for this request: the first scenario whose word is in the message, else the welcome
+    (after a tool call with no scenario word: what became of the call). Every turn, the one after a
+    tool call included.
 
     A benchmark prompt (`bench KIND TOKENS ...`, see `bench_content`) comes first; it is not listed.
     """
-    if not view.tool_results:
-        bench = _bench(view)
-        if bench is not None:
-            return bench
-        for scenario in SCENARIOS:
-            if scenario.pattern.search(view.text):
-                return scenario.build(view)
+    bench = _bench(view)
+    if bench is not None:
+        return bench
+    for scenario in SCENARIOS:
+        if scenario.pattern.search(view.text):
+            return scenario.build(view)
     return _welcome(view)
 
 

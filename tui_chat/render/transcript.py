@@ -15,7 +15,7 @@ from textual.content import Content
 from tui_chat.commands import active_keymap
 from tui_chat.render.markdown import MarkdownDocument
 from tui_chat.render.wrap import wrap as wrap_text
-from tui_chat.session.model import Block, Turn, TurnStatus
+from tui_chat.session.model import Block, Turn, TurnStatus, cut_short
 from tui_chat.session.ttft import TtftExperiment, TtftRun
 from tui_chat.stream.types import RetryNotice
 from tui_chat.wording import duration
@@ -106,29 +106,45 @@ def boxed(
 
 
 # ------------------------------------------------------------------------------- the hint
-def hint() -> Content:
-    """The empty conversation's help, with the keys the user has (their `[keys]` applied)."""
+HINT_TITLE = "Ask anything, then press Enter."
+HINT_DEMO = ("In demo mode, try a message with: ", "long · code · think · tool · error · drop · slow · 429 · 日本語")
+
+
+def hint_rows() -> list[list[tuple[str, str]]]:
+    """Key and what it does (the keys the user has: their `[keys]` applied); two on a row side by side
+    where they fit, one under the other where not."""
     keys = active_keymap()
+    return [
+        [(keys.label("toggle_inspector"), "the event inspector: every server-sent event of the answer as it arrives")],
+        [(keys.label("help"), "every key and slash command"), (keys.label("command_palette"), "the command palette")],
+        [(keys.label("conversations"), "saved conversations"), ("/replay", "recorded streams, step by step")],
+    ]
 
-    def key(command_id: str, width: int) -> tuple[str, str]:
-        return (keys.label(command_id).ljust(width), "bold")
 
-    return Content.assemble(
-        ("Ask anything, then press Enter.", "bold"),
-        "\n\n",
-        key("toggle_inspector", 4),
-        "the event inspector: every server-sent event of the answer as it arrives\n",
-        key("help", 4),
-        "every key and slash command        ",
-        key("command_palette", 8),
-        "the command palette\n",
-        key("conversations", 8),
-        "saved conversations                ",
-        ("/replay  ", "bold"),
-        "recorded streams, step by step\n\n",
-        ("In demo mode, try a message with: ", "dim"),
-        ("long · code · think · tool · error · drop · slow · 429 · 日本語", "dim italic"),
-    )
+def _hint_item(key: str, text: str, key_width: int, width: int) -> list[Content]:
+    """`key  text`, the text wrapped under itself (never under the key)."""
+    lines = wrap(Content(text), max(1, width - key_width))
+    first = Content.assemble((key.ljust(key_width), "bold"), lines[0])
+    return [first, *(Content.assemble(" " * key_width, line) for line in lines[1:])]
+
+
+def hint_lines(width: int) -> list[Content]:
+    """The empty conversation's hint at `width` cells: no row breaks mid-phrase."""
+    rows = hint_rows()
+    key_width = max(len(key) for row in rows for key, _ in row) + 2
+    column = max(key_width + len(row[0][1]) for row in rows if len(row) > 1) + 4
+    lines = [Content.styled(HINT_TITLE, "bold"), Content("")]
+    for row in rows:
+        if len(row) == 2 and column + key_width + len(row[1][1]) <= width:
+            (key, text), (second_key, second_text) = row
+            left = Content.assemble((key.ljust(key_width), "bold"), text.ljust(column - key_width))
+            lines.append(Content.assemble(left, (second_key.ljust(key_width), "bold"), second_text))
+        else:
+            for key, text in row:
+                lines += _hint_item(key, text, key_width, width)
+    lines.append(Content(""))
+    lines += wrap(Content.assemble((HINT_DEMO[0], "dim"), (HINT_DEMO[1], "dim italic")), width)
+    return lines
 
 
 class HintSection(Section):
@@ -139,10 +155,7 @@ class HintSection(Section):
     def render(self, width: int) -> list[Content]:
         box_width = max(10, width - 4)
         text_width = max(1, box_width - 6)
-        body = [Content("")]
-        for part in hint().split("\n"):
-            body += [Content.assemble(" ", line) for line in wrap(part, text_width)]
-        body.append(Content(""))
+        body = [Content(""), *(Content.assemble(" ", line) for line in hint_lines(text_width)), Content("")]
         box = boxed(body, box_width, border="$primary 30%")
         return [Content.assemble("  ", line).stylize_before("$text-muted") for line in box]
 
@@ -174,7 +187,7 @@ def status_bar(turn: Turn) -> str:
     """The bar's component class for an answer in this state."""
     if turn.status in (TurnStatus.FAILED, TurnStatus.INCOMPLETE):
         return "failed-bar"
-    if turn.status is TurnStatus.STOPPED:
+    if turn.status is TurnStatus.STOPPED or cut_short(turn) is not None:
         return "stopped-bar"
     return "assistant-bar"
 
@@ -204,9 +217,11 @@ class HeaderSection(AnswerSection):
             TurnStatus.FAILED: "✗ failed",
             TurnStatus.INCOMPLETE: "✗ incomplete",
         }[self.turn.status]
-        header = Content.assemble(("Claude", "bold"), " · ", self.turn.model, " · ", state).stylize_before(
-            "$text-muted"
-        )
+        cut = cut_short(self.turn)
+        if cut is not None:
+            state = f"{cut.mark} {cut.label}"
+        model = self.turn.model or "replay"  # a replay's model is named by its stream's message_start
+        header = Content.assemble(("Claude", "bold"), " · ", model, " · ", state).stylize_before("$text-muted")
         return wrap(header, width)
 
 
@@ -384,9 +399,12 @@ def notice_for_retry(notice: RetryNotice, remaining: float | None = None) -> Con
 
 
 def notice_for_turn(turn: Turn) -> Content | None:
-    """The notice under an answer that did not complete (None if it did)."""
+    """The notice under an answer that did not complete, or was cut short (None if it did neither)."""
     elapsed = f"{turn.metrics.elapsed():.1f}"
     retry = active_keymap().label("retry")
+    cut = cut_short(turn)
+    if cut is not None:
+        return Content.assemble((f"{cut.mark} {cut.label[:1].upper()}{cut.label[1:]}", "bold"), f" — {cut.explanation}")
     if turn.status is TurnStatus.STOPPED:
         kept = "the partial answer above is kept" if turn.blocks else "nothing had arrived yet"
         return Content.assemble(("■ Stopped", "bold"), f" after {elapsed} s — {kept}. {retry} asks again.")
@@ -394,7 +412,11 @@ def notice_for_turn(turn: Turn) -> Content | None:
         error = turn.error
         if error is None:
             return Content.assemble(("✗ Failed", "bold"), f" after {elapsed} s. {retry} retries.")
-        lines = [Content.assemble((f"✗ {error.kind}", "bold"), f" — {error.summary}")]
+        if error.summary_repeats_kind:  # `✗ HTTP 400 invalid_request_error: …`: the kind said once, in bold
+            before, _, after = error.summary.partition(error.kind)
+            lines = [Content.assemble("✗ ", before, (error.kind, "bold"), after)]
+        else:
+            lines = [Content.assemble((f"✗ {error.kind}", "bold"), f" — {error.summary}")]
         details = []
         if error.request_id:
             details.append(f"request-id {error.request_id}")
@@ -424,7 +446,7 @@ class EarlierSection(Section):
         return True
 
     def render(self, width: int) -> list[Content]:
-        label = f" Show {len(self.turns)} earlier messages (click, or e in the conversation) "
+        label = f" Show {len(self.turns)} earlier messages (click, or ctrl+e in the conversation) "
         return [Content.styled(label, "bold reverse $primary").center(width)]
 
 

@@ -6,6 +6,8 @@ the middle of the first answer with code (README, Performance). The start-up thr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 COMMON_LANGUAGES = (
     "python",
     "javascript",
@@ -26,11 +28,17 @@ COMMON_LANGUAGES = (
 )
 
 
-def warm_up_lexers(languages: tuple[str, ...] = COMMON_LANGUAGES) -> None:
+def warm_up_lexers(
+    languages: tuple[str, ...] = COMMON_LANGUAGES, *, before_each: Callable[[], None] | None = None
+) -> None:
+    """Compile each language's lexer; `before_each` runs before each one (it may wait: an answer
+    streaming should not share the interpreter with this)."""
     from pygments.lexers import get_lexer_by_name  # type: ignore[import-untyped]
     from pygments.util import ClassNotFound  # type: ignore[import-untyped]
 
     for language in languages:
+        if before_each is not None:
+            before_each()
         try:
             for _ in get_lexer_by_name(language).get_tokens("x = 1\n"):
                 pass

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -173,12 +174,25 @@ class ChatScreen(Screen[None]):
 
     @work(exclusive=True, group="prepare", exit_on_error=False)
     async def prepare_backend(self) -> None:
-        """Import the SDK (and start the demo server) in a thread, after the first frame."""
+        """Import the SDK (and start the demo server) in a thread, after the first frame; then warm up."""
         await self.controller.prepare()
-        from tui_chat.render.warmup import warm_up_lexers
-
-        await asyncio.to_thread(warm_up_lexers)
+        await asyncio.to_thread(self._warm_up)
         self.warmed_up = True
+
+    def _warm_up(self) -> None:
+        """The start-up thread's second part, once a message can be sent: the SDK's models, then the
+        highlighters. Each step waits while an answer streams: a message sent right after start-up
+        waits for none of it, and its stream does not share the interpreter with it."""
+        from tui_chat.render.warmup import warm_up_lexers
+        from tui_chat.stream.warmup import warm_up
+
+        self._wait_while_streaming()
+        warm_up()
+        warm_up_lexers(before_each=self._wait_while_streaming)
+
+    def _wait_while_streaming(self) -> None:
+        while self.is_attached and self.controller.busy:
+            time.sleep(0.05)
 
     def _stream(
         self,

@@ -61,14 +61,15 @@ class ConversationListScreen(ModalScreen[str | None]):
     def _option(self, summary: ConversationSummary) -> Option:
         marker = "● " if summary.id == self.current_id else "  "
         when = summary.updated.astimezone().strftime("%Y-%m-%d %H:%M")
+        model = untrusted_line(summary.model)
+        model = f"replay of a recording by {model}" if summary.replay else model
         return Option(
             Content.assemble(
                 marker,
                 (untrusted_line(summary.title) or "(untitled)", "bold"),
                 "\n    ",
                 (
-                    f"{when} · {untrusted_line(summary.model)} · {summary.turn_count} messages · "
-                    f"{untrusted_line(summary.id)}",
+                    f"{when} · {model} · {count_of(summary.turn_count, 'message')} · {untrusted_line(summary.id)}",
                     "dim",
                 ),
             )

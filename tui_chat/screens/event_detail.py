@@ -88,6 +88,9 @@ def describe_row(row: InspectorRow) -> tuple[Content, str, Content, str, str, st
         record = row.record
         headers = "\n".join(f"{name}: {sanitize(value)}" for name, value in record.headers) or "(none)"
         status = f"HTTP {record.status}"
+        if record.replay:  # the local server's headers are not shown: they say nothing about the recording
+            status = f"As recorded: HTTP {record.status}" if record.headers else "A replay: no headers recorded"
+            headers = headers if record.headers else "(the recording has no .sse.json sidecar with its headers)"
         if record.attempts > 1:
             status += f" (after {count_of(record.attempts - 1, 'failed attempt')})"
         title = Content.from_markup(

@@ -16,6 +16,16 @@ from tui_chat.commands import SCOPE_TITLES, KeyMap, Scope, help_rows, slash_comm
 
 Section = tuple[str, list[tuple[str, str]]]
 
+METRIC_WORDS = [
+    ("TTFT", "from sending the request to the first content_block_delta (after a retry: from the first attempt)"),
+    ("client", "beside TTFT when the request waited on this side first (the SDK still loading at start-up)"),
+    ("in", "the request's input tokens, cache included: uncached + cache reads + cache writes"),
+    ("out", "output tokens, from the last message_delta"),
+    ("~", "an estimate (about 4 characters a token): while streaming, or a turn that ended without a count"),
+    ("—", "no count to trust yet (a gateway may send 0 in message_start and the real count only later)"),
+]
+"""The words of the metrics pane, F3 and exports (they count the same way everywhere)."""
+
 
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = Path(__file__).with_name("session_metrics.tcss")
@@ -47,11 +57,13 @@ def help_sections(keymap: KeyMap) -> list[Section]:
             [(command.slash_usage, command.help) for command in slash_commands()],
         )
     )
+    sections.append(("Metrics (the metrics pane, F3 and exports count the same way)", METRIC_WORDS))
     sections.append(
         (
             "Learn more",
             [
                 ("Tab", "moves between the prompt, the conversation and the inspector"),
+                ("typing", "in the conversation or the inspector goes to the prompt (the inspector keeps its keys)"),
                 (
                     "config.toml",
                     '[keys] rebinds a command: its id = a key (e.g. toggle_inspector = "f6"); ids in the README',

@@ -35,12 +35,13 @@ class ModelPickerScreen(ModalScreen[str | None]):
 
     def _option(self, model: ModelChoice) -> Option:
         marker = "● " if model.id == self.current else "  "
+        name = "" if model.display_name in ("", model.id) else model.display_name  # a gateway may give none
         return Option(
             Content.assemble(
                 marker,
                 (model.id, "bold"),
-                "  ",
-                (model.display_name, "dim"),
+                "  " if name else "",
+                (name, "dim"),
                 "\n    ",
                 (describe_limits(model), "dim"),
             )

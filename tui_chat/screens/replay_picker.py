@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from tui_chat.safety import sanitize_line
 from tui_chat.session.recording import ReplayChoice, WireRecording, load_recording, packaged_recordings
+from tui_chat.wording import count_of
 
 
 class ReplayPickerScreen(ModalScreen[ReplayChoice | None]):
@@ -52,7 +53,7 @@ class ReplayPickerScreen(ModalScreen[ReplayChoice | None]):
         frames = len(recording.frames)
         label = Content.assemble(
             (sanitize_line(recording.name), "bold"),
-            f"  ({frames} events)\n",
+            f"  ({count_of(frames, 'event')})\n",
             (sanitize_line(recording.description), "dim"),
         )
         return Option(label)

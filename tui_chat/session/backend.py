@@ -54,7 +54,10 @@ class Backend:
         self._client = None
 
     def prepare(self) -> AsyncAnthropic:
-        """Import the SDK, start the demo server if needed, and build the client. Thread-safe, idempotent."""
+        """Import the SDK, start the demo server if needed, and build the client. Thread-safe, idempotent.
+
+        Nothing more: a message sent during start-up waits for this, so the warm-ups (the SDK's models,
+        the highlighters) are the caller's next step, not part of it."""
         with self._lock:
             if self._client is not None:
                 return self._client
@@ -76,9 +79,6 @@ class Backend:
                 max_retries=0,
                 timeout=httpx2.Timeout(settings.read_timeout, connect=settings.connect_timeout),
             )
-            from tui_chat.stream.warmup import warm_up
-
-            warm_up()
             return self._client
 
     def prepare_replay(self) -> tuple[AsyncAnthropic, DemoThread]:

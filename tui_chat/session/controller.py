@@ -46,6 +46,7 @@ from tui_chat.session.reports import (
     TurnsRemoved,
     UserTurnAdded,
 )
+from tui_chat.stream import clock
 from tui_chat.stream.types import ErrorInfo
 
 if TYPE_CHECKING:
@@ -205,8 +206,10 @@ class ChatController:
         """Start the assistant turn that answers the conversation so far (or plays `replay`)."""
         conversation = self.conversation
         turn = conversation.start_assistant()
+        turn.metrics.queued_at = clock.now()  # from here to the request leaving: the client's own wait
         if replay is not None:
             turn.replay = replay.recording.name
+            turn.model = ""  # the recording's stream names its model (message_start), not the settings
             self._replays[turn.id] = replay
         self._busy_with = turn
         self._step_turn = turn if replay is not None and replay.step else None
@@ -230,6 +233,7 @@ class ChatController:
             else:
                 client = await self._queue_replay(replay)
                 extra["messages"] = [{"role": "user", "content": f"replay {replay.recording.name}"}]
+                extra["replay_headers"] = list(replay.recording.headers)  # what it holds, nothing invented
             stream = self.stream_factory(client, conversation, turn, retry_policy=self._retry_policy(), **extra)
             stream.read_pace = self.read_pace
             started = True
@@ -568,7 +572,10 @@ class ChatController:
             self._notice("No answer with a recorded stream yet.", "warning")
             return None
         recording = recording_from_record(turn.wire, f"turn-{turn.number}")
-        written = self._write("Recording", argument or None, "sse", recording.body)
+        what = "Recording"
+        if turn.status is TurnStatus.STREAMING:  # what has arrived so far; the answer goes on
+            what = f"A partial recording ({len(turn.wire.events):,} events so far: the answer is still streaming)"
+        written = self._write(what, argument or None, "sse", recording.body)
         if written is not None:
             try:
                 write_export(meta_path(written), recording_meta(recording))

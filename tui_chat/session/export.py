@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from tui_chat.files import write_atomically
 from tui_chat.safety import sanitize_line, untrusted_line, untrusted_text
-from tui_chat.session.model import Block, Conversation, Turn, TurnStatus
+from tui_chat.session.model import Block, Conversation, Turn, TurnStatus, cut_short, format_tokens
 from tui_chat.wording import count_of, duration
 
 if TYPE_CHECKING:
@@ -132,6 +132,10 @@ def _status_line(turn: Turn) -> str:
             f"attempt {notice.attempt}: {notice.reason} (waited {notice.wait:.1f} s)" for notice in turn.retries
         )
         lines.append(f"> Retried after {count_of(len(turn.retries), 'failed attempt')} — {escape_inline(attempts)}")
+    cut = cut_short(turn)
+    if cut is not None:
+        label = f"{cut.label[:1].upper()}{cut.label[1:]}"
+        lines.append(f"> {cut.mark} **{escape_inline(label)}:** {escape_inline(cut.explanation)}")
     if turn.status is TurnStatus.STOPPED:
         lines.append("> **Stopped** by the user; the answer above is partial.")
     elif turn.status is TurnStatus.INCOMPLETE:
@@ -145,7 +149,7 @@ def _status_line(turn: Turn) -> str:
         else:
             request_id = error.request_id or turn.metrics.request_id
             suffix = f" (request-id {inline_code(request_id)})" if request_id else ""
-            lines.append(f"> **Failed:** {escape_inline(error.kind)} — {escape_inline(error.summary)}{suffix}")
+            lines.append(f"> **Failed:** {escape_inline(error.headline)}{suffix}")
             if error.hint:
                 lines.append(f"> {escape_inline(error.hint)}")
     return "\n>\n".join(lines)
@@ -156,13 +160,15 @@ def _metrics_line(conversation: Conversation, turn: Turn) -> str:
     parts: list[str] = []
     if metrics.ttft is not None:
         parts.append(f"TTFT {duration(metrics.ttft)}")
+    if metrics.client_wait is not None and metrics.client_wait >= 0.05:
+        parts.append(f"client wait {duration(metrics.client_wait)}")
     if metrics.ended_at is not None:
         parts.append(f"total {duration(metrics.ended_at)}")
-    total_input = metrics.total_input_tokens
-    if total_input is not None:
-        parts.append(f"{total_input:,} tokens in")
-    if metrics.output_tokens is not None:
-        parts.append(f"{metrics.output_tokens:,} out")
+    if metrics.input_count is not None:
+        parts.append(f"{metrics.input_count:,} tokens in")
+    output, estimated = metrics.output_count
+    if output is not None:
+        parts.append(f"{format_tokens(output, estimated)} out")
     if metrics.stop_reason:
         parts.append(f"stop {inline_code(metrics.stop_reason)}")
     if turn.model and turn.model != conversation.model:

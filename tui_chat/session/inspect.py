@@ -208,9 +208,10 @@ EXPLANATIONS: dict[str, str] = {
         "`citations_delta` attaches a source. These are the events that carry the answer."
     ),
     "content_block_stop": (
-        "Closes block `index`: it is complete (tool JSON can now be parsed). The SDK's helper emits its "
-        "version of this event with the whole `content_block`. A stream cut short by max_tokens may never "
-        "send it for its last block."
+        "Closes the content block its `index` field names (the block's position in `message.content`): that "
+        "block is complete, and a tool call's JSON can now be parsed. The SDK's helper emits its version of "
+        "this event with the whole `content_block`. A stream cut short by max_tokens may never send it for "
+        "its last block."
     ),
     "message_delta": (
         "Top-level changes after the last block: `delta.stop_reason` (end_turn, max_tokens, stop_sequence, "
@@ -277,4 +278,5 @@ def sdk_object_text(obj: Any) -> str:
         return "None — the SDK drops pings in its parser. claude-tui reports it as PingEvent(type='ping')."
     if kind == "ErrorEvent":
         return f"The SDK raises anthropic.APIStatusError(status_code=200) for it. claude-tui reports {obj!r}"
-    return sanitize(f"{kind}:\n{obj!r}")
+    shown = repr(obj)  # a pydantic repr starts with the class name: it is not said twice
+    return sanitize(shown if shown.startswith(kind) else f"{kind}:\n{shown}")

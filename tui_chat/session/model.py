@@ -73,6 +73,9 @@ class TurnMetrics:
 
     sent_at: float = 0.0
     """`clock.now()` when the request was sent."""
+    queued_at: float = 0.0
+    """`clock.now()` when the user asked for the answer (the turn was created): until `sent_at`, the
+    client's own wait (the SDK still loading at start-up, a replay's server starting)."""
     headers_at: float | None = None
     first_token_at: float | None = None
     last_token_at: float | None = None
@@ -127,9 +130,37 @@ class TurnMetrics:
         return self.first_token_at
 
     @property
+    def client_wait(self) -> float | None:
+        """Seconds between asking and the request leaving (not part of TTFT, which the server sets)."""
+        if not self.queued_at or not self.sent_at:
+            return None
+        return max(0.0, self.sent_at - self.queued_at)
+
+    @property
     def estimated_output_tokens(self) -> int:
         """A live estimate while streaming (about 4 characters a token)."""
         return max(self.output_tokens or 0, round(self.streamed_chars / 4))
+
+    @property
+    def output_count(self) -> tuple[int | None, bool]:
+        """(output tokens, estimated): the best count there is. The last `message_delta`'s when one
+        arrived (and is not a gateway's 0 after text streamed); otherwise the estimate, about 4
+        characters a token — `message_start`'s count is a placeholder, and a turn stopped, failed or
+        cut before `message_delta` has no other. (None, False) when nothing arrived at all."""
+        reported = self.output_tokens if self.output_tokens_final else None
+        if reported is not None and (reported > 0 or not self.streamed_chars):
+            return reported, False
+        if self.output_tokens is None and not self.streamed_chars:
+            return None, False
+        return self.estimated_output_tokens, True
+
+    @property
+    def input_count(self) -> int | None:
+        """What "in" means everywhere (metrics, F3, exports, session totals): the input tokens of the
+        request, cache included — uncached plus cache reads plus cache writes. None until a count that
+        can be trusted arrives: a gateway may put 0 in `message_start` and the real count only in
+        `message_delta`, and no request has 0 input tokens."""
+        return self.total_input_tokens or None
 
     def tokens_per_second(self, now: float | None = None) -> float | None:
         """Output tokens over the streaming window (first delta to last delta, or to now)."""
@@ -140,7 +171,7 @@ class TurnMetrics:
         else:
             end = self.elapsed(now)
         window = end - self.first_token_at
-        tokens = self.output_tokens if self.output_tokens_final else self.estimated_output_tokens
+        tokens, _estimated = self.output_count
         if window <= 0.0 or not tokens:
             return None
         return tokens / window
@@ -150,7 +181,7 @@ class TurnMetrics:
         return estimate_cost(
             model,
             input_tokens=self.input_tokens,
-            output_tokens=self.output_tokens,
+            output_tokens=self.output_count[0],
             cache_creation_input_tokens=self.cache_creation_input_tokens,
             cache_read_input_tokens=self.cache_read_input_tokens,
         )
@@ -186,6 +217,66 @@ _METRIC_NUMBERS: dict[str, Any] = {
 def _whole(value: object) -> int:
     """`value` if it is an int (a stored row may hold anything), else 0."""
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+@dataclass(frozen=True)
+class CutShort:
+    """How a complete turn whose stop reason says it did not finish is marked (see `cut_short`)."""
+
+    mark: str
+    """`✂`, `⊘` or `⏸`."""
+    word: str
+    """One word for a table cell: `cut`, `refused`, `paused`."""
+    label: str
+    """A few words: `cut at max_tokens`."""
+    explanation: str
+    """What happened and what to do, one sentence or two."""
+
+
+def cut_short(turn: Turn) -> CutShort | None:
+    """The mark of an answer that arrived whole (`message_stop`) but is not a finished answer: cut at the
+    output limit or a full context window, refused, or paused by the server. None for anything else."""
+    if turn.role != "assistant" or turn.status is not TurnStatus.COMPLETE:
+        return None
+    reason = turn.metrics.stop_reason
+    if reason == "max_tokens":
+        return CutShort(
+            "✂",
+            "cut",
+            "cut at max_tokens",
+            "The answer reached the output limit and stops mid-way. Send “continue” for the rest, or start "
+            "claude-tui with a higher --max-tokens.",
+        )
+    if reason == "model_context_window_exceeded":
+        return CutShort(
+            "✂",
+            "cut",
+            "cut: the context window is full",
+            "The conversation filled the model's context window (model_context_window_exceeded): the answer "
+            "stops mid-way. Start a new conversation (ctrl+n) or edit a long message (F5).",
+        )
+    if reason == "refusal":
+        return CutShort(
+            "⊘",
+            "refused",
+            "refused",
+            "The model declined to go on (stop_reason refusal): what is above may be partial.",
+        )
+    if reason == "pause_turn":
+        return CutShort(
+            "⏸",
+            "paused",
+            "paused by the server",
+            "The server paused a long turn (pause_turn): send a message (“continue”) to let it go on.",
+        )
+    return None
+
+
+def format_tokens(count: int | None, estimated: bool = False) -> str:
+    """A token count as shown: `1,234`, `~1,234` for an estimate, `—` for none."""
+    if count is None:
+        return "—"
+    return f"~{count:,}" if estimated else f"{count:,}"
 
 
 _turn_ids = itertools.count(1)
@@ -251,12 +342,21 @@ class SessionTotals:
     failed: int = 0
     cost: float | None = None
     output_estimated: bool = False
-    """An answer is still streaming: its output tokens are an estimate until message_delta."""
+    """Some turn's output count is an estimate (streaming, or ended before `message_delta`)."""
+    input_uncounted: int = 0
+    """Turns with no input count to trust yet (see `TurnMetrics.input_count`)."""
 
     @property
     def total_input_tokens(self) -> int:
         """Input tokens counted as the turn lines count them: uncached plus cache reads and writes."""
         return self.input_tokens + self.cache_read_input_tokens + self.cache_creation_input_tokens
+
+    @property
+    def input_text(self) -> str:
+        """The session's "in": `—` while no turn has a count, `≥N` while some turn has none."""
+        if self.input_uncounted and self.input_uncounted == self.turns:
+            return "—"
+        return f"{'≥' if self.input_uncounted else ''}{self.total_input_tokens:,}"
 
 
 class Conversation:
@@ -338,11 +438,11 @@ class Conversation:
             totals.turns += 1
             metrics = turn.metrics
             totals.input_tokens += metrics.input_tokens or 0
-            if turn.status is TurnStatus.STREAMING and not metrics.output_tokens_final:
-                totals.output_estimated = True  # as the turn line counts it: ~4 characters a token so far
-                totals.output_tokens += metrics.estimated_output_tokens
-            else:
-                totals.output_tokens += metrics.output_tokens or 0
+            if metrics.input_count is None:
+                totals.input_uncounted += 1
+            output, estimated = metrics.output_count  # as the turn line counts it
+            totals.output_tokens += output or 0
+            totals.output_estimated = totals.output_estimated or estimated
             totals.cache_read_input_tokens += metrics.cache_read_input_tokens or 0
             totals.cache_creation_input_tokens += metrics.cache_creation_input_tokens or 0
             if turn.status in (TurnStatus.FAILED, TurnStatus.INCOMPLETE):

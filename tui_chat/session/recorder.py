@@ -27,7 +27,7 @@ from tui_chat.stream.errors import client_secrets, describe_error
 from tui_chat.stream.event_stream import EventStream, StreamEvent
 from tui_chat.stream.retry import RetryPolicy
 from tui_chat.stream.types import Outcome, RetryNotice
-from tui_chat.stream.wire import WireEvent
+from tui_chat.stream.wire import WireEvent, shown_headers
 from tui_chat.wording import count_of
 
 _STATUS_BY_OUTCOME = {
@@ -50,8 +50,11 @@ class TurnRecorder(EventStream):
         turn: Turn,
         *,
         retry_policy: RetryPolicy | None = None,
+        replay_headers: list[tuple[str, str]] | None = None,
         **extra: Any,
     ) -> None:
+        """`replay_headers`: this is a replay, and these are the headers its recording holds (shown, and
+        read for the metrics, instead of those of the local server that replays it)."""
         params: dict[str, Any] = {
             "model": conversation.model,
             "max_tokens": conversation.max_tokens,
@@ -65,11 +68,15 @@ class TurnRecorder(EventStream):
         self.turn = turn
         turn.wire = self.record
         self._delta_index = 0
+        self._replay_headers = replay_headers
 
     def _now(self) -> float:
         return clock.now() - self.started
 
     async def on_connect(self) -> None:
+        if self._replay_headers is not None:
+            self.record.headers = shown_headers(self._replay_headers)
+            self.record.replay = True
         metrics = self.turn.metrics
         metrics.sent_at = self.started
         metrics.headers_at = self.record.headers_at

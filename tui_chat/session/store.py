@@ -66,6 +66,9 @@ class ConversationSummary:
     created: datetime
     updated: datetime
     turn_count: int
+    replay: bool = False
+    """Every turn is a replayed recording (`claude-tui replay`): not a conversation of the user's own,
+    so `--continue` passes it by; `model` is then the recorded stream's."""
 
 
 def is_interrupted(turn: Turn) -> bool:
@@ -313,28 +316,42 @@ class ConversationStore:
         rows = self._db.execute(
             """
             SELECT c.id, c.title, c.model, c.created, c.updated,
-                   (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id)
+                   (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id),
+                   (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id AND t.replay IS NULL),
+                   (SELECT t.model FROM turns t WHERE t.conversation_id = c.id AND t.role = 'assistant'
+                    AND t.model != '' ORDER BY t.position DESC LIMIT 1)
             FROM conversations c
             ORDER BY c.updated DESC, c.rowid DESC
             LIMIT ?
             """,
             (-1 if limit is None else limit,),
         ).fetchall()
-        return [
-            ConversationSummary(
-                id=row[0],
-                title=row[1],
-                model=row[2],
-                created=datetime.fromisoformat(row[3]),
-                updated=datetime.fromisoformat(row[4]),
-                turn_count=row[5],
+        summaries = []
+        for row in rows:
+            replay = row[5] > 0 and row[6] == 0
+            summaries.append(
+                ConversationSummary(
+                    id=row[0],
+                    title=row[1],
+                    model=row[7] if replay and row[7] else row[2],
+                    created=datetime.fromisoformat(row[3]),
+                    updated=datetime.fromisoformat(row[4]),
+                    turn_count=row[5],
+                    replay=replay,
+                )
             )
-            for row in rows
-        ]
+        return summaries
 
     def last_id(self) -> str | None:
-        """The id of the most recently updated conversation, if any."""
-        row = self._db.execute("SELECT id FROM conversations ORDER BY updated DESC, rowid DESC LIMIT 1").fetchone()
+        """The id of the most recently updated conversation of the user's own (`--continue`): one with a
+        message that is not a replayed recording."""
+        row = self._db.execute(
+            """
+            SELECT c.id FROM conversations c
+            WHERE EXISTS (SELECT 1 FROM turns t WHERE t.conversation_id = c.id AND t.replay IS NULL)
+            ORDER BY c.updated DESC, c.rowid DESC LIMIT 1
+            """
+        ).fetchone()
         return None if row is None else str(row[0])
 
     def find(self, prefix: str) -> str:
@@ -488,6 +505,7 @@ def _wire_columns(record: WireRecord) -> tuple[bytes, str]:
         "headers": [list(pair) for pair in record.headers],
         "headers_at": record.headers_at,
         "attempts": record.attempts,
+        "replay": record.replay,
         "event_lengths": _pack("I", [len(event.raw) for event in record.events]),
         "event_times": _pack("d", [event.at for event in record.events]),
     }
@@ -512,6 +530,7 @@ def _wire_from_columns(body: bytes | None, meta_json: str) -> WireRecord:
         events=events,
         headers_at=meta["headers_at"],
         attempts=meta["attempts"],
+        replay=meta.get("replay") is True,
     )
 
 

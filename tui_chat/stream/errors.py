@@ -26,6 +26,22 @@ _HINTS = {
 }
 
 
+GATEWAY_400_HINT = (
+    "The server rejected the request; its message says why. Through a gateway or proxy, a 400 can also "
+    "mean it did not accept the API key: it may want its own key in ANTHROPIC_API_KEY (see the README's "
+    "'Using a gateway')."
+)
+
+
+def _from_anthropic(error: anthropic.APIStatusError) -> bool:
+    """Whether the error came from the Anthropic API itself (not a gateway at another address)."""
+    try:
+        host = error.response.request.url.host
+    except RuntimeError:  # a response built without its request
+        return True
+    return host == "anthropic.com" or host.endswith(".anthropic.com")
+
+
 def _api_message(error: anthropic.APIStatusError) -> tuple[str | None, str]:
     """The error's `error.type` and message, as text (a server may send any JSON value in either)."""
     body = error.body
@@ -84,6 +100,8 @@ def _describe(error: BaseException) -> ErrorInfo:
                 hint=hint,
             )
         hint = _HINTS.get(status) or (_HINTS[500] if status >= 500 else None)
+        if status == 400 and not _from_anthropic(error):
+            hint = GATEWAY_400_HINT
         summary = f"HTTP {status} {error_type or ''}: {message}".replace("  ", " ")
         wait = retry_after_seconds(error.response.headers)
         if wait is not None and wait > 0:

@@ -87,3 +87,14 @@ class ErrorInfo:
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, redact(untrusted_line(value)))
+
+    @property
+    def summary_repeats_kind(self) -> bool:
+        """The summary already names the kind (`HTTP 400` and `HTTP 400 invalid_request_error: …`, or
+        `overloaded_error` and `The stream reported overloaded_error: …`): say it once."""
+        return bool(self.kind) and self.kind in self.summary
+
+    @property
+    def headline(self) -> str:
+        """Kind and summary in one line, the kind said once."""
+        return self.summary if self.summary_repeats_kind else f"{self.kind} — {self.summary}"

@@ -210,6 +210,9 @@ class WireRecord:
     """HTTP attempts it took (retries + 1)."""
     read_pace: float = 0.0
     """The stream's `read_pace`: when above 0, frame times after the first delta are read times, in steps."""
+    replay: bool = False
+    """A replayed recording: `headers` are the ones it was recorded with (none without its sidecar), not
+    the local server's that replayed it."""
 
     def __post_init__(self) -> None:
         # A record built from a stored row: its fields are as hostile as a server's.

@@ -49,6 +49,7 @@ from tui_chat.render.transcript import (
 from tui_chat.session.model import Block, Turn, TurnStatus
 from tui_chat.stream.types import RetryNotice
 from tui_chat.widgets.fast_scrollbar import FastScrollbars
+from tui_chat.widgets.prompt_input import type_into_prompt
 
 RECENT_TURNS = 40
 """Turns rendered when a conversation is opened; older ones wait behind a line to click (less to lay out)."""
@@ -67,6 +68,11 @@ JUMP = 0.5
 text fills the space below): a view scrolled by a line changes every row, which a terminal must be sent
 again (~10 KB at 120x40); by half a page, every row is sent once per half page. At its end, the answer
 is aligned with the bottom as before."""
+
+
+def notice_is_error(turn: Turn) -> bool:
+    """A failed answer's notice is red; a stopped or cut-short one's is a warning."""
+    return turn.status in (TurnStatus.FAILED, TurnStatus.INCOMPLETE)
 
 
 class Entry:
@@ -93,7 +99,7 @@ class AssistantEntry(Entry):
                 self._add_block(block, complete=True)
             content = notice_for_turn(turn)
             if content is not None:
-                self._set_notice(content, error=turn.status is not TurnStatus.STOPPED)
+                self._set_notice(content, error=notice_is_error(turn))
             self._ended = True
 
     @property
@@ -210,13 +216,14 @@ class AssistantEntry(Entry):
                 self.notice = None
                 self.view.structure_changed()
         else:
-            self._set_notice(content, error=turn.status is not TurnStatus.STOPPED)
+            self._set_notice(content, error=notice_is_error(turn))
         self._ended = True
 
 
 class ConversationView(FastScrollbars, ScrollView, can_focus=True):
     """User and assistant turns, as lines; follows the newest text unless scrolled up."""
 
+    # No letter keys here: typing in the conversation goes to the prompt (see `on_key`).
     BINDINGS: ClassVar[list[BindingType]] = bindings(Scope.CONVERSATION)
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -291,12 +298,14 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         """Every section, top to bottom."""
         return [section for entry in self._entries for section in entry.sections]
 
+    # What the user asks for (a message, a new answer, a TTFT experiment) is followed from wherever the
+    # view was scrolled: sending is asking to see the answer.
     def add_section(self, section: Section) -> None:
         """Add something that is not a turn (a TTFT experiment's result) at the end."""
         self._hide_hint()
         self._entries.append(Entry(section))
         self.structure_changed()
-        self.relayout()
+        self.relayout(follow=True)
 
     def add_user(self, turn: Turn) -> None:
         self._hide_hint()
@@ -304,14 +313,14 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         entry.turn = turn
         self._entries.append(entry)
         self.structure_changed()
-        self.relayout()
+        self.relayout(follow=True)
 
     def add_assistant(self, turn: Turn) -> AssistantEntry:
         entry = AssistantEntry(self, turn)
         self.assistant[turn.id] = entry
         self._entries.append(entry)
         self.structure_changed()
-        self.relayout()
+        self.relayout(follow=True)
         return entry
 
     def remove_turns(self, turn_ids: set[int]) -> None:
@@ -671,7 +680,11 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         rows = [self._row(scroll_y + y, width, selection) for y in crop.line_range]
         return cropped(filtered(self, rows), crop, width)
 
-    # ---------------------------------------------------------------- mouse, selection
+    # ---------------------------------------------------------------- keys, mouse, selection
+    def on_key(self, event: events.Key) -> None:
+        """Typing here goes to the prompt (this pane has no letter keys)."""
+        type_into_prompt(self, event)
+
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:

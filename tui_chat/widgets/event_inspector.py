@@ -37,7 +37,8 @@ from tui_chat.session.inspect import (
 from tui_chat.session.model import Turn, TurnStatus
 from tui_chat.stream.wire import WireEvent, WireRecord
 from tui_chat.widgets.fast_scrollbar import FastScrollbars
-from tui_chat.wording import duration
+from tui_chat.widgets.prompt_input import type_into_prompt
+from tui_chat.wording import count_of, duration
 
 JUMP = 0.5
 """While a turn streams, a following inspector scrolls by this part of a page at once (see
@@ -129,6 +130,8 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         """Indices into `rows` of the rows the filter lets through, in order."""
         self.filter = InspectorFilter()
         self.following = True
+        self.held = False
+        """Paused with `p` (not just by selecting a row): a new turn then stays paused too."""
         self.cursor: int | None = None
         """Position in `visible` of the highlighted row (None: no row highlighted)."""
         self.unseen = 0
@@ -220,10 +223,13 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
 
     def on_turn_started(self, message: TurnStarted) -> None:
         self._add_past(None)  # the saved turns' rows come first
+        if not self.following and not self.held:
+            self.follow()  # a row selected by a click or ↑/↓ does not hold the new turn's stream
         turn = message.turn
         self._streaming += 1
         self.turns[turn.id] = TurnCounts(turn.number)
-        note = f"── turn {turn.number}: POST /v1/messages · {turn.model} ──"
+        what = f"replay of {turn.replay}" if turn.replay is not None else f"POST /v1/messages · {turn.model}"
+        note = f"── turn {turn.number}: {what} ──"
         self.add_rows([InspectorRow(turn.id, turn.number, note=note)])
 
     def on_turn_connected(self, message: TurnConnected) -> None:
@@ -253,7 +259,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
     def on_turn_ended(self, message: TurnEnded) -> None:
         turn = message.turn
         counts = turn.wire.counts() if turn.wire is not None else {}
-        summary = f"{sum(counts.values())} events, {counts.get('ping', 0)} pings"
+        summary = f"{count_of(sum(counts.values()), 'event')}, {count_of(counts.get('ping', 0), 'ping')}"
         if turn.status is TurnStatus.COMPLETE:
             note = f"── turn {turn.number} complete: {summary} ──"
         else:
@@ -365,6 +371,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
 
     def follow(self) -> None:
         self.following = True
+        self.held = False
         self.unseen = 0
         self.cursor = None
         self.scroll_end(animate=False, immediate=False, x_axis=False)
@@ -405,10 +412,12 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         self.follow()
 
     def action_toggle_pause(self) -> None:
-        if self.following:
-            self.pause()
-        else:
+        if self.held:
             self.follow()
+        else:  # following, or stopped on a selected row: `p` pauses for good (until `p` or End)
+            self.pause()
+            self.held = True
+            self._state_changed()
 
     def action_open(self) -> None:
         row = self.selected_row
@@ -433,6 +442,10 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
 
     def action_toggle_sdk(self) -> None:
         self._toggle(sdk_events=not self.filter.sdk_events, errors_only=False)
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key that is none of the inspector's own (p h d e s...) goes to the prompt."""
+        type_into_prompt(self, event)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
@@ -596,7 +609,9 @@ def _streamed(row: InspectorRow) -> bool:
 
 
 def _headers_summary(record: WireRecord) -> str:
-    parts = [f"HTTP {record.status}"]
+    if record.replay and not record.headers:
+        return "replay · no headers recorded"
+    parts = [f"recorded HTTP {record.status}" if record.replay else f"HTTP {record.status}"]
     if record.request_id:
         parts.append(sanitize_line(record.request_id))
     remaining = record.header("anthropic-ratelimit-requests-remaining")

@@ -86,7 +86,8 @@ class InspectorPane(Vertical):
             state = Content.styled("● following", "bold $success")
         else:
             unseen = f" · {inspector.unseen:,} new" if inspector.unseen else ""
-            state = Content.styled(f"❚❚ paused{unseen}", "bold $warning")
+            why = "" if inspector.held else " on the selected row (End follows; so does a new turn)"
+            state = Content.styled(f"❚❚ paused{unseen}{why}", "bold $warning")
         lines = [Content.assemble(state, "  ", inspector.filter.describe())]
         turn_id = inspector.current_turn_id
         turn = inspector.turns.get(turn_id) if turn_id is not None else None

@@ -58,28 +58,48 @@ class KeyBar(Widget):
         for _node, binding, enabled, _tooltip in active.values():
             if binding.show:
                 by_action[binding.action].append((binding, enabled))
+        # The palette (every command) and quit stay at the right end, whatever the width: the way to
+        # quit must be on screen at 80 columns. The other keys fill the rest, each whole or not at all.
+        ends: list[tuple[Binding, bool]] = []
+        palette = active.get(self.app.COMMAND_PALETTE_BINDING) if self.app.ENABLE_COMMAND_PALETTE else None
+        if palette is not None:
+            ends.append((palette.binding, palette.enabled))
+        ends += [by_action.pop(action)[0] for action in ("quit", "app.quit") if action in by_action][:1]
+        tail_parts: list[tuple[Content, str, bool]] = []
+        for binding, enabled in ends:
+            label = "palette" if binding.key == self.app.COMMAND_PALETTE_BINDING else binding.description.lower()
+            piece = Content.assemble((f"{self.app.get_key_display(binding)} ", ".key-bar--palette"), f"{label} ")
+            tail_parts.append((piece, binding.key, enabled))
+        tail_width = sum(piece.cell_length for piece, _, _ in tail_parts) + (1 if tail_parts else 0)
+        room = max(0, self.size.width - tail_width)
         parts: list[Content] = []
         keys: list[tuple[int, int, str, bool]] = []
         cell = 0
-        for bindings in by_action.values():
-            binding, enabled = bindings[0]
-            part = self._item(self.app.get_key_display(binding), binding.description, enabled)
-            keys.append((cell, cell + part.cell_length, binding.key, enabled))
+        items = [
+            (self._item(self.app.get_key_display(binding), binding.description, enabled), binding.key, enabled)
+            for binding, enabled in (bindings[0] for bindings in by_action.values())
+        ]
+        if sum(part.cell_length for part, _, _ in items) > room:
+            room -= 1  # for "…": F1 lists every key, the palette every command
+        left_out = False
+        for part, key, enabled in items:
+            if cell + part.cell_length > room:
+                left_out = True
+                continue
+            keys.append((cell, cell + part.cell_length, key, enabled))
             parts.append(part)
             cell += part.cell_length
-        palette = active.get(self.app.COMMAND_PALETTE_BINDING) if self.app.ENABLE_COMMAND_PALETTE else None
+        if left_out:
+            parts.append(Content.styled("…", "dim"))
+            room += 1
         line = Content("").join(parts)
-        if palette is not None:
-            _node, binding, enabled, _tooltip = palette
-            tail = Content.assemble(
-                ("▏", "$foreground 20%"), (f"{self.app.get_key_display(binding)} ", ".key-bar--palette"), "palette"
-            )
-            room = max(0, self.size.width - tail.cell_length)
-            line = line.truncate(room, ellipsis=True).extend_right(room - min(room, line.cell_length))
-            # Keys cut off by the palette's place are not on the line: a click there is the palette's.
-            keys = [(start, min(end, room), key, on) for start, end, key, on in keys if start < room]
-            keys.append((room, room + tail.cell_length, binding.key, enabled))
-            line = line + tail
+        if tail_parts:
+            line = line.extend_right(max(0, room - line.cell_length)) + Content.styled("▏", "$foreground 20%")
+            cell = line.cell_length
+            for piece, key, enabled in tail_parts:
+                keys.append((cell, cell + piece.cell_length, key, enabled))
+                line += piece
+                cell += piece.cell_length
         if line != self._content or line.spans != self._content.spans:
             self._content, self._keys = line, keys
             self.refresh()

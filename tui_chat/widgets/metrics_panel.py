@@ -11,22 +11,20 @@ from textual.timer import Timer
 from textual.widgets import Sparkline
 
 from tui_chat.messages import MetricsUpdated, TurnEnded, TurnStarted
-from tui_chat.session.model import Conversation, Turn, TurnMetrics, TurnStatus
+from tui_chat.session.model import Conversation, Turn, TurnMetrics, TurnStatus, cut_short, format_tokens
 from tui_chat.session.pricing import format_cost
 from tui_chat.stream import clock
 from tui_chat.widgets.live_text import LiveText
 from tui_chat.wording import duration
 
 SPARK_POINTS = 40
+CLIENT_WAIT_SHOWN = 0.05
+"""Seconds of client-side wait before a request (`TurnMetrics.client_wait`) worth showing beside TTFT."""
 
 SPARK_INTERVAL = 2.0
 """Seconds between redraws of the sparkline while an answer streams (and once at its end): each redraw
 shifts every bar, each in its own colour, ~1.5 KB a time for a terminal (over SSH: per frame, more
 than the rest of the screen)."""
-
-
-def _count(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}"
 
 
 def pairs(*items: tuple[str, str], dim: bool = False) -> Content:
@@ -133,8 +131,9 @@ class MetricsPanel(Horizontal):
             self.refresh_metrics()
 
     def set_conversation(self, conversation: Conversation) -> None:
+        """Show `conversation`'s totals, and its last answer's metrics (a reopened one has some)."""
         self.conversation = conversation
-        self.turn = None
+        self.turn = next((turn for turn in reversed(conversation.turns) if turn.role == "assistant"), None)
         self.refresh_metrics()
 
     def refresh_metrics(self) -> None:
@@ -190,13 +189,9 @@ class MetricsPanel(Horizontal):
         if turn is None:
             return [], [], [], [], [], [], [], []
         metrics: TurnMetrics = turn.metrics
-        streaming = turn.status is TurnStatus.STREAMING
         elapsed = metrics.elapsed(now) if metrics.sent_at > 0 else None
         rate = metrics.tokens_per_second(now)
-        if metrics.output_tokens_final or not streaming:
-            output = _count(metrics.output_tokens)
-        else:
-            output = f"~{metrics.estimated_output_tokens:,}"
+        output = format_tokens(*metrics.output_count)
         status = {
             TurnStatus.STREAMING: "streaming…",
             TurnStatus.COMPLETE: metrics.stop_reason or "complete",
@@ -204,12 +199,18 @@ class MetricsPanel(Horizontal):
             TurnStatus.FAILED: "failed",
             TurnStatus.INCOMPLETE: "incomplete",
         }[turn.status]
-        timing = [
-            ("TTFT", duration(metrics.ttft, "auto")),
+        cut = cut_short(turn)
+        if cut is not None:
+            status = f"{status} {cut.mark}"
+        timing = [("TTFT", duration(metrics.ttft, "auto"))]
+        client_wait = metrics.client_wait
+        if client_wait is not None and client_wait >= CLIENT_WAIT_SHOWN:
+            timing.append(("client", duration(client_wait, "auto")))
+        timing += [
             ("total", duration(elapsed, "auto")),
             ("tok/s", "—" if rate is None else f"{'≈' if metrics.read_pace > 0 else ''}{rate:,.0f}"),
         ]
-        tokens: list[tuple[str, str]] = [("in", _count(metrics.total_input_tokens)), ("out", output)]
+        tokens: list[tuple[str, str]] = [("in", format_tokens(metrics.input_count)), ("out", output)]
         cache: list[tuple[str, str]] = []
         if metrics.cache_read_input_tokens or metrics.cache_creation_input_tokens:
             read, written = metrics.cache_read_input_tokens or 0, metrics.cache_creation_input_tokens or 0
@@ -232,7 +233,7 @@ class MetricsPanel(Horizontal):
         totals = self.conversation.totals()
         items = [
             ("session turns", str(totals.turns)),
-            ("in", f"{totals.total_input_tokens:,}"),
+            ("in", totals.input_text),
             ("out", f"{'~' if totals.output_estimated else ''}{totals.output_tokens:,}"),
             ("cost", format_cost(totals.cost) if short else f"{format_cost(totals.cost)} est."),
         ]

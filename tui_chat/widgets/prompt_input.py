@@ -2,15 +2,58 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import ClassVar
 
 from textual import events
-from textual.binding import BindingType
+from textual.binding import Binding, BindingsMap, BindingType
+from textual.widget import Widget
 from textual.widgets import TextArea
 
 from tui_chat.bindings import bindings
 from tui_chat.commands import Scope, active_keymap
 from tui_chat.messages import PromptSubmitted
+
+
+def own_bindings(widget_class: type[TextArea]) -> dict[str, list[Binding]]:
+    """The key bindings a widget class declares (its own and its bases'), by key, with the user's
+    `[keys]` applied: a subclass's bindings of a key replace its bases', as Textual merges them."""
+    return _own_bindings(widget_class, tuple(sorted(active_keymap().textual_keymap().items())))
+
+
+@cache
+def _own_bindings(widget_class: type[TextArea], keymap: tuple[tuple[str, str], ...]) -> dict[str, list[Binding]]:
+    by_key: dict[str, list[Binding]] = {}
+    for base in reversed(widget_class.__mro__):
+        declared = base.__dict__.get("BINDINGS")
+        if declared:
+            bindings_map = BindingsMap(declared)
+            if keymap:
+                bindings_map.apply_keymap(dict(keymap))
+            by_key.update(bindings_map.key_to_bindings)
+    return by_key
+
+
+def type_into_prompt(widget: Widget, event: events.Key) -> bool:
+    """For a pane that is not a text field (the conversation, the inspector): a printable key that is
+    none of the keys active there goes to the prompt, which takes the focus, as if typed there.
+
+    Called from the pane's own key handler, so a burst of keys keeps its order: the focus moves at
+    once (keys still to come go to the prompt) and this key is handed to the prompt's queue first."""
+    if not event.is_printable or event.character is None:
+        return False
+    active = widget.screen.active_bindings.get(event.key)
+    if active is not None and active.enabled:
+        return False
+    prompts = widget.screen.query(PromptInput)
+    if not prompts or prompts.first().disabled:
+        return False
+    prompt = prompts.first()
+    event.prevent_default()
+    event.stop()
+    widget.screen.set_focus(prompt)
+    prompt.post_message(events.Key(event.key, event.character))
+    return True
 
 
 class PromptInput(TextArea):
@@ -47,13 +90,25 @@ class PromptInput(TextArea):
         self._position = None
 
     async def on_key(self, event: events.Key) -> None:
-        """Enter sends. Handled here, in this widget's queue, not as a priority binding: a priority
-        binding runs when the app receives the key, before the keys typed just ahead of it reach the
-        text (fast typing over SSH, a paste without bracketed paste), and would send a truncated prompt."""
+        """Enter sends; every other key bound here (ctrl+j, shift+enter, ↑/↓, and the text area's own
+        editing keys: backspace, delete, ctrl+w, ctrl+v...) runs its action here too, in this widget's
+        queue, in order with the keys typed around it.
+
+        Neither a priority binding nor an ordinary one would: a priority binding runs when the app
+        receives the key, an ordinary one when the key has bubbled back up to the app, and in both
+        cases the keys that arrived in the same read (fast typing over SSH, a paste without bracketed
+        paste) reach the text on their own schedule: `first` ctrl+j `second` became `firstsecond` and a
+        newline at the end, and an Enter would send a truncated prompt."""
         if event.key == "enter":
             event.prevent_default()
             event.stop()
             self.action_submit()
+            return
+        for binding in own_bindings(type(self)).get(event.key, ()):
+            if not binding.priority and await self.app.run_action(binding.action, self):
+                event.prevent_default()
+                event.stop()
+                return
 
     def action_submit(self) -> None:
         text = self.text
