@@ -13,6 +13,8 @@ from pathlib import Path
 from dotenv import dotenv_values
 from platformdirs import user_config_dir, user_data_dir
 
+from tui_chat.session.controls import RequestControls
+
 APP_NAME = "claude-tui"
 DEFAULT_MODEL = "claude-sonnet-5-5"
 DEFAULT_MAX_TOKENS = 4096
@@ -88,6 +90,8 @@ class Settings:
     """A recording to replay at start (a path, or the name of an example); "" opens the picker."""
     replay_speed: float = 1.0
     replay_step: bool = False
+    controls: RequestControls = field(default_factory=RequestControls)
+    """Thinking, effort, server tools and caching for new conversations (`--thinking`, `--effort`, ...)."""
 
     @property
     def secrets(self) -> list[str]:

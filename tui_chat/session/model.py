@@ -15,6 +15,8 @@ from enum import StrEnum
 from typing import Any
 
 from tui_chat.safety import sanitize
+from tui_chat.session.attachments import Attachment
+from tui_chat.session.controls import RequestControls
 from tui_chat.session.pricing import estimate_cost
 from tui_chat.stream import clock
 from tui_chat.stream.types import ErrorInfo, RetryNotice
@@ -55,6 +57,11 @@ class Block:
     @property
     def is_tool_use(self) -> bool:
         return self.kind in ("tool_use", "server_tool_use", "mcp_tool_use")
+
+
+def citation_source(line: str) -> str:
+    """The source a citation line names (`title — url`), without the text it quotes."""
+    return line.split(": “", 1)[0]
 
 
 @dataclass
@@ -166,6 +173,8 @@ class Turn:
     """For assistant turns: 1 for the first answer of the conversation, 2 for the next..."""
     replay: str | None = None
     """Set on both turns of a replayed recording (its name): never part of the history sent."""
+    attachments: list[Attachment] = field(default_factory=list)
+    """Files sent with a user message (before its text)."""
     id: int = field(default_factory=lambda: next(_turn_ids))
 
     def block(self, index: int) -> Block | None:
@@ -214,19 +223,22 @@ class Conversation:
         system: str | None = None,
         max_tokens: int = 4096,
         conversation_id: str | None = None,
+        controls: RequestControls | None = None,
     ) -> None:
         self.id = conversation_id or uuid.uuid4().hex[:12]
         """Stable id (used by the store, `--resume ID` and `claude-tui export ID`)."""
         self.model = model
         self.system = system or None
         self.max_tokens = max_tokens
+        self.controls = controls or RequestControls()
+        """Thinking, effort, server tools, caching: saved with the conversation (see `session.request`)."""
         self.turns: list[Turn] = []
         self.created = datetime.now(UTC)
         self.title = ""
 
-    def add_user(self, text: str) -> Turn:
-        """Record the user's message (text as typed; sanitized for display)."""
-        turn = Turn(role="user", text=sanitize(text), api_content=text)
+    def add_user(self, text: str, attachments: list[Attachment] | None = None) -> Turn:
+        """Record the user's message (text as typed; sanitized for display) and the files sent with it."""
+        turn = Turn(role="user", text=sanitize(text), api_content=text, attachments=list(attachments or []))
         if not self.title:
             self.title = sanitize(text).strip().splitlines()[0][:80] if text.strip() else "New conversation"
         self.turns.append(turn)
@@ -277,11 +289,12 @@ class Conversation:
                 totals.cost = (totals.cost or 0.0) + cost
         return totals
 
-    def api_messages(self) -> list[dict[str, Any]]:
-        """The history to send: alternating roles, tool calls answered, unusable partial blocks left out."""
+    def api_messages(self, draft: Turn | None = None) -> list[dict[str, Any]]:
+        """The history to send: alternating roles, tool calls answered, unusable partial blocks left out
+        (with `draft`, a user turn not added yet, at the end: what sending it would send)."""
         messages: list[dict[str, Any]] = []
         pending_tool_ids: list[str] = []
-        for turn in self.turns:
+        for turn in self.turns if draft is None else [*self.turns, draft]:
             if turn.replay is not None:
                 continue
             if turn.role == "user":
@@ -295,6 +308,7 @@ class Conversation:
                     for tool_id in pending_tool_ids
                 ]
                 pending_tool_ids = []
+                content.extend(attachment.block() for attachment in turn.attachments)
                 content.append({"type": "text", "text": str(turn.api_content)})
                 if messages and messages[-1]["role"] == "user":
                     messages[-1]["content"].extend(content)
