@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui_chat.session.models import ModelChoice, describe_limits
+from tui_chat.session.models import ModelChoice, describe_capabilities, describe_limits
 
 
 class ModelPickerScreen(ModalScreen[str | None]):
@@ -35,6 +35,7 @@ class ModelPickerScreen(ModalScreen[str | None]):
 
     def _option(self, model: ModelChoice) -> Option:
         marker = "● " if model.id == self.current else "  "
+        takes = describe_capabilities(model.capabilities)
         return Option(
             Content.assemble(
                 marker,
@@ -43,6 +44,7 @@ class ModelPickerScreen(ModalScreen[str | None]):
                 (model.display_name, "dim"),
                 "\n    ",
                 (describe_limits(model), "dim"),
+                ("\n    takes: " + takes, "dim") if takes else "",
             )
         )
 

@@ -21,7 +21,7 @@ from textual.strip import Strip
 
 from tui_chat.bindings import bindings
 from tui_chat.commands import Scope
-from tui_chat.messages import RetryScheduled, TurnConnected, TurnEnded, TurnStarted, WireEventsArrived
+from tui_chat.messages import RequestSent, RetryScheduled, TurnConnected, TurnEnded, TurnStarted, WireEventsArrived
 from tui_chat.render.strips import cropped, filtered
 from tui_chat.safety import sanitize_line
 from tui_chat.session.inspect import (
@@ -31,9 +31,10 @@ from tui_chat.session.inspect import (
     format_offset,
     summarize,
     summarize_helper,
+    summarize_request,
 )
 from tui_chat.session.model import Turn, TurnStatus
-from tui_chat.stream.wire import WireEvent, WireRecord
+from tui_chat.stream.wire import RequestRecord, WireEvent, WireRecord
 from tui_chat.widgets.fast_scrollbar import FastScrollbars
 
 TIME_WIDTH = 9
@@ -53,6 +54,9 @@ class InspectorRow:
     """Set on the headers row ("event 0" of a turn)."""
     note: str = ""
     error: bool = False
+    requesting: bool = False
+    """A request row: the first of each request (`request` is None until it has been sent)."""
+    request: RequestRecord | None = None
 
     @property
     def name(self) -> str:
@@ -60,11 +64,13 @@ class InspectorRow:
             return self.wire.name
         if self.helper is not None:
             return self.helper.type
+        if self.requesting:
+            return "request"
         return "headers" if self.record is not None else "note"
 
     @property
     def selectable(self) -> bool:
-        return self.wire is not None or self.helper is not None or self.record is not None
+        return self.wire is not None or self.helper is not None or self.record is not None or self.request is not None
 
 
 @dataclass
@@ -87,6 +93,8 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
         "event-inspector--note",
         "event-inspector--note-error",
         "event-inspector--headers",
+        "event-inspector--request",
+        "event-inspector--request-row",
         "event-inspector--unknown",
         "event-inspector--sdk",
         "event-inspector--cursor",
@@ -135,6 +143,8 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
         self._paint_style: Style | None = None
         self._column_styles: dict[tuple[Style, str], tuple[Style, Style, Style, Style]] = {}
         self._state_posted = False
+        self._requests: dict[tuple[int, int], InspectorRow] = {}
+        """The request row of each request, by (turn id, request index): filled in when it is sent."""
 
     # ------------------------------------------------------------------------------ content
     def _accepts(self, row: InspectorRow) -> bool:
@@ -180,8 +190,25 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
         self._add_past(None)  # the saved turns' rows come first
         turn = message.turn
         self.turns[turn.id] = TurnCounts(turn.number)
-        note = f"── turn {turn.number}: POST /v1/messages · {turn.model} ──"
-        self.add_rows([InspectorRow(turn.id, turn.number, note=note)])
+        note = f"turn {turn.number} · POST /v1/messages · {turn.model} · sending…"
+        row = InspectorRow(turn.id, turn.number, note=note, requesting=True)
+        self._requests[(turn.id, 0)] = row
+        self.add_rows([row])
+
+    def on_request_sent(self, message: RequestSent) -> None:
+        """Fill the request's row in (a retry's attempt replaces the one before); a further request of the
+        turn gets a row of its own."""
+        request = message.request
+        row = self._requests.get((message.turn_id, request.index))
+        if row is None:
+            row = InspectorRow(message.turn_id, self._number(message.turn_id), requesting=True, request=request)
+            self._requests[(message.turn_id, request.index)] = row
+            self.add_rows([row])
+            return
+        row.request = request
+        self._line_cache.clear()
+        self._state_changed()
+        self.refresh()
 
     def on_turn_connected(self, message: TurnConnected) -> None:
         record = message.record
@@ -209,6 +236,10 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
 
     def on_turn_ended(self, message: TurnEnded) -> None:
         turn = message.turn
+        pending = self._requests.get((turn.id, 0))
+        if pending is not None and pending.request is None:  # it never went out (no client, stopped first)
+            pending.note = f"turn {turn.number} · POST /v1/messages · {turn.model} · not sent"
+            self._line_cache.clear()
         counts = turn.wire.counts() if turn.wire is not None else {}
         summary = f"{sum(counts.values())} events, {counts.get('ping', 0)} pings"
         if turn.status is TurnStatus.COMPLETE:
@@ -234,7 +265,11 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
         rows: list[InspectorRow] = []
         while self._past and (budget is None or len(rows) < budget):
             turn = self._past.pop(0)
-            rows.append(InspectorRow(turn.id, turn.number, note=f"── turn {turn.number} (saved) · {turn.model} ──"))
+            request = turn.wire.request if turn.wire is not None else None
+            if request is not None:
+                rows.append(InspectorRow(turn.id, turn.number, requesting=True, request=request))
+            else:
+                rows.append(InspectorRow(turn.id, turn.number, note=f"── turn {turn.number} (saved) · {turn.model} ──"))
             if turn.wire is not None:
                 rows.append(InspectorRow(turn.id, turn.number, record=turn.wire))
                 rows.extend(InspectorRow(turn.id, turn.number, wire=event) for event in turn.wire.events)
@@ -257,6 +292,7 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
         self.rows.clear()
         self.listed.clear()
         self.turns.clear()
+        self._requests.clear()
         self.cursor = None
         self.unseen = 0
         self.following = True
@@ -468,8 +504,16 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
 
     def _render_row(self, row: InspectorRow, width: int, highlighted: bool) -> Strip:
         base = self._base_style
+        if row.requesting:
+            base = base + self._style("request-row")
         if highlighted:
             base = base + self._style("cursor")
+        if row.requesting:
+            request = row.request
+            if request is None:
+                return self._columns(base, 0.0, "request", "request", None, row.note, width)
+            payload = summarize_request(request, row.turn_number)
+            return self._columns(base, request.at, "request", "request", None, payload, width)
         if row.record is not None:
             return self._columns(
                 base,
