@@ -145,6 +145,7 @@ class ChatController:
         """(what was counted, its `count_tokens` result): the send warning uses it when it still fits."""
         self._counting = True
         """False once `count_tokens` is found missing (a gateway without it): the gauge estimates."""
+        self._closing = False
 
     # ------------------------------------------------------------------------------- state
     @property
@@ -329,7 +330,8 @@ class ChatController:
         self._steps_granted = 0
         self.history.save(conversation, turn)
         self.report(AnswerEnded(turn, started))
-        self.draft_changed(self._draft, delay=0.0)
+        if not self._closing:
+            self.draft_changed(self._draft, delay=0.0)
         if turn.status is TurnStatus.FAILED and turn.error is not None:
             self._notice(f"{turn.error.kind}: {turn.error.summary}", "error", title="The answer failed", timeout=None)
             if turn.error.status == 404 and turn.replay is None:
@@ -373,6 +375,7 @@ class ChatController:
 
     async def aclose(self) -> None:
         """Stop what runs (its end is saved), then close the store."""
+        self._closing = True
         self.stop()
         await self.wait()
         self._cancel_count()
