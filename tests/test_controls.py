@@ -537,3 +537,31 @@ def test_the_flags_set_the_controls_of_new_conversations() -> None:
     assert controls_from(parser.parse_args([])) == RequestControls()
     with pytest.raises(SystemExit):
         parser.parse_args(["--effort", "extreme"])
+
+
+async def test_closing_mid_answer_reports_no_context_after_the_end() -> None:
+    """Quitting while an answer streams ends it; the screen is being taken down then, so nothing more is reported."""
+    async with driver(pace=1) as d:
+        await d.controller.send("long")
+        answer = d.controller.conversation.turns[-1]
+        await d.until(lambda: bool(answer.answer_text))
+        await d.controller.aclose()
+        ended = d.log.index(d.of(reports.AnswerEnded)[-1])
+        assert not [r for r in d.log[ended:] if isinstance(r, reports.ContextChanged)]
+
+
+def test_server_tool_blocks_are_explained() -> None:
+    from tui_chat.session.inspect import explain_wire
+    from tui_chat.stream.wire import WireEvent
+
+    def start(block: dict[str, Any]) -> WireEvent:
+        payload = {"type": "content_block_start", "index": 1, "content_block": block}
+        return WireEvent.from_frame(0, 0.0, f"event: content_block_start\ndata: {json.dumps(payload)}\n\n".encode())
+
+    assert "A server tool call" in explain_wire(start({"type": "server_tool_use", "id": "s", "name": "web_search"}))
+    assert "encrypted_content" in explain_wire(start({"type": "web_search_tool_result", "content": []}))
+    assert "sandbox" in explain_wire(start({"type": "bash_code_execution_tool_result", "content": {}}))
+    assert "display: omitted" in explain_wire(start({"type": "thinking", "thinking": "", "signature": ""}))
+    citation = {"type": "content_block_delta", "index": 3, "delta": {"type": "citations_delta", "citation": {}}}
+    delta = WireEvent.from_frame(0, 0.0, f"event: content_block_delta\ndata: {json.dumps(citation)}\n\n".encode())
+    assert "A citation" in explain_wire(delta)

@@ -111,7 +111,6 @@ class Features:
     """Server tools offered, by name (`web_search`, `web_fetch`, `code_execution`)."""
     attachments: tuple[str, ...] = ()
     """One description per attached image or document in the latest user message."""
-    breakpoints: int = 0
 
 
 def read_features(body: dict[str, Any]) -> Features:
@@ -134,7 +133,6 @@ def read_features(body: dict[str, Any]) -> Features:
         effort=output_config.get("effort"),
         tools=tools,
         attachments=attachments,
-        breakpoints=sum(1 for unit in prompt_units(body) if unit.marked),
     )
 
 
@@ -175,7 +173,7 @@ def validate(body: dict[str, Any], model_id: str, model: ModelFeatures) -> str |
                 return f"tools.{position}: name and input_schema: Field required"
         else:
             return f"tools.{position}.type: '{kind}' is not a known tool type"
-    marks = sum(1 for unit in prompt_units(body) if unit.marked)
+    marks = _count_marks(body.get("tools")) + _count_marks(body.get("system")) + _count_marks(body.get("messages"))
     if marks > MAX_BREAKPOINTS:
         return f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be provided. Found {marks}."
     for index, message in enumerate(body.get("messages") or []):
@@ -185,6 +183,15 @@ def validate(body: dict[str, Any], model_id: str, model: ModelFeatures) -> str |
             if problem is not None:
                 return f"messages.{index}.content.{position}: {problem}"
     return None
+
+
+def _count_marks(value: Any) -> int:
+    """Blocks with `cache_control` in a list of tools, system blocks or messages."""
+    if isinstance(value, dict):
+        return int(isinstance(value.get("cache_control"), dict)) + _count_marks(value.get("content"))
+    if isinstance(value, list):
+        return sum(_count_marks(item) for item in value)
+    return 0
 
 
 def _check_block(block: Any, model_id: str, model: ModelFeatures) -> str | None:
@@ -309,9 +316,9 @@ def _tokens(block: Any) -> int:
     return max(1, count_tokens(json.dumps(block, ensure_ascii=False)) // 2)
 
 
-def total_tokens(body: dict[str, Any]) -> int:
-    """What `count_tokens` answers: every block of the prompt, as sent."""
-    return sum(unit.tokens for unit in prompt_units(body)) + PROMPT_OVERHEAD
+def total_tokens(body: dict[str, Any], units: list[PromptUnit] | None = None) -> int:
+    """What `count_tokens` answers: every block of the prompt, as sent (`units`: its `prompt_units`)."""
+    return sum(unit.tokens for unit in (prompt_units(body) if units is None else units)) + PROMPT_OVERHEAD
 
 
 @dataclass(frozen=True)
@@ -334,9 +341,10 @@ class PromptCache:
     entries: dict[str, float] = field(default_factory=dict)
     """Prefix hash → when it expires."""
 
-    def use(self, body: dict[str, Any]) -> CacheUsage:
-        """Read the longest cached prefix, write one at every breakpoint; the usage this request reports."""
-        units = prompt_units(body)
+    def use(self, body: dict[str, Any], units: list[PromptUnit] | None = None) -> CacheUsage:
+        """Read the longest cached prefix, write one at every breakpoint; the usage this request reports
+        (`units`: the body's `prompt_units`, when already made)."""
+        units = prompt_units(body) if units is None else units
         now = self.clock()
         self.entries = {key: expires for key, expires in self.entries.items() if expires > now}
         digest = hashlib.sha256(str(body.get("model")).encode())

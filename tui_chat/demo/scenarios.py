@@ -484,8 +484,8 @@ def choose(view: RequestView) -> Reply | HttpFailure:
     return features.apply(_welcome(view), view.features, view.text, view.turn, plain=not view.tool_results)
 
 
-def request_view(body: dict[str, Any], attempt: int) -> RequestView:
-    """Summarize a Messages API request body for the scenarios."""
+def request_view(body: dict[str, Any], attempt: int, units: list[features.PromptUnit] | None = None) -> RequestView:
+    """Summarize a Messages API request body for the scenarios (`units`: its `prompt_units`, if made)."""
     messages = body.get("messages") or []
     last = messages[-1] if messages else {}
     text, tool_results = _user_text(last.get("content", ""))
@@ -493,7 +493,7 @@ def request_view(body: dict[str, Any], attempt: int) -> RequestView:
         text=text,
         turn=sum(1 for m in messages if m.get("role") == "user"),
         message_count=len(messages),
-        input_tokens=features.total_tokens(body),
+        input_tokens=features.total_tokens(body, units),
         attempt=attempt,
         model=str(body.get("model", "")),
         tool_results=tool_results,

@@ -224,7 +224,8 @@ class DemoServer:
         if refused is not None:
             return self._error(400, "invalid_request_error", refused)
         attempt = _int(request.headers.get("x-stainless-retry-count"), 0)
-        view = scenarios.request_view(body, attempt)
+        units = features.prompt_units(body)  # (counting a long history takes a while: once)
+        view = scenarios.request_view(body, attempt, units)
         choice = scenarios.choose(view)
         if isinstance(choice, scenarios.HttpFailure):
             extra: dict[str, str] = {}
@@ -235,7 +236,7 @@ class DemoServer:
             await asyncio.sleep(0.15 * self.pace)
             return self._error(choice.status, choice.error_type, choice.message, extra)
         reply = self._paced(choice, model)
-        usage = self.cache.use(body)
+        usage = self.cache.use(body, units)
         meta = MessageMeta(
             f"msg_demo_{len(self.requests):06d}",
             str(body["model"]),

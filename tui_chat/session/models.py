@@ -121,18 +121,18 @@ def estimate_tokens(text: str) -> int:
 
 
 def describe_capabilities(capabilities: Capabilities | None) -> str:
-    """`adaptive thinking · effort low–max · web search · code execution · images · PDFs` (what it takes)."""
+    """`thinking · effort low–max · web search · code · images · PDFs`: what the model takes."""
     if capabilities is None:
         return ""
     parts: list[str] = []
     if capabilities.thinking_adaptive:
-        parts.append("adaptive thinking" + ("" if capabilities.thinking_disabled else " (always on)"))
+        parts.append("thinking" + ("" if capabilities.thinking_disabled else " (always on)"))
     levels = [level for level in EFFORT_LEVELS if level in capabilities.effort]
     if levels:
         parts.append(f"effort {levels[0]}–{levels[-1]}" if len(levels) > 1 else f"effort {levels[0]}")
     for supported, name in (
         (capabilities.web_search, "web search"),
-        (capabilities.code_execution, "code execution"),
+        (capabilities.code_execution, "code"),
         (capabilities.image_input, "images"),
         (capabilities.pdf_input, "PDFs"),
     ):

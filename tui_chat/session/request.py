@@ -8,7 +8,6 @@ Client-side tools go in through `extra_tools` (after the server tools).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from typing import Any
 
@@ -87,20 +86,20 @@ def add_cache_breakpoints(params: dict[str, Any]) -> None:
     system = params.get("system")
     if isinstance(system, str) and system:
         params["system"] = [{"type": "text", "text": system, "cache_control": dict(CACHE_CONTROL)}]
-    messages = copy.deepcopy(params.get("messages") or [])
+    messages = list(params.get("messages") or [])  # copied where marked, never deeply: a history can be megabytes
     marked = 0
-    for message in reversed(messages):
+    for position in range(len(messages) - 1, -1, -1):
+        message = messages[position]
         if marked == CACHED_USER_MESSAGES:
             break
         if message.get("role") != "user":
             continue
         content = message.get("content")
         if isinstance(content, str):
-            if not content:
-                continue
-            content = message["content"] = [{"type": "text", "text": content}]
+            content = [{"type": "text", "text": content}] if content else []
         if isinstance(content, list) and content and isinstance(content[-1], dict):
-            content[-1]["cache_control"] = dict(CACHE_CONTROL)
+            last = {**content[-1], "cache_control": dict(CACHE_CONTROL)}
+            messages[position] = {**message, "content": [*content[:-1], last]}
             marked += 1
     params["messages"] = messages
 

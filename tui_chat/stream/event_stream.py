@@ -400,30 +400,17 @@ class EventStream(AsyncMessageStream[None]):
             return stream
 
     async def _sent(self, request: httpx2.Request, at: float, attempt: int) -> None:
-        """Record what an attempt sent, from the request the SDK built (see `RequestRecord`)."""
+        """Record what an attempt sent, from the request the SDK built (see `RequestRecord`). A big body (a
+        long history, attached files) is read in a thread: the event loop keeps drawing meanwhile."""
         secrets = [self._client.api_key, self._client.auth_token]
         try:
             content = request.content
         except Exception:  # a streamed body: not something this client sends
             content = b""
-        text = redact(content.decode("utf-8", errors="replace"), secrets)
-        try:
-            body: Any = json.loads(text) if text else None
-        except ValueError:
-            body = text
-        folded, messages = fold_body(body)
-        record = RequestRecord(
-            method=request.method,
-            url=redact(str(request.url), secrets),
-            headers=[
-                (name, redact(value, secrets)) for name, value in shown_request_headers(list(request.headers.items()))
-            ],
-            body=folded,
-            size=len(content),
-            at=at,
-            attempt=attempt,
-            messages=messages,
-        )
+        if len(content) > BIG_REQUEST:
+            record = await asyncio.to_thread(request_record, request, content, secrets, at, attempt)
+        else:
+            record = request_record(request, content, secrets, at, attempt)
         self.record.request = record
         await self.on_request(record)
 
@@ -521,6 +508,34 @@ class EventStream(AsyncMessageStream[None]):
             message = getattr(event, "message", None)
             if message is not None:
                 await self.on_message(message)
+
+
+BIG_REQUEST = 256 * 1024
+"""Bytes of request body above which its record is made in a thread."""
+
+
+def request_record(
+    request: httpx2.Request, content: bytes, secrets: list[str | None], at: float, attempt: int
+) -> RequestRecord:
+    """What a request sent, fit to keep and show: the key's header `[REDACTED]`, any secret in the URL or
+    body too, the body folded (`fold_body`)."""
+    text = redact(content.decode("utf-8", errors="replace"), secrets)
+    try:
+        body: Any = json.loads(text) if text else None
+    except ValueError:
+        body = text
+    folded, messages = fold_body(body)
+    headers = shown_request_headers(list(request.headers.items()))
+    return RequestRecord(
+        method=request.method,
+        url=redact(str(request.url), secrets),
+        headers=[(name, redact(value, secrets)) for name, value in headers],
+        body=folded,
+        size=len(content),
+        at=at,
+        attempt=attempt,
+        messages=messages,
+    )
 
 
 def _helper_events(event: Any, snapshot: Any) -> list[Any]:
