@@ -19,6 +19,7 @@ from tui_chat.screens.choice import ChoiceScreen
 from tui_chat.screens.event_detail import EventDetailScreen
 from tui_chat.screens.file_picker import FilePickerScreen
 from tui_chat.session.controls import RequestControls
+from tui_chat.session.inspect import summarize
 
 
 def chat(app: Any) -> ChatScreen:
@@ -158,6 +159,10 @@ async def test_a_web_search_answer_shows_results_marks_and_sources() -> None:
         assert [number for number, _ in sources.sources] == [1, 2, 3]
         shown = screen_text(app)
         assert "[3]" in shown and "Sources:" in shown
+        started = [summarize(r.wire) for r in screen.inspector.rows if r.wire and r.wire.name == "content_block_start"]
+        assert "server_tool_use web_search" in started and "web_search_tool_result" in started
+        deltas = [summarize(r.wire) for r in screen.inspector.rows if r.wire and r.wire.name == "content_block_delta"]
+        assert sum(1 for line in deltas if line.startswith("citation ")) == 3
 
 
 async def test_the_context_gauge_counts_the_draft() -> None:
