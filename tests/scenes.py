@@ -86,6 +86,15 @@ async def ask(pilot: Pilot[Any], text: str, answers: int) -> None:
     await settle(pilot, answers)
 
 
+async def command(pilot: Pilot[Any], line: str, done: Callable[[ChatScreen], bool]) -> None:
+    """Type a slash command and wait until it has taken effect."""
+    await pilot.press(*line)
+    await pilot.press("enter")
+    async with asyncio.timeout(20):
+        while not done(chat(pilot)):
+            await pilot.pause(0.05)
+
+
 async def main_screen(pilot: Pilot[Any]) -> None:
     await pilot.press("f2")
     await ask(pilot, "Show me some code", 1)
@@ -192,6 +201,28 @@ async def light_theme(pilot: Pilot[Any]) -> None:
     await ask(pilot, "think first", 1)
 
 
+async def web_search(pilot: Pilot[Any]) -> None:
+    await command(pilot, "/web on", lambda screen: screen.conversation.controls.web)
+    await ask(pilot, "search the web for streaming", 1)
+
+
+async def request_detail(pilot: Pilot[Any]) -> None:
+    """The request row's detail view, from the request's headers on (the URL above them has the demo
+    server's port, which changes every run)."""
+    await pilot.press("f2")
+    await command(pilot, "/thinking summarized", lambda screen: screen.conversation.controls.thinking != "default")
+    await ask(pilot, "hello", 1)
+    inspector = chat(pilot).inspector
+    inspector.focus()
+    await pilot.press("home", "enter")
+    await pilot.pause(0.4)
+    detail = pilot.app.screen
+    scroll = detail.query_one("#event-detail")
+    wire = detail.query_one("#detail-wire")
+    scroll.scroll_to(y=wire.virtual_region.y + 1, animate=False, immediate=True)
+    await pilot.pause(0.3)
+
+
 SCENES = [
     Scene("main", "after a streamed answer: conversation, inspector, metrics", (140, 42), main_screen),
     Scene("detail", "the inspector's detail view of one event", (120, 40), detail_view),
@@ -202,4 +233,6 @@ SCENES = [
     Scene("missing-key", "no API key: how to set one, or the demo", (110, 34), missing_key, settings={}),
     Scene("small", "an 80x24 terminal", (80, 24), small_terminal),
     Scene("light", "a light theme", (120, 40), light_theme, theme="textual-light"),
+    Scene("web-search", "a web search answer: results, cited sentences, sources", (120, 40), web_search),
+    Scene("request", "the request a turn sent, in the inspector's detail view", (120, 40), request_detail),
 ]

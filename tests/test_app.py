@@ -10,6 +10,7 @@ from typing import Any
 from textual import events
 from textual.pilot import Pilot
 
+from tests.conftest import unmarked
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import Secret, Settings
 from tui_chat.demo.server import DemoServer
@@ -99,7 +100,10 @@ async def test_demo_answer_streams_with_inspector_and_metrics() -> None:
         ):
             assert name in rows
         notes = " ".join(row.note for row in inspector.rows if row.wire is None)
-        assert "turn 1: POST /v1/messages" in notes and "complete" in notes
+        assert "complete" in notes
+        first = inspector.rows[0]  # the turn starts with the request it sent
+        assert first.name == "request" and first.request is not None and first.request.method == "POST"
+        assert first.request.url.endswith("/v1/messages") and first.request.body["messages"]
         headers = [row.record for row in inspector.rows if row.record is not None]
         assert len(headers) == 1 and headers[0].status == 200 and headers[0].request_id.startswith("req_demo_")
 
@@ -131,7 +135,7 @@ async def test_second_turn_carries_the_history() -> None:
         await wait_for_turn_end(pilot, 2)
         bodies = [r.body for r in server.requests if r.path == "/v1/messages"]
         assert len(bodies) == 2
-        history = bodies[1]["messages"]
+        history = unmarked(bodies[1]["messages"])
         assert [m["role"] for m in history] == ["user", "assistant", "user"]
         assert history[0]["content"] == "first question"
         assert "Welcome to claude-tui" in history[1]["content"][0]["text"]
@@ -154,7 +158,7 @@ async def test_keys_arriving_in_one_read_send_the_whole_prompt() -> None:
             app.post_message(events.Key(character, character))
         await wait_for_turn_end(pilot, 1)
         bodies = [r.body for r in server.requests if r.path == "/v1/messages"]
-        assert [body["messages"][-1]["content"] for body in bodies] == ["quick question"]
+        assert [unmarked(body["messages"])[-1]["content"] for body in bodies] == ["quick question"]
         screen = app.screen
         assert isinstance(screen, ChatScreen)
         assert screen.prompt.text == "next"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tui_chat.config import Settings
-from tui_chat.demo.server import DemoServer
+from tui_chat.demo.server import DemoModel, DemoServer
 from tui_chat.session import reports
 from tui_chat.session.backend import Backend
 from tui_chat.session.controller import ChatController
@@ -43,10 +43,16 @@ class Driver:
 
 @asynccontextmanager
 async def driver(
-    tmp_path: Path | None = None, *, pace: float = 0, tokens_per_second: float | None = None, **options: Any
+    tmp_path: Path | None = None,
+    *,
+    pace: float = 0,
+    tokens_per_second: float | None = None,
+    models: list[DemoModel] | None = None,
+    **options: Any,
 ) -> AsyncIterator[Driver]:
     settings = Settings(demo=True, no_history=tmp_path is None)
-    backend = Backend(settings, demo_server=DemoServer(pace=pace, tokens_per_second=tokens_per_second))
+    server = DemoServer(pace=pace, tokens_per_second=tokens_per_second, models=models)
+    backend = Backend(settings, demo_server=server)
     log: list[reports.Report] = []
     history = History(tmp_path, secrets=settings.secrets, notify=log.append)
     history.open_store()
@@ -63,7 +69,7 @@ async def test_a_message_is_sent_streamed_saved_and_reported_in_order(tmp_path: 
         assert await d.controller.send("hello there")
         assert d.controller.busy
         await d.controller.wait()
-        kinds = [type(r) for r in d.log if not isinstance(r, reports.SettingsChanged)]
+        kinds = [type(r) for r in d.log if not isinstance(r, reports.SettingsChanged | reports.ContextChanged)]
         assert kinds == [reports.UserTurnAdded, reports.AnswerStarted, reports.AnswerEnded]
         answer = d.of(reports.AnswerEnded)[0].turn
         assert answer.status is TurnStatus.COMPLETE and answer.answer_text

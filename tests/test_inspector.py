@@ -139,11 +139,11 @@ async def test_headers_are_event_zero_and_pings_explained() -> None:
         await type_prompt(pilot, "hi")
         await wait_for_turn_end(pilot)
         inspector = screen.inspector
-        first_selectable = next(inspector.rows[i] for i in inspector.listed if inspector.rows[i].selectable)
-        assert first_selectable.record is not None  # headers come first
+        selectable = [inspector.rows[i] for i in inspector.listed if inspector.rows[i].selectable]
+        assert selectable[0].request is not None and selectable[1].record is not None  # the request, then headers
         inspector.focus()
         await pilot.press("home")
-        while inspector.selected_row is None or not inspector.selected_row.selectable:
+        while inspector.selected_row is None or inspector.selected_row.record is None:
             await pilot.press("down")
         await pilot.press("enter")
         await pilot.pause(0.1)

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from anthropic import AsyncAnthropic, DefaultAsyncHttpxClient
 
+from tests.conftest import unmarked
 from tests.interop.llama import ALIAS, INSTALL_HINT, LlamaServer, find_binary, find_model
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import Secret, Settings
@@ -189,9 +190,10 @@ async def test_turn_recorder_two_turns(llama_client: tuple[AsyncAnthropic, list[
 
     # The second request carried the history: the first answer, as the recorder kept it.
     first, second = turns
-    assert [m["role"] for m in sent[-1]["messages"]] == ["user", "assistant", "user"]
-    assert sent[-1]["messages"][1]["content"] == [{"type": "text", "text": first.answer_text}]
-    assert sent[-1]["messages"][2]["content"] == "Now the months of the year."
+    history = unmarked(sent[-1]["messages"])
+    assert [m["role"] for m in history] == ["user", "assistant", "user"]
+    assert history[1]["content"] == [{"type": "text", "text": first.answer_text}]
+    assert history[2]["content"] == "Now the months of the year."
     # ... and the server read it: the prompt grew by at least the first answer, and the prompt tokens
     # it reports are what it counts for that history.
     counted = await client.messages.count_tokens(model=ALIAS, messages=sent[-1]["messages"])

@@ -12,6 +12,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
+from tests.conftest import unmarked
 from tests.pty_app import REPO, PtyApp, demo_env
 from tests.test_app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
 from tui_chat.app import ClaudeTUI
@@ -81,7 +82,7 @@ async def test_turns_are_saved_and_resume_sends_the_history() -> None:
         assert any(row.wire is not None for row in screen.inspector.rows)  # saved events stay browsable
         await type_prompt(pilot, "third question")
         await wait_for_turn_end(pilot, 3)
-        history = server.requests[-1].body["messages"]
+        history = unmarked(server.requests[-1].body["messages"])
         assert history[:-1] == expected_history
         assert history[-1] == {"role": "user", "content": "third question"}
         # ↑ in the prompt recalls what was sent, even from before the resume.
@@ -252,7 +253,7 @@ async def test_edit_last_message_and_regenerate() -> None:
         await pilot.press("enter")
         await wait_for_turn_end(pilot, 1)
         assert [t.text for t in screen.conversation.turns if t.role == "user"] == ["tell me about streams"]
-        assert server.requests[-1].body["messages"] == [{"role": "user", "content": "tell me about streams"}]
+        assert unmarked(server.requests[-1].body["messages"]) == [{"role": "user", "content": "tell me about streams"}]
 
         first = screen.conversation.turns[-1]
         await pilot.press("ctrl+r")  # regenerate a complete answer

@@ -27,6 +27,7 @@ from tui_chat.messages import (
     BlockStarted,
     BlockText,
     MetricsUpdated,
+    RequestSent,
     RetryScheduled,
     StreamBatch,
     TurnConnected,
@@ -40,7 +41,7 @@ from tui_chat.stream import clock
 from tui_chat.stream.event_stream import StreamEvent
 from tui_chat.stream.retry import RetryPolicy
 from tui_chat.stream.types import RetryNotice
-from tui_chat.stream.wire import WireEvent
+from tui_chat.stream.wire import RequestRecord, WireEvent
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,10 @@ class ChatStream(TurnRecorder):
         self._outbox.append((target, message))
 
     # ------------------------------------------------------------------------------ handlers
+    async def on_request(self, request: RequestRecord) -> None:
+        await super().on_request(request)
+        self._post(self.targets.inspector, RequestSent(self.turn.id, request))  # (flushed with what follows)
+
     async def on_connect(self) -> None:
         await super().on_connect()
         self._post(self.targets.inspector, TurnConnected(self.turn.id, self.record))

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tui_chat import __version__
+from tui_chat.controls import EFFORT_LEVELS, THINKING_CHOICES, RequestControls
 from tui_chat.web import DEFAULT_PORT, port_number
 
 if TYPE_CHECKING:
@@ -32,6 +33,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--read-timeout",
         type=_positive_float,
         help="seconds without data before a stream is given up (default 60; CLAUDE_TUI_READ_TIMEOUT)",
+    )
+    controls = parser.add_argument_group("what each request asks for (see README, Controls; /thinking etc. in the app)")
+    controls.add_argument(
+        "--thinking",
+        choices=THINKING_CHOICES,
+        help="adaptive thinking shown summarized, omitted (signature only), or off (default: the model's own)",
+    )
+    controls.add_argument(
+        "--effort", choices=EFFORT_LEVELS, help="output_config.effort (default: the model's own effort)"
+    )
+    controls.add_argument("--search", action="store_true", help="offer the web search and web fetch server tools")
+    controls.add_argument("--code-exec", action="store_true", help="offer the code execution server tool")
+    controls.add_argument(
+        "--no-cache", action="store_true", help="no prompt caching (cache_control marks are sent by default)"
     )
     resume = parser.add_mutually_exclusive_group()
     resume.add_argument("--continue", dest="resume_last", action="store_true", help="open the most recent conversation")
@@ -130,11 +145,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     settings.no_history = args.no_history
     settings.low_bandwidth = args.low_bandwidth
+    settings.controls = controls_from(args)
     if args.resume_last:
         settings.resume = ""
     elif args.resume:
         settings.resume = args.resume
     return run_app(settings)
+
+
+def controls_from(args: argparse.Namespace) -> RequestControls:
+    """The request controls new conversations start with (`--thinking`, `--effort`, `--search`, ...)."""
+    return RequestControls(
+        thinking=args.thinking or "default",
+        effort=args.effort,
+        web=args.search,
+        code_execution=args.code_exec,
+        cache=not args.no_cache,
+    )
 
 
 def list_conversations(arguments: list[str]) -> int:

@@ -141,6 +141,25 @@ COMMANDS: tuple[Command, ...] = (
     Command("replay_picker", "replay a recorded stream with its timing, or step by step", (), Scope.CHAT,
             title="Replay a recording…", slash=("/replay",), usage="/replay [NAME|FILE]",
             slash_action="slash_replay"),
+    # --- what each request asks for (saved with the conversation)
+    Command("thinking", "adaptive thinking: summarized, omitted (only its signature comes back), off, or the "
+            "model's default (nothing sent)", (), Scope.CHAT, title="Thinking: summarized / omitted / off…",
+            slash=("/thinking",), usage="/thinking [summarized|omitted|off|default]", slash_action="slash_thinking"),
+    Command("effort", "effort (output_config.effort): low, medium, high, xhigh, max, or the model's default", (),
+            Scope.CHAT, title="Effort: low … max…", slash=("/effort",),
+            usage="/effort [low|medium|high|xhigh|max|default]", slash_action="slash_effort"),
+    Command("toggle_web", "web search and web fetch, run by the API (server tools), with cited sources", (),
+            Scope.CHAT, title="Web search and fetch: on / off", slash=("/web",), usage="/web [on|off]",
+            slash_action="slash_web"),
+    Command("toggle_code_execution", "code execution in the API's sandbox (server tool)", (), Scope.CHAT,
+            title="Code execution: on / off", slash=("/code-exec",), usage="/code-exec [on|off]",
+            slash_action="slash_code_execution"),
+    Command("toggle_cache", "prompt caching (on by default): cache_control marks on the system prompt and the "
+            "history", (), Scope.CHAT, title="Prompt caching: on / off", slash=("/cache",), usage="/cache [on|off]",
+            slash_action="slash_cache"),
+    Command("attach", "attach an image, a PDF or a text file to the next message (clear: remove them)", (),
+            Scope.CHAT, title="Attach a file…", slash=("/attach",), usage="/attach PATH|clear",
+            slash_action="slash_attach"),
     Command("toggle_paced_reads", "paced reads (a flowing answer read every 50 ms: less CPU, times in 50 ms "
             "steps) or exact event times", (), Scope.CHAT, title="Paced reads (less CPU) / exact event times"),
     Command("toggle_low_bandwidth", "low-bandwidth mode (on by default over SSH): fewer frames, each sent once the "
@@ -413,6 +432,7 @@ def readme_key_table(keymap: KeyMap | None = None) -> str:
             slash = ", ".join(f"`{name}`" for name in command.slash)
             if command.usage and command.slash:
                 slash = f"`{command.usage}`" + "".join(f", `{name}`" for name in command.slash[1:])
+            slash = slash.replace("|", "\\|")  # a table cell ends at a bare pipe, even inside backticks
             lines.append(f"| {keys} | {command.help} | {slash} |")
     return "\n".join(lines)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 from platformdirs import user_config_dir, user_data_dir
 
+from tui_chat.controls import RequestControls
 from tui_chat.safety import untrusted_line
 
 APP_NAME = "claude-tui"
@@ -103,6 +104,8 @@ class Settings:
     """A recording to replay at start (a path, or the name of an example); "" opens the picker."""
     replay_speed: float = 1.0
     replay_step: bool = False
+    controls: RequestControls = field(default_factory=RequestControls)
+    """Thinking, effort, server tools and caching for new conversations (`--thinking`, `--effort`, ...)."""
 
     @property
     def secrets(self) -> list[str]:

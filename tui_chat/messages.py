@@ -14,7 +14,7 @@ from textual.message_pump import MessagePump
 from tui_chat.session.inspect import HelperEvent
 from tui_chat.session.model import Block, Turn, TurnMetrics
 from tui_chat.stream.types import RetryNotice
-from tui_chat.stream.wire import WireEvent, WireRecord
+from tui_chat.stream.wire import RequestRecord, WireEvent, WireRecord
 
 
 @dataclass
@@ -24,6 +24,16 @@ class TurnStarted(Message):
     bubble = False
 
     turn: Turn
+
+
+@dataclass
+class RequestSent(Message):
+    """What a request of the turn sent (each retry replaces its attempt's record; see `RequestRecord.index`)."""
+
+    bubble = False
+
+    turn_id: int
+    request: RequestRecord
 
 
 @dataclass

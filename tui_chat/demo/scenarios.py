@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from tui_chat.demo import features
 from tui_chat.demo.bench_content import bench_text, parse_bench_prompt
+from tui_chat.demo.features import Features
 from tui_chat.demo.script import Block, Reply, count_tokens
 
 
@@ -43,6 +45,8 @@ class RequestView:
     model: str
     tool_results: int
     """Tool results in the latest user message."""
+    features: Features = field(default_factory=Features)
+    """Its controls: thinking, effort, server tools, attachments (see `demo.features`)."""
 
 
 @dataclass(frozen=True)
@@ -465,8 +469,9 @@ def _bench(view: RequestView) -> Reply | None:
 
 def choose(view: RequestView) -> Reply | HttpFailure:
     """The reply for this request: the first scenario whose word is in the message, else the welcome
-    (after a tool call with no scenario word: what became of the call). Every turn, the one after a
-    tool call included.
+    (after a tool call with no scenario word: what became of the call) — every turn, the one after a
+    tool call included; then as its controls ask (thinking, effort, server tools, attachments: see
+    `demo.features`).
 
     A benchmark prompt (`bench KIND TOKENS ...`, see `bench_content`) comes first; it is not listed.
     """
@@ -475,24 +480,27 @@ def choose(view: RequestView) -> Reply | HttpFailure:
         return bench
     for scenario in SCENARIOS:
         if scenario.pattern.search(view.text):
-            return scenario.build(view)
-    return _welcome(view)
+            reply = scenario.build(view)
+            if isinstance(reply, HttpFailure):
+                return reply
+            return features.apply(reply, view.features, view.text, view.turn, plain=False)
+    return features.apply(_welcome(view), view.features, view.text, view.turn, plain=not view.tool_results)
 
 
-def request_view(body: dict[str, Any], attempt: int) -> RequestView:
-    """Summarize a Messages API request body for the scenarios."""
+def request_view(body: dict[str, Any], attempt: int, units: list[features.PromptUnit] | None = None) -> RequestView:
+    """Summarize a Messages API request body for the scenarios (`units`: its `prompt_units`, if made)."""
     messages = body.get("messages") or []
     last = messages[-1] if messages else {}
     text, tool_results = _user_text(last.get("content", ""))
-    all_text = json.dumps(messages, ensure_ascii=False) + json.dumps(body.get("system", ""), ensure_ascii=False)
     return RequestView(
         text=text,
         turn=sum(1 for m in messages if m.get("role") == "user"),
         message_count=len(messages),
-        input_tokens=count_tokens(all_text) // 2 + 8,
+        input_tokens=features.total_tokens(body, units),
         attempt=attempt,
         model=str(body.get("model", "")),
         tool_results=tool_results,
+        features=features.read_features(body),
     )
 
 

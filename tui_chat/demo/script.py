@@ -44,7 +44,16 @@ def sse_frame(name: str, payload: dict[str, Any]) -> bytes:
 
 PING = sse_frame("ping", {"type": "ping"})
 
-BlockKind = Literal["text", "thinking", "tool_use", "redacted_thinking", "server_tool_use", "web_search_tool_result"]
+BlockKind = Literal[
+    "text",
+    "thinking",
+    "tool_use",
+    "redacted_thinking",
+    "server_tool_use",
+    "web_search_tool_result",
+    "web_fetch_tool_result",
+    "bash_code_execution_tool_result",
+]
 
 
 @dataclass
@@ -104,6 +113,11 @@ class MessageMeta:
     message_id: str
     model: str
     input_tokens: int
+    """Uncached input tokens (after the last cache breakpoint)."""
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    server_tool_use: dict[str, int] | None = None
+    """`usage.server_tool_use` at the end (None: the request offered no server tool)."""
 
 
 def _block_start_payload(block: Block) -> dict[str, Any]:
@@ -162,7 +176,7 @@ def final_message(reply: Reply, meta: MessageMeta, max_tokens: int) -> dict[str,
             message["content"][payload["index"]]["input"] = json.loads("".join(json_parts[payload["index"]]))
         elif kind == "message_delta":
             message.update(payload["delta"])
-            message["usage"]["output_tokens"] = payload["usage"]["output_tokens"]
+            message["usage"].update(payload["usage"])
     return message
 
 
@@ -179,8 +193,12 @@ def frames(reply: Reply, meta: MessageMeta, max_tokens: int) -> Iterator[Frame]:
         "stop_sequence": None,
         "usage": {
             "input_tokens": meta.input_tokens,
-            "cache_creation_input_tokens": 0,
-            "cache_read_input_tokens": 0,
+            "cache_creation_input_tokens": meta.cache_creation_input_tokens,
+            "cache_read_input_tokens": meta.cache_read_input_tokens,
+            "cache_creation": {
+                "ephemeral_5m_input_tokens": meta.cache_creation_input_tokens,
+                "ephemeral_1h_input_tokens": 0,
+            },
             "output_tokens": 1,
             "service_tier": "standard",
         },
@@ -232,6 +250,14 @@ def frames(reply: Reply, meta: MessageMeta, max_tokens: int) -> Iterator[Frame]:
     usage: dict[str, Any] = {"output_tokens": max(output_tokens, 1)}
     if thinking_tokens:
         usage["output_tokens_details"] = {"thinking_tokens": thinking_tokens}
+    if meta.cache_creation_input_tokens or meta.cache_read_input_tokens:  # newer responses repeat the input counts
+        usage.update(
+            input_tokens=meta.input_tokens,
+            cache_creation_input_tokens=meta.cache_creation_input_tokens,
+            cache_read_input_tokens=meta.cache_read_input_tokens,
+        )
+    if meta.server_tool_use is not None:
+        usage["server_tool_use"] = dict(meta.server_tool_use)
     delta_payload = {
         "type": "message_delta",
         "delta": {"stop_reason": stop_reason, "stop_sequence": reply.stop_sequence},

@@ -22,7 +22,8 @@ from typing import Any
 
 from aiohttp import web
 
-from tui_chat.demo import scenarios
+from tui_chat.demo import features, scenarios
+from tui_chat.demo.features import ModelFeatures, PromptCache
 from tui_chat.demo.script import Frame, MessageMeta, Reply, count_tokens, final_message, frames
 from tui_chat.stream.wire import split_recording
 
@@ -38,13 +39,28 @@ class DemoModel:
     max_input_tokens: int = 1_000_000
     max_tokens: int = 128_000
     created_at: str = "2026-09-30T00:00:00Z"
+    features: ModelFeatures = field(default_factory=ModelFeatures)
+    """What it accepts (thinking types, effort levels, server tools, images and PDFs)."""
 
+
+ALWAYS_THINKS = ModelFeatures(thinking_disabled=False, effort=("low", "medium", "high", "xhigh", "max"))
+LEGACY = ModelFeatures(thinking_adaptive=False, thinking_enabled=True, effort=(), code_execution=False)
 
 MODELS = [
     DemoModel("claude-sonnet-5-5", "Claude Sonnet 5.5 (demo)", 90.0, 0.35),
-    DemoModel("claude-opus-5-5", "Claude Opus 5.5 (demo)", 55.0, 0.6),
+    DemoModel("claude-opus-5-5", "Claude Opus 5.5 (demo)", 55.0, 0.6, features=ALWAYS_THINKS),
     DemoModel("claude-haiku-5-5", "Claude Haiku 5.5 (demo)", 160.0, 0.2),
-    DemoModel("claude-fable-5-2", "Claude Fable 5.2 (demo)", 45.0, 0.8),
+    DemoModel("claude-fable-5-2", "Claude Fable 5.2 (demo)", 45.0, 0.8, features=ALWAYS_THINKS),
+    DemoModel(
+        "claude-haiku-4-5",
+        "Claude Haiku 4.5 (demo, legacy)",
+        150.0,
+        0.25,
+        max_input_tokens=200_000,
+        max_tokens=64_000,
+        created_at="2025-10-01T00:00:00Z",
+        features=LEGACY,
+    ),
 ]
 DEFAULT_DEMO_MODEL = MODELS[0]
 
@@ -83,12 +99,18 @@ class ReceivedRequest:
 class DemoServer:
     """The Messages API on loopback. Run it in the current loop (`start`) or a thread (`DemoThread`)."""
 
-    def __init__(self, *, pace: float = 1.0, tokens_per_second: float | None = None) -> None:
-        """`pace` scales every pause (0: no pauses); `tokens_per_second` overrides the model's rate."""
+    def __init__(
+        self, *, pace: float = 1.0, tokens_per_second: float | None = None, models: list[DemoModel] | None = None
+    ) -> None:
+        """`pace` scales every pause (0: no pauses); `tokens_per_second` overrides the model's rate; `models`
+        replaces the models it lists and answers as."""
         self.pace = pace
+        self.models = list(MODELS if models is None else models)
         self.tokens_per_second = tokens_per_second
         self.requests: list[ReceivedRequest] = []
         self.queued: deque[Recording] = deque()
+        self.cache = PromptCache()
+        """Prompt-cache entries written by `cache_control` breakpoints, read back by later requests."""
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -195,11 +217,15 @@ class DemoServer:
         problem = _validate(body)
         if problem is not None:
             return self._error(*problem)
-        model = _find_model(str(body["model"]))
+        model = _find_model(self.models, str(body["model"]))
         if model is None:
             return self._error(404, "not_found_error", f"model: {body['model']}")
+        refused = features.validate(body, model.id, model.features)
+        if refused is not None:
+            return self._error(400, "invalid_request_error", refused)
         attempt = _int(request.headers.get("x-stainless-retry-count"), 0)
-        view = scenarios.request_view(body, attempt)
+        units = features.prompt_units(body)  # (counting a long history takes a while: once)
+        view = scenarios.request_view(body, attempt, units)
         choice = scenarios.choose(view)
         if isinstance(choice, scenarios.HttpFailure):
             extra: dict[str, str] = {}
@@ -210,7 +236,15 @@ class DemoServer:
             await asyncio.sleep(0.15 * self.pace)
             return self._error(choice.status, choice.error_type, choice.message, extra)
         reply = self._paced(choice, model)
-        meta = MessageMeta(f"msg_demo_{len(self.requests):06d}", str(body["model"]), view.input_tokens)
+        usage = self.cache.use(body, units)
+        meta = MessageMeta(
+            f"msg_demo_{len(self.requests):06d}",
+            str(body["model"]),
+            usage.input_tokens,
+            cache_creation_input_tokens=usage.cache_creation_input_tokens,
+            cache_read_input_tokens=usage.cache_read_input_tokens,
+            server_tool_use=features.server_tool_counts(reply) if view.features.tools else None,
+        )
         max_tokens = int(body["max_tokens"])
         if body.get("stream"):
             return await self._stream(request, frames(reply, meta, max_tokens), meta.message_id)
@@ -329,18 +363,24 @@ class DemoServer:
         self._remember(request, body)
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list) or "model" not in body:
             return self._error(400, "invalid_request_error", "messages and model are required.")
-        view = scenarios.request_view(body, 0)
-        return web.json_response({"input_tokens": view.input_tokens}, headers=self._headers())
+        problem = _validate({**body, "max_tokens": 1})
+        model = _find_model(self.models, str(body["model"]))
+        if problem is None and model is not None:
+            refused = features.validate(body, model.id, model.features)
+            problem = None if refused is None else (400, "invalid_request_error", refused)
+        if problem is not None:
+            return self._error(*problem)
+        return web.json_response({"input_tokens": features.total_tokens(body)}, headers=self._headers())
 
     async def _models(self, request: web.Request) -> web.Response:
         self._remember(request, None)
-        data = [_model_info(model) for model in MODELS]
+        data = [_model_info(model) for model in self.models]
         page = {"data": data, "has_more": False, "first_id": data[0]["id"], "last_id": data[-1]["id"]}
         return web.json_response(page, headers=self._headers())
 
     async def _model(self, request: web.Request) -> web.Response:
         self._remember(request, None)
-        model = _find_model(request.match_info["model_id"], exact=True)
+        model = _find_model(self.models, request.match_info["model_id"], exact=True)
         if model is None:
             return self._error(404, "not_found_error", f"model: {request.match_info['model_id']}")
         return web.json_response(_model_info(model), headers=self._headers())
@@ -354,11 +394,12 @@ def _model_info(model: DemoModel) -> dict[str, Any]:
         "created_at": model.created_at,
         "max_input_tokens": model.max_input_tokens,
         "max_tokens": model.max_tokens,
+        "capabilities": model.features.capabilities(),
     }
 
 
-def _find_model(model_id: str, *, exact: bool = False) -> DemoModel | None:
-    for model in MODELS:
+def _find_model(models: list[DemoModel], model_id: str, *, exact: bool = False) -> DemoModel | None:
+    for model in models:
         if model.id == model_id:
             return model
     if not exact and model_id.startswith("claude-"):

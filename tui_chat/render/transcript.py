@@ -9,6 +9,7 @@ Text from the model or a server only ever enters as plain text (never markup).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from textual.content import Content
 
@@ -179,7 +180,10 @@ class UserSection(Section):
         self.text = text
 
     def render(self, width: int) -> list[Content]:
-        return wrap(Content(self.text), width)
+        lines: list[Content] = []
+        for attachment in self.turn.attachments:  # sent before the text
+            lines += wrap(Content.styled(f"📎 {attachment.describe()}", "$text-muted"), width)
+        return lines + wrap(Content(self.text), width)
 
 
 # ------------------------------------------------------------------------ assistant turns
@@ -304,7 +308,9 @@ class ThinkingSection(AnswerSection):
 
     def render(self, width: int) -> list[Content]:
         text = self.block.text
-        if self.block.complete:
+        if self.block.complete and not text:
+            title = "Thinking (display omitted: only its signature came back)"
+        elif self.block.complete:
             title = f"Thinking ({len(text):,} characters)"
         else:
             title = f"Thinking… ({len(text):,} characters so far)"
@@ -333,6 +339,28 @@ class ToolSection(AnswerSection):
         return boxed(body, width, title, Content.styled(where, "$text-muted"))
 
 
+class ToolResultSection(AnswerSection):
+    """A server tool's result (web search, web fetch, code execution): what came back, summarised."""
+
+    TITLES: ClassVar[dict[str, str]] = {
+        "web_search_tool_result": "web search results",
+        "web_fetch_tool_result": "fetched page",
+        "code_execution_tool_result": "code execution output",
+        "bash_code_execution_tool_result": "code execution output",
+        "text_editor_code_execution_tool_result": "sandbox file edit",
+    }
+
+    def __init__(self, turn: Turn, block: Block) -> None:
+        super().__init__(turn)
+        self.block = block
+
+    def render(self, width: int) -> list[Content]:
+        kind = self.block.kind
+        title = Content.assemble(("↳ ", "bold"), (self.TITLES.get(kind, kind), "bold $secondary"))
+        body = wrap(Content.styled(self.block.text or "…", "$text-muted"), max(1, width - 4))
+        return boxed(body, width, title, Content.styled(kind, "$text-muted"), border="$secondary 50%")
+
+
 class OpaqueSection(AnswerSection):
     """A block that arrives whole and is not text: redacted thinking, server tool results, unknown types."""
 
@@ -346,16 +374,22 @@ class OpaqueSection(AnswerSection):
 
 
 class CitationsSection(AnswerSection):
-    """The sources a text block cites."""
+    """The sources the text above cites, numbered as the marks in the text (`[1]`)."""
 
-    def __init__(self, turn: Turn, block: Block) -> None:
+    def __init__(self, turn: Turn, sources: list[tuple[int, str]]) -> None:
         super().__init__(turn)
-        self.block = block
+        self.sources = sources
+        """(number, citation line) in the order they were first cited."""
+
+    def add(self, number: int, line: str) -> None:
+        if all(known != number for known, _ in self.sources):
+            self.sources.append((number, line))
+            self.changed()
 
     def render(self, width: int) -> list[Content]:
         lines = [Content.styled("Sources:", "bold $text-muted")]
-        for number, citation in enumerate(self.block.citations, 1):
-            lines += wrap(Content.styled(f"{number}. {citation}", "$text-muted"), width)
+        for number, citation in self.sources:
+            lines += wrap(Content.styled(f"[{number}] {citation}", "$text-muted"), width)
         return lines
 
 

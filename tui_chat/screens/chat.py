@@ -27,9 +27,11 @@ from tui_chat.messages import PromptSubmitted, StreamBatch, TurnEnded, TurnStart
 from tui_chat.preferences import Preferences
 from tui_chat.render.transcript import TtftSection
 from tui_chat.safety import sanitize_line
+from tui_chat.screens.choice import ChoiceScreen
 from tui_chat.screens.conversation_list import ConversationListScreen
 from tui_chat.screens.copy_picker import CopyPickerScreen
 from tui_chat.screens.event_detail import EventDetailScreen
+from tui_chat.screens.file_picker import FilePickerScreen
 from tui_chat.screens.model_picker import ModelPickerScreen
 from tui_chat.screens.replay_picker import ReplayPickerScreen
 from tui_chat.screens.session_metrics import SessionMetricsScreen
@@ -169,7 +171,10 @@ class ChatScreen(Screen[None]):
 
     def _show_top_bar(self) -> None:
         self.query_one(TopBar).show(
-            model=self.conversation.model, endpoint=self.backend.endpoint, demo=self.backend.is_demo
+            model=self.conversation.model,
+            endpoint=self.backend.endpoint,
+            demo=self.backend.is_demo,
+            controls=self.conversation.controls.changed(),
         )
 
     @work(exclusive=True, group="prepare", exit_on_error=False)
@@ -229,6 +234,7 @@ class ChatScreen(Screen[None]):
 
     def _prompt_text(self, report: reports.PromptText) -> None:
         self.prompt.text = report.text
+        self.prompt.move_cursor(self.prompt.document.end)
         self.prompt.focus()
 
     def _user_turn_added(self, report: reports.UserTurnAdded) -> None:
@@ -311,6 +317,12 @@ class ChatScreen(Screen[None]):
         also = f" Also in {sanitize_line(str(report.fallback))} (for terminals that ignore OSC 52)."
         self.notify(f"{copied}.{also if report.fallback else ''}", markup=False, timeout=8)
 
+    def _attachments_changed(self, report: reports.AttachmentsChanged) -> None:
+        self.prompt.show_attachments(report.attachments)
+
+    def _context_changed(self, report: reports.ContextChanged) -> None:
+        self.metrics.set_context(report.usage)
+
     _REPORT_HANDLERS: ClassVar[dict[type, Callable[[Any, Any], None]]] = {
         reports.Notice: _notice,
         reports.PromptText: _prompt_text,
@@ -324,6 +336,8 @@ class ChatScreen(Screen[None]):
         reports.TtftStarted: _ttft_started,
         reports.TtftFinished: _ttft_finished,
         reports.CopyRequested: _copy_requested,
+        reports.AttachmentsChanged: _attachments_changed,
+        reports.ContextChanged: _context_changed,
     }
 
     @staticmethod
@@ -380,6 +394,84 @@ class ChatScreen(Screen[None]):
 
     def action_slash_system(self, argument: str) -> None:
         self.controller.set_system(argument)
+
+    # ---------------------------------------------------------------------- request controls
+    THINKING_CHOICES: ClassVar[list[tuple[str, str]]] = [
+        ("default", "send no thinking parameter: the model's own default"),
+        (
+            "summarized",
+            'thinking={"type": "adaptive", "display": "summarized"}: thinking streams into its folded block',
+        ),
+        ("omitted", 'thinking={"type": "adaptive", "display": "omitted"}: an empty thinking block, only its signature'),
+        ("off", 'thinking={"type": "disabled"} (models that always think refuse it)'),
+    ]
+    EFFORT_CHOICES: ClassVar[list[tuple[str, str]]] = [
+        ("default", "send no output_config: the model's default effort"),
+        *((level, f'output_config={{"effort": "{level}"}}') for level in ("low", "medium", "high", "xhigh", "max")),
+    ]
+
+    async def action_slash_thinking(self, argument: str) -> None:
+        if argument:
+            await self.controller.set_thinking(argument)
+        else:
+            self.action_thinking()
+
+    def action_thinking(self) -> None:
+        current = self.conversation.controls.thinking
+        screen = ChoiceScreen("Thinking, for this conversation's requests:", self.THINKING_CHOICES, current)
+        self.app.push_screen(screen, lambda choice: self._then(self.controller.set_thinking, choice))
+
+    async def action_slash_effort(self, argument: str) -> None:
+        if argument:
+            await self.controller.set_effort(argument)
+        else:
+            self.action_effort()
+
+    def action_effort(self) -> None:
+        current = self.conversation.controls.effort or "default"
+        screen = ChoiceScreen("Effort, for this conversation's requests:", self.EFFORT_CHOICES, current)
+        self.app.push_screen(screen, lambda choice: self._then(self.controller.set_effort, choice))
+
+    def _then(self, change: Callable[[str], Any], value: str | None) -> None:
+        """Run a controller change chosen on a picker (it may ask the Models API first)."""
+        if value is not None:
+            self.run_worker(change(value), group="controls", exit_on_error=False)
+
+    async def action_slash_web(self, argument: str) -> None:
+        await self.controller.set_web(argument)
+
+    async def action_toggle_web(self) -> None:
+        await self.controller.set_web()
+
+    async def action_slash_code_execution(self, argument: str) -> None:
+        await self.controller.set_code_execution(argument)
+
+    async def action_toggle_code_execution(self) -> None:
+        await self.controller.set_code_execution()
+
+    async def action_slash_cache(self, argument: str) -> None:
+        await self.controller.set_cache(argument)
+
+    async def action_toggle_cache(self) -> None:
+        await self.controller.set_cache()
+
+    async def action_slash_attach(self, argument: str) -> None:
+        if argument:
+            await self.controller.attach(argument)
+        else:
+            self.action_attach()
+
+    def action_attach(self) -> None:
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.run_worker(self.controller.attach(str(path), typed=False), group="attach", exit_on_error=False)
+
+        self.app.push_screen(FilePickerScreen(Path.cwd()), chosen)
+
+    def on_text_area_changed(self, event: PromptInput.Changed) -> None:
+        """The draft changed: the controller counts its tokens once typing pauses (the context gauge)."""
+        if event.text_area is self.prompt:
+            self.controller.draft_changed(self.prompt.text)
 
     def action_slash_help(self) -> None:
         self.notify(slash_help(), markup=False, title="Help", timeout=15)

@@ -13,8 +13,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown, Static
 
 from tui_chat.safety import sanitize
-from tui_chat.session.inspect import explain, pretty_json, raw_lines, sdk_object_text
-from tui_chat.stream.wire import WireEvent
+from tui_chat.session.inspect import (
+    explain,
+    explain_wire,
+    pretty_json,
+    raw_lines,
+    request_body,
+    request_call,
+    request_head,
+    sdk_object_text,
+)
+from tui_chat.stream.wire import KEPT_MESSAGES, WireEvent
 from tui_chat.widgets.event_inspector import EventInspector, InspectorRow
 from tui_chat.wording import count_of, duration
 
@@ -41,7 +50,7 @@ class EventDetailScreen(ModalScreen[None]):
             yield Static(id="detail-wire", classes="code", markup=False)
             yield Static(Content("Parsed JSON"), id="detail-json-title", classes="section-title", markup=False)
             yield Static(id="detail-json", classes="code", markup=False)
-            yield Static(Content("What the SDK made of it"), classes="section-title", markup=False)
+            yield Static(id="detail-sdk-title", classes="section-title", markup=False)
             yield Static(id="detail-sdk", classes="code", markup=False)
         yield Footer()
 
@@ -56,6 +65,11 @@ class EventDetailScreen(ModalScreen[None]):
         self.query_one("#detail-wire-title", Static).update(wire_title)
         self.query_one("#detail-wire", Static).update(Content(wire))
         self.query_one("#detail-json", Static).update(Content(parsed))
+        request = row.request is not None
+        self.query_one("#detail-json-title", Static).update(Content("The body" if request else "Parsed JSON"))
+        self.query_one("#detail-sdk-title", Static).update(
+            Content("The SDK call that sent it" if request else "What the SDK made of it")
+        )
         self.query_one("#detail-sdk", Static).update(Content(sdk))
         self.query_one("#event-detail", VerticalScroll).scroll_home(animate=False)
 
@@ -84,6 +98,27 @@ class EventDetailScreen(ModalScreen[None]):
 
 def describe_row(row: InspectorRow) -> tuple[Content, str, Content, str, str, str]:
     """Title, explanation (trusted markdown), wire title, wire text, parsed JSON, SDK object text."""
+    if row.request is not None:
+        request = row.request
+        attempt = f" · attempt {request.attempt}" if request.attempt > 1 else ""
+        title = Content.from_markup(
+            "[b]Request[/b] · turn $turn · request $number$attempt · +$at",
+            turn=str(row.turn_number),
+            number=str(request.index + 1),
+            attempt=attempt,
+            at=duration(request.at, "ms", compact=True),
+        )
+        folded = ""
+        if request.messages > KEPT_MESSAGES:
+            folded = f"(the history folded to its last {KEPT_MESSAGES} messages; attached files shown by size)\n"
+        return (
+            title,
+            explain("request"),
+            Content(f"Sent: {request.method}, {request.size:,} bytes of JSON, {count_of(request.messages, 'message')}"),
+            request_head(request),
+            folded + request_body(request),
+            request_call(request),
+        )
     if row.record is not None:
         record = row.record
         headers = "\n".join(f"{name}: {sanitize(value)}" for name, value in record.headers) or "(none)"
@@ -140,7 +175,7 @@ def describe_row(row: InspectorRow) -> tuple[Content, str, Content, str, str, st
     )
     return (
         title,
-        explain(wire.name),
+        explain_wire(wire),
         wire_title,
         raw_lines(wire),
         pretty_json(wire),

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui_chat.session.models import ModelChoice, describe_limits
+from tui_chat.session.models import ModelChoice, describe_capabilities, describe_limits
 
 
 class ModelPickerScreen(ModalScreen[str | None]):
@@ -36,6 +36,7 @@ class ModelPickerScreen(ModalScreen[str | None]):
     def _option(self, model: ModelChoice) -> Option:
         marker = "● " if model.id == self.current else "  "
         name = "" if model.display_name in ("", model.id) else model.display_name  # a gateway may give none
+        takes = describe_capabilities(model.capabilities)
         return Option(
             Content.assemble(
                 marker,
@@ -44,6 +45,7 @@ class ModelPickerScreen(ModalScreen[str | None]):
                 (name, "dim"),
                 "\n    ",
                 (describe_limits(model), "dim"),
+                ("\n    takes: " + takes, "dim") if takes else "",
             )
         )
 

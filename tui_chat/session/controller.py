@@ -17,10 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tui_chat.attachments import FILE_MAX_BYTES, Attachment, AttachmentError, format_size, read_attachment
+from tui_chat.controls import EFFORT_LEVELS, THINKING_CHOICES, RequestControls, parse_switch
 from tui_chat.safety import error_line, redact, sanitize, sanitize_line
 from tui_chat.session.backend import Backend
 from tui_chat.session.clipboard import code_blocks, write_clipboard_fallback
 from tui_chat.session.collector import CollectorPolicy
+from tui_chat.session.context import ContextUsage, estimated_tokens, last_answer_tokens
 from tui_chat.session.export import (
     ExportError,
     conversation_to_api_json,
@@ -34,6 +37,8 @@ from tui_chat.session.recording import ReplayChoice, meta_path, recording_from_r
 from tui_chat.session.reports import (
     AnswerEnded,
     AnswerStarted,
+    AttachmentsChanged,
+    ContextChanged,
     ConversationShown,
     CopyRequested,
     ModelsSuggested,
@@ -46,6 +51,7 @@ from tui_chat.session.reports import (
     TurnsRemoved,
     UserTurnAdded,
 )
+from tui_chat.session.request import count_params, refusals, request_params, wire_summary
 from tui_chat.stream import clock
 from tui_chat.stream.types import ErrorInfo
 
@@ -53,7 +59,7 @@ if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
 
     from tui_chat.demo.server import DemoThread
-    from tui_chat.session.models import ModelChoice
+    from tui_chat.session.models import Capabilities, ModelChoice
     from tui_chat.session.recorder import TurnRecorder
     from tui_chat.session.ttft import TtftExperiment
     from tui_chat.stream.retry import RetryPolicy
@@ -100,7 +106,12 @@ class ChatController:
         self.history = history or History(None)
         self.collector = collector
         settings = backend.settings
-        self.conversation = Conversation(model=settings.model, system=settings.system, max_tokens=settings.max_tokens)
+        self.conversation = Conversation(
+            model=settings.model,
+            system=settings.system,
+            max_tokens=settings.max_tokens,
+            controls=settings.controls.copy(),
+        )
         self.experiments: list[TtftExperiment] = []
         """TTFT experiments run in this session (kept across conversations)."""
         self.models: list[ModelChoice] = []
@@ -124,6 +135,18 @@ class ChatController:
         """Steps asked for before the replay server was ready: granted as soon as it is."""
         self._ttft_keys = itertools.count(1)
         self._background: set[asyncio.Task[Any]] = set()
+        self.attachments: list[Attachment] = []
+        """Files that go with the next message (`attach`)."""
+        self._models_lock = asyncio.Lock()
+        self._models_listed = False
+        """The Models API was asked (once a session) for the models' limits and capabilities."""
+        self._draft = ""
+        self._count_task: asyncio.Task[None] | None = None
+        self._counted: tuple[tuple[Any, ...], int] | None = None
+        """(what was counted, its `count_tokens` result): the send warning uses it when it still fits."""
+        self._counting = True
+        """False once `count_tokens` is found missing (a gateway without it): the gauge estimates."""
+        self._closing = False
 
     # ------------------------------------------------------------------------------- state
     @property
@@ -175,26 +198,66 @@ class ChatController:
             self._notice("Opening the saved conversation: send it in a moment.", "warning")
             self.report(PromptText(text))
             return False
+        if not self.conversation.controls.is_default or self.attachments:
+            problems = refusals(
+                self.conversation.model,
+                self.conversation.controls,
+                await self.model_capabilities(),
+                self.attachments,
+            )
+            if self._started_meanwhile(text):
+                return False
+            if problems:
+                self._refuse_send(text, problems)
+                return False
         if self.editing is not None:
             self._drop_from(self.editing)
             self.editing = None
         self._warn_if_too_long(text)
-        turn = self.conversation.add_user(text)
+        turn = self.conversation.add_user(text, self.attachments)
+        if self.attachments:
+            self.attachments = []
+            self.report(AttachmentsChanged(()))
+        self._draft = ""
+        self._cancel_count()
         self.history.save(self.conversation, turn)
         self.report(UserTurnAdded(turn))
         self.start_answer()
         return True
+
+    def _started_meanwhile(self, text: str) -> bool:
+        """An answer started while the model's capabilities were asked for: this send waits its turn."""
+        if self._task is None:
+            return False
+        self._notice("Claude is still answering: press Esc to stop it first.", "warning")
+        self.report(PromptText(text))
+        return True
+
+    def _refuse_send(self, text: str, problems: list[str]) -> None:
+        """Nothing goes out: say what the model would reject and how to change it; the text goes back."""
+        self._notice(
+            "Not sent: " + " ".join(problems) + " Change it (/thinking, /effort, /web, /code-exec, /attach clear) "
+            "or choose another model; your message is back in the prompt.",
+            "warning",
+            title="The model would refuse this request",
+            timeout=20,
+        )
+        self.report(PromptText(text))
 
     def _warn_if_too_long(self, text: str) -> None:
         """A big paste is sent as it is, but say so when it cannot fit the model's context window."""
         from tui_chat.session.models import context_window, estimate_tokens
 
         limit = context_window(self.conversation.model, self.models)
-        history = sum(len(str(t.api_content or t.text)) for t in self.conversation.turns)
-        tokens = estimate_tokens(text) + history // 4
+        counted = self._counted
+        if counted is not None and counted[0] == self._count_key(text):
+            tokens, how = counted[1], "counted"
+        else:
+            attached = sum(a.encoded_size for a in self.attachments)
+            tokens, how = estimated_tokens(self.conversation, text, attached), "about"
         if limit is not None and tokens > limit:
             self._notice(
-                f"This message is about {tokens:,} tokens with the history; {self.conversation.model} takes "
+                f"This message is {how} {tokens:,} tokens with the history; {self.conversation.model} takes "
                 f"{limit:,} input tokens. The API will probably refuse it — start a new conversation or shorten it.",
                 "warning",
                 timeout=15,
@@ -271,6 +334,8 @@ class ChatController:
         self._steps_granted = 0
         self.history.save(conversation, turn)
         self.report(AnswerEnded(turn, started))
+        if not self._closing:
+            self.draft_changed(self._draft, delay=0.0)
         if turn.status is TurnStatus.FAILED and turn.error is not None:
             self._notice(f"{turn.error.kind}: {turn.error.summary}", "error", title="The answer failed", timeout=None)
             if turn.error.status == 404 and turn.replay is None:
@@ -314,8 +379,10 @@ class ChatController:
 
     async def aclose(self) -> None:
         """Stop what runs (its end is saved), then close the store."""
+        self._closing = True
         self.stop()
         await self.wait()
+        self._cancel_count()
         for task in list(self._background):
             task.cancel()
         self.history.close()
@@ -332,6 +399,10 @@ class ChatController:
             return False
         if not self.can_retry:
             self._notice("Nothing to answer again yet.")
+            return False
+        problems = refusals(self.conversation.model, self.conversation.controls, self._known_capabilities())
+        if problems and self.conversation.turns[-1].replay is None:
+            self._notice("Not sent: " + " ".join(problems), "warning", timeout=15)
             return False
         previous = self.conversation.discard_last_assistant()
         replay = None
@@ -351,6 +422,9 @@ class ChatController:
             self._notice("No message to edit yet.")
             return False
         self.editing = last
+        if last.attachments:
+            self.attachments = list(last.attachments)
+            self.report(AttachmentsChanged(tuple(self.attachments)))
         # (sanitized: a stored message is as untrusted as any stored text, and what is sent is what is shown)
         self.report(PromptText(sanitize(last.api_content) if isinstance(last.api_content, str) else last.text))
         self._notice("Editing your last message: Enter resends it and replaces its answer.", timeout=8)
@@ -375,10 +449,12 @@ class ChatController:
             model=self.conversation.model,
             system=self.conversation.system,
             max_tokens=self.backend.settings.max_tokens,
+            controls=self.conversation.controls.copy(),
         )
         self.editing = None
         self.report(ConversationShown(self.conversation, opened=False))
         self._notice("New conversation.")
+        self.draft_changed(self._draft, delay=0.0)
 
     async def resume(self, which: str) -> None:
         """Open the last saved conversation (`which` == "") or the one whose id starts with `which`."""
@@ -423,6 +499,7 @@ class ChatController:
         self.editing = None
         self.report(ConversationShown(conversation, opened=True))
         self.report(SettingsChanged())
+        self.draft_changed(self._draft, delay=0.0)
 
     # ---------------------------------------------------------------------------- replays
     async def replay_named(self, name: str) -> None:
@@ -477,8 +554,24 @@ class ChatController:
     # ------------------------------------------------------------------- model and system
     def set_model(self, model: str) -> None:
         self.conversation.model = sanitize_line(model)
+        self.history.save_header(self.conversation)
         self.report(SettingsChanged())
         self._notice(f"Model for the next turns: {self.conversation.model}")
+        self.draft_changed(self._draft, delay=0.0)
+        if not self.conversation.controls.is_default or self.attachments:
+            self._in_background(self._check_model_fit())
+
+    async def _check_model_fit(self) -> None:
+        """After a model change: say at once if the conversation's controls no longer fit it."""
+        model = self.conversation.model
+        problems = refusals(model, self.conversation.controls, await self.model_capabilities(), self.attachments)
+        if problems and model == self.conversation.model:
+            self._notice(
+                " ".join(problems) + " Messages will not be sent until that changes.",
+                "warning",
+                title=f"{model} and this conversation's settings",
+                timeout=15,
+            )
 
     def set_system(self, text: str) -> None:
         self.conversation.system = text or None
@@ -496,9 +589,222 @@ class ChatController:
             note = f"The Models API could not be reached ({reason}); the public lineup of {FALLBACK_MODELS_AS_OF}:"
             return list(FALLBACK_MODELS), note
         self.models = models
+        self._models_listed = True
         if not models:
             return list(FALLBACK_MODELS), "The Models API listed no models; the public lineup:"
         return models, f"Models listed by {self.backend.endpoint} (GET /v1/models)."
+
+    # ---------------------------------------------------------------------- request controls
+    async def model_capabilities(self, model: str | None = None) -> Capabilities | None:
+        """What `model` (default: the conversation's) accepts, from the Models API (asked once a session);
+        None when it is not listed or the list cannot be had (then requests go as asked)."""
+        async with self._models_lock:
+            if not self._models_listed:
+                from tui_chat.session.models import fetch_models
+
+                self._models_listed = True
+                with contextlib.suppress(Exception):  # a gateway without the Models API: capabilities stay unknown
+                    self.models = await fetch_models(await self.client())
+        return self._known_capabilities(model)
+
+    def _known_capabilities(self, model: str | None = None) -> Capabilities | None:
+        from tui_chat.session.models import find_model
+
+        choice = find_model(model or self.conversation.model, self.models)
+        return None if choice is None else choice.capabilities
+
+    async def set_thinking(self, argument: str) -> bool:
+        """`summarized`, `omitted`, `off` or `default` (see `RequestControls.thinking`)."""
+        choice = argument.strip().lower()
+        if choice not in THINKING_CHOICES:
+            return self._bad_argument("/thinking", argument, "summarized, omitted, off or default")
+        return await self._change("/thinking", argument, thinking=choice)
+
+    async def set_effort(self, argument: str) -> bool:
+        """`low` … `max`, or `default` (no `output_config`)."""
+        level = argument.strip().lower()
+        if level not in (*EFFORT_LEVELS, "default"):
+            return self._bad_argument("/effort", argument, ", ".join(EFFORT_LEVELS) + " or default")
+        return await self._change("/effort", argument, effort=None if level == "default" else level)
+
+    async def set_web(self, argument: str = "") -> bool:
+        """Web search and fetch `on` or `off` (no argument: the other way round)."""
+        switch = self._switch("/web", argument, self.conversation.controls.web)
+        return switch is not None and await self._change("/web", argument, web=switch)
+
+    async def set_code_execution(self, argument: str = "") -> bool:
+        switch = self._switch("/code-exec", argument, self.conversation.controls.code_execution)
+        return switch is not None and await self._change("/code-exec", argument, code_execution=switch)
+
+    async def set_cache(self, argument: str = "") -> bool:
+        switch = self._switch("/cache", argument, self.conversation.controls.cache)
+        return switch is not None and await self._change("/cache", argument, cache=switch)
+
+    def _switch(self, command: str, argument: str, current: bool) -> bool | None:
+        if not argument.strip():
+            return not current
+        switch = parse_switch(argument)
+        if switch is None:
+            self._bad_argument(command, argument, "on or off")
+        return switch
+
+    def _bad_argument(self, command: str, argument: str, expected: str) -> bool:
+        shown = sanitize_line(argument.strip())[:40]
+        self._notice(f"{command} takes {expected}, not “{shown}”.", "warning", timeout=10)
+        self.report(PromptText(f"{command} {argument.strip()}".rstrip()))
+        return False
+
+    async def _change(self, command: str, argument: str, **change: Any) -> bool:
+        """Apply a change to the conversation's controls unless the model would refuse it (then say why,
+        and give the command back to the prompt)."""
+        from dataclasses import replace
+
+        before = self.conversation.controls
+        after = replace(before, **change)
+        if after == before:
+            self._notice(f"Already so: {self._controls_sentence(after)}")
+            return True
+        model = self.conversation.model
+        capabilities = await self.model_capabilities() if after != RequestControls() else None
+        earlier = refusals(model, before, capabilities)
+        new = [problem for problem in refusals(model, after, capabilities) if problem not in earlier]
+        if new:
+            self._notice("Not changed: " + " ".join(new), "warning", title="The model would refuse it", timeout=15)
+            self.report(PromptText(f"{command} {argument.strip()}".rstrip()))
+            return False
+        self.conversation.controls = after
+        self.history.save_header(self.conversation)
+        self.report(SettingsChanged())
+        unknown = ""
+        if capabilities is None and after != RequestControls():
+            unknown = f" (The capabilities of {model} are not known: sent as asked; the API will say if it refuses.)"
+        self._notice(self._controls_sentence(after) + unknown, timeout=10)
+        self.draft_changed(self._draft, delay=0.0)
+        return True
+
+    @staticmethod
+    def _controls_sentence(controls: RequestControls) -> str:
+        changed = ", ".join(controls.changed()) or "the defaults"
+        wire = "; ".join(wire_summary(controls)) or "nothing beyond model, max_tokens, messages and system"
+        return f"This conversation's requests: {changed}. On the wire: {wire}."
+
+    # --------------------------------------------------------------------------- attachments
+    async def attach(self, argument: str, *, typed: bool = True) -> bool:
+        """`/attach PATH` (an image, a PDF or a text file for the next message) or `/attach clear`.
+        A refusal says why; a typed command goes back to the prompt to be corrected."""
+        text = argument.strip()
+        if text.lower() == "clear":
+            count = len(self.attachments)
+            self.attachments = []
+            self.report(AttachmentsChanged(()))
+            self._notice("No files attached." if not count else f"Removed {count} attached file(s).")
+            self.draft_changed(self._draft, delay=0.0)
+            return True
+        if not text:
+            return self._bad_argument("/attach", argument, "a file's path (or clear)")
+        try:
+            attachment = await asyncio.to_thread(lambda: read_attachment(Path(text).expanduser()))
+            total = sum(a.encoded_size for a in self.attachments) + attachment.encoded_size
+            if total > FILE_MAX_BYTES * 4 // 3:
+                raise AttachmentError(
+                    f"{attachment.name} would make the attached files {format_size(total)} once encoded; a request "
+                    f"to the API holds at most {format_size(FILE_MAX_BYTES * 4 // 3)} of them."
+                )
+            if attachment.kind in ("image", "pdf"):
+                problems = refusals(
+                    self.conversation.model, RequestControls(), await self.model_capabilities(), [attachment]
+                )
+                if problems:
+                    raise AttachmentError(" ".join(problems) + " Choose another model to send it.")
+        except AttachmentError as error:
+            self._notice(str(error), "warning", title="Not attached", timeout=15)
+            if typed:
+                self.report(PromptText(f"/attach {text}"))
+            return False
+        self.attachments.append(attachment)
+        self.report(AttachmentsChanged(tuple(self.attachments)))
+        self._notice(f"Attached {attachment.describe()}: it goes with your next message.", timeout=8)
+        self.draft_changed(self._draft, delay=0.0)
+        return True
+
+    # ---------------------------------------------------------------------------- context
+    COUNT_DELAY = 0.8
+    """Seconds of no typing before the draft's request is counted."""
+
+    def draft_changed(self, text: str, *, delay: float | None = None) -> None:
+        """The prompt holds `text`: count what sending it would send (after `COUNT_DELAY` of no typing, in
+        the background), or, with an empty prompt, show the last answer's usage."""
+        if text.lstrip().startswith("/"):
+            text = ""  # a slash command is not sent
+        self._draft = text
+        self._cancel_count()
+        if not text.strip() and not self.attachments:
+            self.report(ContextChanged(self.context_usage()))
+            return
+        wait = self.COUNT_DELAY if delay is None else delay
+        self._count_task = asyncio.create_task(self._count_later(text, wait))
+
+    def _cancel_count(self) -> None:
+        if self._count_task is not None:
+            self._count_task.cancel()
+            self._count_task = None
+
+    async def _count_later(self, text: str, wait: float) -> None:
+        if wait > 0:
+            await asyncio.sleep(wait)
+        if self.busy:  # counted again when the answer has ended
+            return
+        usage = await self.count_draft(text)
+        if text == self._draft:
+            self.report(ContextChanged(usage))
+
+    def context_usage(self) -> ContextUsage:
+        """The gauge with an empty prompt: the last answer's input + output."""
+        from tui_chat.session.models import context_window
+
+        tokens, _ = last_answer_tokens(self.conversation)
+        limit = context_window(self.conversation.model, self.models)
+        return ContextUsage(tokens, limit, "last answer" if tokens is not None else "none")
+
+    def _count_key(self, text: str) -> tuple[Any, ...]:
+        conversation = self.conversation
+        return (
+            conversation.id,
+            len(conversation.turns),
+            text,
+            tuple(id(a) for a in self.attachments),
+            conversation.model,
+            conversation.controls.to_json(),
+            conversation.system,
+        )
+
+    async def count_draft(self, text: str) -> ContextUsage:
+        """`count_tokens` of the request that sending `text` (with the attached files) would make; an
+        estimate when the endpoint cannot count (a gateway without it)."""
+        from tui_chat.session.model import Turn
+        from tui_chat.session.models import context_window
+
+        await self.model_capabilities()  # (the Models API, once: the model's input limit)
+        conversation = self.conversation
+        key = self._count_key(text)
+        limit = context_window(conversation.model, self.models)
+        draft = Turn(role="user", text=text, api_content=text, attachments=list(self.attachments))
+        if self._counting:
+            params = count_params(request_params(conversation, messages=conversation.api_messages(draft)))
+            try:
+                client = await self.client()
+                result = await client.messages.count_tokens(**params)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                status = getattr(error, "status_code", None)
+                if status in (404, 405, 501) or status is None:
+                    self._counting = False  # not there (or not reachable): estimate from now on
+            else:
+                self._counted = (key, int(result.input_tokens))
+                return ContextUsage(int(result.input_tokens), limit, "counted")
+        attached = sum(a.encoded_size for a in self.attachments)
+        return ContextUsage(estimated_tokens(conversation, text, attached), limit, "estimated")
 
     # ------------------------------------------------------------------------------- TTFT
     def run_ttft(self, prompt: str | None = None) -> bool:

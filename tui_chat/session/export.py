@@ -54,6 +54,9 @@ def conversation_to_markdown(conversation: Conversation, *, include_metrics: boo
             user_number += 1
             heading = f"## You · {user_number}"
             body = [seal_markdown(turn.text)] if turn.text.strip() else []
+            if turn.attachments:  # a line each: what was attached, never its bytes
+                files = [f"- Attached: {escape_inline(sanitize_line(a.describe()))}" for a in turn.attachments]
+                body.insert(0, "\n".join(files))
         else:
             heading = f"## Claude · {turn.number}"
             body = list(_assistant_parts(conversation, turn, include_metrics=include_metrics))
@@ -65,14 +68,15 @@ def conversation_to_markdown(conversation: Conversation, *, include_metrics: boo
 
 def _metadata(conversation: Conversation) -> str:
     created = conversation.created.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return "\n".join(
-        [
-            f"- **Date:** {created}",
-            f"- **Model:** {inline_code(sanitize_line(conversation.model))}",
-            f"- **Max tokens:** {untrusted_line(conversation.max_tokens)}",
-            f"- **Conversation:** {inline_code(untrusted_line(conversation.id))}",
-        ]
-    )
+    lines = [
+        f"- **Date:** {created}",
+        f"- **Model:** {inline_code(sanitize_line(conversation.model))}",
+        f"- **Max tokens:** {untrusted_line(conversation.max_tokens)}",
+    ]
+    if not conversation.controls.is_default:
+        lines.append(f"- **Requests:** {escape_inline(', '.join(conversation.controls.changed()))}")
+    lines.append(f"- **Conversation:** {inline_code(untrusted_line(conversation.id))}")
+    return "\n".join(lines)
 
 
 def _assistant_parts(conversation: Conversation, turn: Turn, *, include_metrics: bool) -> Iterator[str]:

@@ -57,6 +57,16 @@ class History:
         except (StoreError, OSError, sqlite3.Error) as error:
             self._failed("Could not save the conversation", error)
 
+    def save_header(self, conversation: Conversation) -> None:
+        """Commit the conversation's own settings (model, system prompt, controls) once it has turns."""
+        store = self.store
+        if store is None or not conversation.turns:
+            return
+        try:
+            store.save_conversation(conversation)
+        except (StoreError, OSError, sqlite3.Error) as error:
+            self._failed("Could not save the conversation", error)
+
     def checkpoint(self, conversation: Conversation) -> None:
         """Save the partial answer of `conversation` that is streaming, if any."""
         store = self.store

@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from tui_chat.safety import reveal_invisible, sanitize, sanitize_line
-from tui_chat.stream.wire import WireEvent
+from tui_chat.stream.wire import RequestRecord, WireEvent
 
 KNOWN_EVENTS = (
     "message_start",
@@ -116,6 +117,89 @@ def summarize(wire: WireEvent, limit: int = 200) -> str:
     if name in ("ping", "message_stop", "content_block_stop"):
         return ""
     return visible(wire.data, limit)
+
+
+def summarize_request(request: RequestRecord, turn_number: int = 0) -> str:
+    """The request row: `turn 2 · POST /v1/messages · claude-sonnet-5-5 · 3 messages · thinking summarized · …`."""
+    body = request.body if isinstance(request.body, dict) else {}
+    path = urlsplit(request.url).path or request.url
+    parts = [f"turn {turn_number}"] if turn_number else []
+    parts.append(f"{request.method} {path}")
+    if body.get("model"):
+        parts.append(str(body["model"]))
+    if request.messages:
+        parts.append(f"{request.messages} message{'' if request.messages == 1 else 's'}")
+    files = _count_blocks(body.get("messages"), ("image", "document"))
+    if files:
+        parts.append(f"{files} file{'' if files == 1 else 's'}")
+    thinking = body.get("thinking")
+    if isinstance(thinking, dict):
+        display = thinking.get("display")
+        parts.append(f"thinking {thinking.get('type')}" + (f" {display}" if display else ""))
+    output_config = body.get("output_config")
+    if isinstance(output_config, dict) and output_config.get("effort"):
+        parts.append(f"effort {output_config['effort']}")
+    tools = body.get("tools")
+    if isinstance(tools, list) and tools:
+        names = [str(tool.get("name", "?")) for tool in tools if isinstance(tool, dict)]
+        parts.append("tools " + ",".join(names))
+    marks = _count_key(body, "cache_control")
+    if marks:
+        parts.append(f"cache marks {marks}")
+    if request.attempt > 1:
+        parts.append(f"attempt {request.attempt}")
+    parts.append(_size(request.size))
+    return visible(" · ".join(parts), 400)
+
+
+def _count_blocks(messages: Any, kinds: tuple[str, ...]) -> int:
+    if not isinstance(messages, list) or not messages or not isinstance(messages[-1], dict):
+        return 0
+    content = messages[-1].get("content")
+    return (
+        sum(1 for block in content if isinstance(block, dict) and block.get("type") in kinds)
+        if isinstance(content, list)
+        else 0
+    )
+
+
+def _count_key(value: Any, key: str) -> int:
+    if isinstance(value, dict):
+        return (key in value) + sum(_count_key(item, key) for item in value.values())
+    if isinstance(value, list):
+        return sum(_count_key(item, key) for item in value)
+    return 0
+
+
+def _size(size: int) -> str:
+    return f"{size:,} bytes" if size < 10_240 else f"{round(size / 1024):,} KB"
+
+
+def request_head(request: RequestRecord) -> str:
+    """The request line and the headers shown (the key's as `[REDACTED]`), as they went out."""
+    lines = [f"{request.method} {request.url}"]
+    lines += [f"{name}: {value}" for name, value in request.headers]
+    return sanitize("\n".join(lines))
+
+
+def request_body(request: RequestRecord) -> str:
+    if request.body is None:
+        return "(no body)"
+    if isinstance(request.body, str):
+        return sanitize(request.body)
+    return sanitize(json.dumps(request.body, indent=2, ensure_ascii=False))
+
+
+def request_call(request: RequestRecord) -> str:
+    """The SDK call that made this request, in Python."""
+    body = request.body if isinstance(request.body, dict) else {}
+    arguments = [f"{name}=…" for name in body if name != "stream"]
+    return (
+        f"client.messages.create({', '.join(arguments)}, stream=True)\n\n"
+        "The SDK serialized these parameters into the body above, added its headers (x-stainless-*, "
+        "the API version, the key: never shown here), and sent it with max_retries=0: claude-tui retries "
+        "by itself, so each attempt is seen."
+    )
 
 
 @dataclass(slots=True, eq=False)
@@ -244,8 +328,78 @@ EXPLANATIONS: dict[str, str] = {
 }
 
 
+EXPLANATIONS["request"] = (
+    "What claude-tui sent, as the SDK sent it: the method and URL, the `anthropic-*` headers (the API "
+    "version, any beta) and the JSON body. The key's header is shown by name only, always `[REDACTED]`. "
+    "Every request carries the whole conversation so far in `messages`; here the history is folded to its "
+    "last messages and attached files are shown by size, e.g. `<image 240 KB>`. The controls add to it: "
+    "`thinking` (/thinking), `output_config.effort` (/effort), `tools` with the server tools (/web, "
+    "/code-exec), and `cache_control` marks on the system prompt and the last two user messages (prompt "
+    "caching, on unless /cache off): the API caches the prompt up to each mark, so the next turn reads it "
+    "back (`cache_read_input_tokens` in message_start) at a tenth of the price."
+)
+
+BLOCK_EXPLANATIONS: dict[str, str] = {
+    "thinking": (
+        "**A thinking block.** Adaptive thinking (`thinking: {type: adaptive}`): the model decides how much "
+        "to think. With `display: summarized` its thinking streams as `thinking_delta`s; with `display: "
+        "omitted` the block arrives empty — no `thinking_delta`, only the `signature_delta` — and costs the "
+        "same thinking tokens. Either way the block goes back unchanged with the next request."
+    ),
+    "server_tool_use": (
+        "**A server tool call.** A tool the API runs itself (`web_search`, `web_fetch`, `code_execution`, "
+        "`bash_code_execution`, `text_editor_code_execution`), offered because /web or /code-exec put it in "
+        "the request's `tools`. Its input streams as `input_json_delta`s like a client tool's, but nothing is "
+        "asked of claude-tui: the result arrives as the next block of the same response."
+    ),
+    "web_search_tool_result": (
+        "**Web search results.** Whole in `content_block_start`: for each result its `url`, `title`, "
+        "`page_age` and `encrypted_content` (the page, encrypted: it goes back unchanged with the history, "
+        "so that the citations stay valid). The text blocks that follow cite them with `citations_delta`s "
+        "of type `web_search_result_location`; each search is counted in `usage.server_tool_use`."
+    ),
+    "web_fetch_tool_result": (
+        "**A fetched page.** Whole in `content_block_start`: the `url`, when it was retrieved, and the page "
+        "as a `document` block (its text, or a PDF). Each fetch is counted in `usage.server_tool_use`."
+    ),
+    "code_execution_tool_result": (
+        "**Code execution output.** Whole in `content_block_start`: `stdout`, `stderr` and `return_code` "
+        "of what ran in the API's sandbox."
+    ),
+    "bash_code_execution_tool_result": (
+        "**Code execution output.** Whole in `content_block_start`: the `stdout`, `stderr` and `return_code` "
+        "of the command the sandbox ran (and any files it wrote, by id)."
+    ),
+    "text_editor_code_execution_tool_result": (
+        "**A sandbox file edit.** Whole in `content_block_start`: what the text editor tool did to a file in "
+        "the API's sandbox."
+    ),
+    "redacted_thinking": (
+        "**Redacted thinking.** Encrypted by the API; it arrives whole and goes back unchanged with the history."
+    ),
+}
+
+
 def explain(name: str) -> str:
     return EXPLANATIONS.get(name) or EXPLANATIONS["unknown"]
+
+
+def explain_wire(wire: WireEvent) -> str:
+    """The event type's explanation, and the block's or delta's own when it has one (server tools,
+    thinking, citations)."""
+    text = explain(wire.name)
+    payload = wire.json if isinstance(wire.json, dict) else {}
+    block = payload.get("content_block") if wire.name == "content_block_start" else None
+    if isinstance(block, dict) and str(block.get("type")) in BLOCK_EXPLANATIONS:
+        text += "\n\n" + BLOCK_EXPLANATIONS[str(block["type"])]
+    delta = payload.get("delta") if wire.name == "content_block_delta" else None
+    if isinstance(delta, dict) and delta.get("type") == "citations_delta":
+        text += (
+            "\n\n**A citation.** It ties the text of this block (the text deltas that follow) to a source: a "
+            "search result (`url`, `title`, `cited_text`) or a passage of an attached document. The "
+            "conversation marks the sentence with the source's number and lists the sources under it."
+        )
+    return text
 
 
 def raw_lines(wire: WireEvent) -> str:

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from tui_chat.attachments import Attachment
+from tui_chat.controls import RequestControls
 from tui_chat.safety import sanitize, untrusted_line, untrusted_number, untrusted_text
 from tui_chat.session.pricing import estimate_cost
 from tui_chat.stream import clock
@@ -65,6 +67,11 @@ class Block:
     @property
     def is_tool_use(self) -> bool:
         return self.kind in ("tool_use", "server_tool_use", "mcp_tool_use")
+
+
+def citation_source(line: str) -> str:
+    """The source a citation line names (`title — url`), without the text it quotes."""
+    return line.split(": “", 1)[0]
 
 
 @dataclass
@@ -304,6 +311,8 @@ class Turn:
     """For assistant turns: 1 for the first answer of the conversation, 2 for the next..."""
     replay: str | None = None
     """Set on both turns of a replayed recording (its name): never part of the history sent."""
+    attachments: list[Attachment] = field(default_factory=list)
+    """Files sent with a user message (before its text)."""
     id: int = field(default_factory=lambda: next(_turn_ids))
 
     def __post_init__(self) -> None:
@@ -369,6 +378,7 @@ class Conversation:
         system: str | None = None,
         max_tokens: int = 4096,
         conversation_id: str | None = None,
+        controls: RequestControls | None = None,
     ) -> None:
         self.id = conversation_id or uuid.uuid4().hex[:12]
         """Stable id (used by the store, `--resume ID` and `claude-tui export ID`)."""
@@ -377,6 +387,8 @@ class Conversation:
         self.system = system or None
         """Sent as it is; shown (exported) sanitized."""
         self.max_tokens = max_tokens
+        self.controls = controls or RequestControls()
+        """Thinking, effort, server tools, caching: saved with the conversation (see `session.request`)."""
         self.turns: list[Turn] = []
         self.created = datetime.now(UTC)
         self._title = ""
@@ -399,9 +411,9 @@ class Conversation:
     def title(self, value: str) -> None:
         self._title = untrusted_line(value)
 
-    def add_user(self, text: str) -> Turn:
-        """Record the user's message (text as typed; sanitized for display)."""
-        turn = Turn(role="user", text=sanitize(text), api_content=text)
+    def add_user(self, text: str, attachments: list[Attachment] | None = None) -> Turn:
+        """Record the user's message (text as typed; sanitized for display) and the files sent with it."""
+        turn = Turn(role="user", text=sanitize(text), api_content=text, attachments=list(attachments or []))
         if not self.title:
             self.title = sanitize(text).strip().splitlines()[0][:80] if text.strip() else "New conversation"
         self.turns.append(turn)
@@ -452,11 +464,12 @@ class Conversation:
                 totals.cost = (totals.cost or 0.0) + cost
         return totals
 
-    def api_messages(self) -> list[dict[str, Any]]:
-        """The history to send: alternating roles, tool calls answered, unusable partial blocks left out."""
+    def api_messages(self, draft: Turn | None = None) -> list[dict[str, Any]]:
+        """The history to send: alternating roles, tool calls answered, unusable partial blocks left out
+        (with `draft`, a user turn not added yet, at the end: what sending it would send)."""
         messages: list[dict[str, Any]] = []
         pending_tool_ids: list[str] = []
-        for turn in self.turns:
+        for turn in self.turns if draft is None else [*self.turns, draft]:
             if turn.replay is not None:
                 continue
             if turn.role == "user":
@@ -470,6 +483,7 @@ class Conversation:
                     for tool_id in pending_tool_ids
                 ]
                 pending_tool_ids = []
+                content.extend(attachment.block() for attachment in turn.attachments)
                 content.append({"type": "text", "text": str(turn.api_content)})
                 if messages and messages[-1]["role"] == "user":
                     messages[-1]["content"].extend(content)

@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from tui_chat.controls import EFFORT_LEVELS
 from tui_chat.safety import sanitize_line
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a model accepts, from the Models API's `capabilities` (only the parts claude-tui sends)."""
+
+    thinking_adaptive: bool = True
+    """`thinking: {"type": "adaptive"}` is accepted."""
+    thinking_disabled: bool = True
+    """`thinking: {"type": "disabled"}` is accepted (False: the model always thinks)."""
+    effort: frozenset[str] = frozenset(EFFORT_LEVELS)
+    """The `output_config.effort` levels it takes (empty: no effort parameter at all)."""
+    web_search: bool = True
+    """The web search server tool (claude-tui sends web fetch with it: it has no capability of its own)."""
+    code_execution: bool = True
+    """The code execution server tool."""
+    image_input: bool = True
+    pdf_input: bool = True
 
 
 @dataclass(frozen=True)
@@ -17,6 +36,8 @@ class ModelChoice:
     display_name: str
     max_input_tokens: int | None
     max_tokens: int | None
+    capabilities: Capabilities | None = None
+    """None when unknown (the model was not listed, or the list had no capabilities)."""
 
 
 FALLBACK_MODELS_AS_OF = "2026-11"
@@ -60,6 +81,7 @@ def model_choice(info: object) -> ModelChoice | None:
         display_name=display_name[:MAX_NAME],  # (none given: the picker shows the id once)
         max_input_tokens=_token_limit(getattr(info, "max_input_tokens", None)),
         max_tokens=_token_limit(getattr(info, "max_tokens", None)),
+        capabilities=read_capabilities(getattr(info, "capabilities", None)),
     )
 
 
@@ -76,18 +98,76 @@ def _token_limit(value: object) -> int | None:
     return None
 
 
+def read_capabilities(capabilities: Any) -> Capabilities | None:
+    """The SDK's `ModelCapabilities` (or its dict) as `Capabilities`; None when absent or unreadable."""
+    if capabilities is None:
+        return None
+
+    def supported(*path: str) -> bool | None:
+        node = capabilities
+        for name in path:
+            node = node.get(name) if isinstance(node, dict) else getattr(node, name, None)
+            if node is None:
+                return None
+        value = node.get("supported") if isinstance(node, dict) else getattr(node, "supported", None)
+        return value if isinstance(value, bool) else None
+
+    def known(value: bool | None, default: bool) -> bool:
+        return default if value is None else value
+
+    effort: frozenset[str] = frozenset()
+    if supported("effort"):
+        effort = frozenset(level for level in EFFORT_LEVELS if supported("effort", level))
+    return Capabilities(
+        thinking_adaptive=known(supported("thinking", "types", "adaptive"), True),
+        thinking_disabled=known(supported("thinking", "types", "disabled"), True),
+        effort=effort,
+        web_search=known(supported("server_tools", "web_search"), False),
+        code_execution=known(supported("server_tools", "code_execution"), False),
+        image_input=known(supported("image_input"), True),
+        pdf_input=known(supported("pdf_input"), True),
+    )
+
+
+def find_model(model: str, known: list[ModelChoice]) -> ModelChoice | None:
+    """The listed model `model` is (dated ids such as `claude-sonnet-5-5-20261001` included)."""
+    for choice in known:
+        if model == choice.id or model.startswith(choice.id + "-"):
+            return choice
+    return None
+
+
 def context_window(model: str, known: list[ModelChoice]) -> int | None:
     """The model's input limit: from the Models API if it was listed, else the public table."""
-    for choice in [*known, *FALLBACK_MODELS]:
-        if model == choice.id or model.startswith(choice.id + "-"):
-            return choice.max_input_tokens
-    return None
+    choice = find_model(model, known) or find_model(model, FALLBACK_MODELS)
+    return None if choice is None else choice.max_input_tokens
 
 
 def estimate_tokens(text: str) -> int:
     """A rough token count without a request: ~4 characters a token, one per CJK character."""
     wide = sum(1 for character in text if ord(character) >= 0x3000)
     return (len(text) - wide) // 4 + wide
+
+
+def describe_capabilities(capabilities: Capabilities | None) -> str:
+    """`thinking · effort low–max · web search · code · images · PDFs`: what the model takes."""
+    if capabilities is None:
+        return ""
+    parts: list[str] = []
+    if capabilities.thinking_adaptive:
+        parts.append("thinking" + ("" if capabilities.thinking_disabled else " (always on)"))
+    levels = [level for level in EFFORT_LEVELS if level in capabilities.effort]
+    if levels:
+        parts.append(f"effort {levels[0]}–{levels[-1]}" if len(levels) > 1 else f"effort {levels[0]}")
+    for supported, name in (
+        (capabilities.web_search, "web search"),
+        (capabilities.code_execution, "code"),
+        (capabilities.image_input, "images"),
+        (capabilities.pdf_input, "PDFs"),
+    ):
+        if supported:
+            parts.append(name)
+    return " · ".join(parts)
 
 
 def describe_limits(choice: ModelChoice) -> str:

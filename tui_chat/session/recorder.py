@@ -22,6 +22,7 @@ from anthropic.types.citations_delta import Citation
 
 from tui_chat.safety import sanitize, sanitize_line
 from tui_chat.session.model import Block, Conversation, Turn, TurnStatus
+from tui_chat.session.request import request_params
 from tui_chat.stream import clock
 from tui_chat.stream.errors import client_secrets, describe_error
 from tui_chat.stream.event_stream import EventStream, StreamEvent
@@ -55,14 +56,7 @@ class TurnRecorder(EventStream):
     ) -> None:
         """`replay_headers`: this is a replay, and these are the headers its recording holds (shown, and
         read for the metrics, instead of those of the local server that replays it)."""
-        params: dict[str, Any] = {
-            "model": conversation.model,
-            "max_tokens": conversation.max_tokens,
-            "messages": conversation.api_messages(),
-            **extra,
-        }
-        if conversation.system:
-            params["system"] = conversation.system
+        params = {**request_params(conversation), **extra}
         super().__init__(client, retry_policy=retry_policy, **params)
         self.conversation = conversation
         self.turn = turn
@@ -214,19 +208,61 @@ def history_block(block: Any) -> dict[str, Any]:
 
 
 def describe_opaque_block(content_block: Any) -> str:
-    """One line for blocks that arrive whole and are not text (redacted thinking, tool results...)."""
+    """A summary of a block that arrives whole and is not text (redacted thinking, a server tool's result...),
+    a line or a few."""
     kind = str(getattr(content_block, "type", "unknown"))
     if kind == "redacted_thinking":
         return "Redacted thinking (encrypted; sent back unchanged)."
     if kind.endswith("_tool_result"):
-        content = getattr(content_block, "content", None)
-        if isinstance(content, list):
-            titles = [sanitize_line(str(getattr(item, "title", "") or getattr(item, "url", ""))) for item in content]
-            return f"{count_of(len(content), 'result')}: " + "; ".join(t for t in titles if t)[:400]
-        return sanitize_line(f"{kind}")
+        return describe_tool_result(kind, _plain(getattr(content_block, "content", None)))
     extra = getattr(content_block, "to_dict", None)
     summary = json.dumps(extra(), ensure_ascii=False)[:300] if callable(extra) else kind
     return sanitize_line(summary)
+
+
+def _plain(value: Any) -> Any:
+    """An SDK object as plain data (dicts and lists)."""
+    if hasattr(value, "to_dict"):
+        return value.to_dict(warnings=False)
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def describe_tool_result(kind: str, content: Any) -> str:
+    """What a server tool returned: the search's results, the fetched page, the sandbox's output."""
+    if isinstance(content, dict) and "error_code" in content:
+        return sanitize_line(f"error: {content.get('error_code')}")
+    if isinstance(content, list):  # web search results
+        lines = [f"{count_of(len(content), 'result')}:"]
+        for number, item in enumerate(content[:10], 1):
+            item = item if isinstance(item, dict) else {}
+            title = sanitize_line(str(item.get("title") or "(untitled)"))[:120]
+            url = sanitize_line(str(item.get("url") or ""))[:200]
+            age = f" ({sanitize_line(str(item['page_age']))})" if item.get("page_age") else ""
+            lines.append(f"{number}. {title} — {url}{age}")
+        return "\n".join(lines)
+    if isinstance(content, dict) and content.get("type") == "web_fetch_result":
+        document: dict[str, Any] = content["content"] if isinstance(content.get("content"), dict) else {}
+        source: dict[str, Any] = document["source"] if isinstance(document.get("source"), dict) else {}
+        title = sanitize_line(str(document.get("title") or ""))[:120]
+        size = len(str(source.get("data", "")))
+        lines = [sanitize_line(str(content.get("url", "")))[:200]]
+        if title:
+            lines.append(title)
+        lines.append(f"{sanitize_line(str(source.get('media_type', 'document')))}, {size:,} characters")
+        return "\n".join(lines)
+    if isinstance(content, dict) and "return_code" in content:  # code execution
+        lines = [f"exit code {content.get('return_code')}"]
+        for stream in ("stdout", "stderr"):
+            text = sanitize(str(content.get(stream) or "")).rstrip()
+            if text:
+                shown = text if len(text) <= 600 else text[:600] + "…"
+                lines.append(f"{stream}:\n{shown}")
+        return "\n".join(lines)
+    if isinstance(content, dict):
+        return sanitize_line(json.dumps(content, ensure_ascii=False)[:300])
+    return sanitize_line(kind)
 
 
 def describe_citation(citation: Any) -> str:

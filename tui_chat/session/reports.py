@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from tui_chat.attachments import Attachment
+from tui_chat.session.context import ContextUsage
 from tui_chat.session.model import Conversation, Turn
 from tui_chat.session.models import ModelChoice
 from tui_chat.session.ttft import TtftExperiment
@@ -76,7 +78,7 @@ class ConversationShown:
 
 @dataclass(frozen=True)
 class SettingsChanged:
-    """The model, the system prompt or where requests go changed (the top bar shows them)."""
+    """The model, the system prompt, the request controls or where requests go changed (the top bar shows them)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,20 @@ class CopyRequested:
     problem: str = ""
 
 
+@dataclass(frozen=True)
+class AttachmentsChanged:
+    """The files that go with the next message (the prompt shows them)."""
+
+    attachments: tuple[Attachment, ...]
+
+
+@dataclass(frozen=True)
+class ContextChanged:
+    """How full the context window is (the metrics pane's gauge)."""
+
+    usage: ContextUsage
+
+
 Report = (
     Notice
     | PromptText
@@ -124,4 +140,6 @@ Report = (
     | TtftStarted
     | TtftFinished
     | CopyRequested
+    | AttachmentsChanged
+    | ContextChanged
 )

@@ -25,10 +25,12 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from tui_chat import config
+from tui_chat.attachments import Attachment
+from tui_chat.controls import RequestControls
 from tui_chat.safety import sanitize_line
 from tui_chat.session.model import Block, Conversation, Turn, TurnMetrics, TurnStatus
 from tui_chat.stream.types import ErrorInfo, RetryNotice
-from tui_chat.stream.wire import WireEvent, WireRecord
+from tui_chat.stream.wire import RequestRecord, WireEvent, WireRecord
 
 DB_FILENAME = "conversations.sqlite3"
 DB_SUFFIXES = frozenset({".sqlite3", ".sqlite", ".db"})
@@ -140,7 +142,14 @@ def _migrate_to_v2(db: sqlite3.Connection) -> None:
         )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_v1, _migrate_to_v2]
+def _migrate_to_v3(db: sqlite3.Connection) -> None:
+    """Request controls (thinking, effort, server tools, caching) per conversation; attached files per turn."""
+    for table, column in (("conversations", "controls"), ("turns", "attachments")):
+        if column not in [row[1] for row in db.execute(f"PRAGMA table_info({table})")]:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_v1, _migrate_to_v2, _migrate_to_v3]
 """Migration `i` takes the schema from version `i` to `i + 1`. To change the schema, append one function."""
 
 
@@ -275,11 +284,11 @@ class ConversationStore:
     def _write_header(self, db: sqlite3.Connection, conversation: Conversation) -> None:
         db.execute(
             """
-            INSERT INTO conversations (id, title, model, system, max_tokens, created, updated)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO conversations (id, title, model, system, max_tokens, created, updated, controls)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET
                 title = excluded.title, model = excluded.model, system = excluded.system,
-                max_tokens = excluded.max_tokens, updated = excluded.updated
+                max_tokens = excluded.max_tokens, updated = excluded.updated, controls = excluded.controls
             """,
             (
                 conversation.id,
@@ -289,6 +298,7 @@ class ConversationStore:
                 conversation.max_tokens,
                 _timestamp(conversation.created),
                 _timestamp(self._clock()),
+                conversation.controls.to_json(),
             ),
         )
 
@@ -396,12 +406,19 @@ def load_conversation(path: str | os.PathLike[str], conversation_id: str) -> Con
 
 def _load(db: sqlite3.Connection, conversation_id: str) -> Conversation:
     header = db.execute(
-        "SELECT title, model, system, max_tokens, created FROM conversations WHERE id = ?", (conversation_id,)
+        "SELECT title, model, system, max_tokens, created, controls FROM conversations WHERE id = ?",
+        (conversation_id,),
     ).fetchone()
     if header is None:
         raise ConversationNotFoundError(f"No conversation with id {conversation_id!r}.")
-    title, model, system, max_tokens, created = header
-    conversation = Conversation(model=model, system=system, max_tokens=max_tokens, conversation_id=conversation_id)
+    title, model, system, max_tokens, created, controls = header
+    conversation = Conversation(
+        model=model,
+        system=system,
+        max_tokens=max_tokens,
+        conversation_id=conversation_id,
+        controls=RequestControls.from_json(controls),
+    )
     conversation.title = title
     conversation.created = datetime.fromisoformat(created)
     rows = db.execute(
@@ -430,6 +447,7 @@ _TURN_COLUMNS = (
     "replay",
     "wire_body",
     "wire_meta",
+    "attachments",
 )
 
 
@@ -468,6 +486,7 @@ def _turn_row(turn: Turn, *, checkpoint: bool = False) -> dict[str, Any]:
         "replay": turn.replay,
         "wire_body": wire_body,
         "wire_meta": wire_meta,
+        "attachments": _json([a.to_dict() for a in turn.attachments]) if turn.attachments else None,
     }
 
 
@@ -488,6 +507,7 @@ def _turn_from_row(row: dict[str, Any]) -> Turn:
         created=datetime.fromisoformat(row["created"]),
         number=row["number"],
         replay=row["replay"],
+        attachments=_attachments(row["attachments"]),
     )
     if turn.status is TurnStatus.STREAMING:  # the process ended mid-answer: keep what was checkpointed
         turn.status = TurnStatus.FAILED
@@ -500,7 +520,7 @@ def _turn_from_row(row: dict[str, Any]) -> Turn:
 def _wire_columns(record: WireRecord) -> tuple[bytes, str]:
     """The body as one blob, and the rest as JSON: each event's length and arrival time packed (a
     10,000-event answer: a millisecond, where a JSON list of pairs took 25)."""
-    meta = {
+    meta: dict[str, Any] = {
         "status": record.status,
         "headers": [list(pair) for pair in record.headers],
         "headers_at": record.headers_at,
@@ -509,6 +529,8 @@ def _wire_columns(record: WireRecord) -> tuple[bytes, str]:
         "event_lengths": _pack("I", [len(event.raw) for event in record.events]),
         "event_times": _pack("d", [event.at for event in record.events]),
     }
+    if record.request is not None:
+        meta["request"] = record.request.to_dict()
     return record.sse_bytes(), _json(meta)
 
 
@@ -531,7 +553,14 @@ def _wire_from_columns(body: bytes | None, meta_json: str) -> WireRecord:
         headers_at=meta["headers_at"],
         attempts=meta["attempts"],
         replay=meta.get("replay") is True,
+        request=RequestRecord.from_dict(meta.get("request")),
     )
+
+
+def _attachments(text: str | None) -> list[Attachment]:
+    items = json.loads(text) if text else []
+    found = [Attachment.from_dict(item) for item in items] if isinstance(items, list) else []
+    return [attachment for attachment in found if attachment is not None]
 
 
 # --- helpers ---------------------------------------------------------------------------------------

@@ -40,12 +40,21 @@ from anthropic.types.citations_delta import Citation
 
 from tui_chat.adapters import sdk_private
 from tui_chat.adapters.sdk_private import accumulate_event, build_events
+from tui_chat.safety import redact
 from tui_chat.stream import clock
 from tui_chat.stream.errors import client_secrets, describe_error
 from tui_chat.stream.retry import RetryPolicy
 from tui_chat.stream.sdk_objects import raw_event, text_event, thinking_event
 from tui_chat.stream.types import SYNTHESIZED_EVENT_TYPES, IncompleteStreamError, Outcome, RetryNotice
-from tui_chat.stream.wire import SSEFramer, WireEvent, WireRecord, shown_headers
+from tui_chat.stream.wire import (
+    RequestRecord,
+    SSEFramer,
+    WireEvent,
+    WireRecord,
+    fold_body,
+    shown_headers,
+    shown_request_headers,
+)
 
 YIELD_EVERY = 0.004
 """Seconds of frame processing after which the stream yields to the event loop."""
@@ -137,6 +146,10 @@ class EventStream(AsyncMessageStream[None]):
         exact), after a block or the message ends, or while frames are already buffered."""
 
     # ----------------------------------------------------------------- handlers (override these)
+    async def on_request(self, request: RequestRecord) -> None:
+        """What an attempt sent (method, URL, headers, body; the key redacted), once it has an outcome:
+        before `on_connect`, `on_retry` or the failure. Also kept as `self.record.request`."""
+
     async def on_connect(self) -> None:
         """The response headers are in (`self.record.status` / `.headers`); the body follows."""
 
@@ -362,9 +375,13 @@ class EventStream(AsyncMessageStream[None]):
             # Sent as the SDK would on its own retries (servers may use it; the demo server does).
             headers = {**self._params.get("extra_headers", {}), "x-stainless-retry-count": str(retries_taken)}
             params = {**self._params, "extra_headers": headers}
+            sent_at = clock.now() - self.started
             try:
                 stream: AsyncStream[RawMessageStreamEvent] = await self._client.messages.create(**params, stream=True)
             except Exception as error:
+                request = getattr(error, "request", None)
+                if isinstance(request, httpx2.Request):
+                    await self._sent(request, sent_at, retries_taken + 1)
                 if isinstance(error, anthropic.APIStatusError):
                     self._record_response(error.response)
                 wait = self._retry_policy.next_wait(error, retries_taken)
@@ -375,8 +392,24 @@ class EventStream(AsyncMessageStream[None]):
                 await self.on_retry(notice)
                 await asyncio.sleep(wait)
                 continue
+            await self._sent(stream.response.request, sent_at, retries_taken + 1)
             self._record_response(stream.response)
             return stream
+
+    async def _sent(self, request: httpx2.Request, at: float, attempt: int) -> None:
+        """Record what an attempt sent, from the request the SDK built (see `RequestRecord`). A big body (a
+        long history, attached files) is read in a thread: the event loop keeps drawing meanwhile."""
+        secrets = [self._client.api_key, self._client.auth_token]
+        try:
+            content = request.content
+        except Exception:  # a streamed body: not something this client sends
+            content = b""
+        if len(content) > BIG_REQUEST:
+            record = await asyncio.to_thread(request_record, request, content, secrets, at, attempt)
+        else:
+            record = request_record(request, content, secrets, at, attempt)
+        self.record.request = record
+        await self.on_request(record)
 
     def _record_response(self, response: httpx2.Response) -> None:
         self.record.status = response.status_code
@@ -466,6 +499,34 @@ class EventStream(AsyncMessageStream[None]):
             message = getattr(event, "message", None)
             if message is not None:
                 await self.on_message(message)
+
+
+BIG_REQUEST = 256 * 1024
+"""Bytes of request body above which its record is made in a thread."""
+
+
+def request_record(
+    request: httpx2.Request, content: bytes, secrets: list[str | None], at: float, attempt: int
+) -> RequestRecord:
+    """What a request sent, fit to keep and show: the key's header `[REDACTED]`, any secret in the URL or
+    body too, the body folded (`fold_body`)."""
+    text = redact(content.decode("utf-8", errors="replace"), secrets)
+    try:
+        body: Any = json.loads(text) if text else None
+    except ValueError:
+        body = text
+    folded, messages = fold_body(body)
+    headers = shown_request_headers(list(request.headers.items()))
+    return RequestRecord(
+        method=request.method,
+        url=redact(str(request.url), secrets),
+        headers=[(name, redact(value, secrets)) for name, value in headers],
+        body=folded,
+        size=len(content),
+        at=at,
+        attempt=attempt,
+        messages=messages,
+    )
 
 
 def helper_events(event: Any, snapshot: Any) -> list[Any]:

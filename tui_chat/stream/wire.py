@@ -197,6 +197,138 @@ def shown_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return keep
 
 
+REQUEST_HEADER_PREFIXES = ("anthropic-",)
+REQUEST_HEADERS = frozenset({"content-type", "content-length", "x-stainless-retry-count"})
+SECRET_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization"})
+"""Request headers that carry the key: shown by name, their value never kept."""
+REDACTED = "[REDACTED]"
+
+KEPT_MESSAGES = 4
+"""A recorded request keeps its last messages; the earlier ones are folded into one line."""
+KEPT_CHARACTERS = 4000
+"""Longer strings in a recorded request are cut (a huge paste, a long answer)."""
+
+
+@dataclass(slots=True, eq=False)
+class RequestRecord:
+    """One HTTP request as it was sent (the inspector's request row). The key is never in it.
+
+    `body` is the JSON body with the history folded to its last messages, attached files as
+    `<image 240 KB>` and very long strings cut (see `fold_body`); `size` is the body as sent."""
+
+    method: str
+    url: str
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: Any = None
+    size: int = 0
+    at: float = 0.0
+    """Seconds since the turn's first request was sent."""
+    attempt: int = 1
+    """1, or the retry it was (the SDK's `x-stainless-retry-count` + 1)."""
+    index: int = 0
+    """Position of this request in its turn (a turn that runs tools sends several)."""
+    messages: int = 0
+    """Messages in the body as sent (some may be folded in `body`)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "url": self.url,
+            "headers": [list(pair) for pair in self.headers],
+            "body": self.body,
+            "size": self.size,
+            "at": self.at,
+            "attempt": self.attempt,
+            "index": self.index,
+            "messages": self.messages,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> RequestRecord | None:
+        if not isinstance(data, dict):
+            return None
+        try:
+            return cls(
+                method=str(data["method"]),
+                url=str(data["url"]),
+                headers=[(str(name), str(value)) for name, value in data.get("headers", [])],
+                body=data.get("body"),
+                size=int(data.get("size", 0)),
+                at=float(data.get("at", 0.0)),
+                attempt=int(data.get("attempt", 1)),
+                index=int(data.get("index", 0)),
+                messages=int(data.get("messages", 0)),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def shown_request_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The request headers a person wants to see (`anthropic-*`, content type), the key's as `[REDACTED]`."""
+    keep: list[tuple[str, str]] = []
+    for name, value in headers:
+        lower = name.lower()
+        if lower in SECRET_HEADERS:
+            keep.append((lower, REDACTED))
+        elif lower in REQUEST_HEADERS or lower.startswith(REQUEST_HEADER_PREFIXES):
+            keep.append((lower, value))
+    return keep
+
+
+def fold_body(body: Any) -> tuple[Any, int]:
+    """(a copy of the request body fit to keep and show, how many messages it had)."""
+    if not isinstance(body, dict):
+        return _fold_value(body), 0
+    folded: dict[str, Any] = {}
+    messages = body.get("messages")
+    count = len(messages) if isinstance(messages, list) else 0
+    for key, value in body.items():
+        if key == "messages" and isinstance(value, list) and len(value) > KEPT_MESSAGES:
+            earlier = value[: len(value) - KEPT_MESSAGES]
+            size = len(json.dumps(earlier, ensure_ascii=False).encode())
+            note = f"… {len(earlier)} earlier messages folded ({_size(size)}) …"
+            folded[key] = [note, *(_fold_value(item) for item in value[-KEPT_MESSAGES:])]
+        else:
+            folded[key] = _fold_value(value)
+    return folded, count
+
+
+def _fold_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        source = value.get("source")
+        if isinstance(source, dict) and isinstance(source.get("data"), str):
+            kind = {"image": "image", "document": "document"}.get(str(value.get("type")), "file")
+            media = str(source.get("media_type", ""))
+            if media == "application/pdf":
+                kind = "pdf"
+            elif media == "text/plain":
+                kind = "text"
+            data = source["data"]
+            padding = len(data) - len(data.rstrip("="))
+            size = len(data) * 3 // 4 - padding if source.get("type") == "base64" else len(data.encode())
+            return {
+                **{k: _fold_value(v) for k, v in value.items() if k != "source"},
+                "source": {
+                    **{k: v for k, v in source.items() if k != "data"},
+                    "data": f"<{kind} {_size(size)}>",
+                },
+            }
+        return {key: _fold_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fold_value(item) for item in value]
+    if isinstance(value, str) and len(value) > KEPT_CHARACTERS:
+        return f"{value[: KEPT_CHARACTERS // 2]}… (+{len(value) - KEPT_CHARACTERS // 2:,} characters)"
+    return value
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024):,} KB"
+    return f"{size / (1024 * 1024):,.1f} MB"
+
+
 @dataclass(slots=True, eq=False)
 class WireRecord:
     """Everything that crossed the wire for one streamed response."""
@@ -210,6 +342,8 @@ class WireRecord:
     """HTTP attempts it took (retries + 1)."""
     read_pace: float = 0.0
     """The stream's `read_pace`: when above 0, frame times after the first delta are read times, in steps."""
+    request: RequestRecord | None = None
+    """The request this is the response to (its last attempt)."""
     replay: bool = False
     """A replayed recording: `headers` are the ones it was recorded with (none without its sidecar), not
     the local server's that replayed it."""

@@ -41,12 +41,13 @@ from tui_chat.render.transcript import (
     Section,
     TextSection,
     ThinkingSection,
+    ToolResultSection,
     ToolSection,
     UserSection,
     notice_for_retry,
     notice_for_turn,
 )
-from tui_chat.session.model import Block, Turn, TurnStatus
+from tui_chat.session.model import Block, Turn, TurnStatus, citation_source
 from tui_chat.stream.types import RetryNotice
 from tui_chat.widgets.fast_scrollbar import FastScrollbars
 from tui_chat.widgets.prompt_input import type_into_prompt
@@ -94,9 +95,15 @@ class AssistantEntry(Entry):
         self.notice: NoticeSection | None = None
         self._ended = False
         self._countdown: Timer | None = None
+        self._run: TextSection | None = None
+        """The text section that consecutive text blocks go into (the API splits a paragraph into blocks
+        where a citation starts or ends)."""
+        self._sources: CitationsSection | None = None
+        """The sources cited by the run's blocks, under it."""
+        self._source_numbers: dict[str, int] = {}
+        """Each source cited in this answer, by its line: its number, as the marks in the text show it."""
         if turn.status is not TurnStatus.STREAMING:  # a finished turn (a resumed conversation): all at once
-            for block in turn.blocks:
-                self._add_block(block, complete=True)
+            self._add_finished(turn.blocks)
             content = notice_for_turn(turn)
             if content is not None:
                 self._set_notice(content, error=notice_is_error(turn))
@@ -116,22 +123,68 @@ class AssistantEntry(Entry):
     def text_sections(self) -> list[TextSection]:
         return [section for section in self.sections if isinstance(section, TextSection)]
 
-    def _add_block(self, block: Block, *, complete: bool) -> None:
+    def _add_finished(self, blocks: list[Block]) -> None:
+        """The blocks of a finished turn: each run of text blocks as one section, with its citation marks."""
+        turn = self.turn
+        assert turn is not None
+        run: list[Block] = []
+
+        def close_run() -> None:
+            if not run:
+                return
+            sources: list[tuple[int, str]] = []
+            text = "".join(block.text + self._marks(block, sources) for block in run)
+            section = TextSection(turn, text, complete=True)
+            for block in run:
+                self.blocks[block.index] = section
+            self._insert(section)
+            if sources:
+                self._insert(CitationsSection(turn, sources))
+            run.clear()
+
+        for block in blocks:
+            if block.kind == "text":
+                run.append(block)
+            else:
+                close_run()
+                self._add_block(block)
+        close_run()
+
+    def _marks(self, block: Block, sources: list[tuple[int, str]]) -> str:
+        """` [1][2]` for the sources `block` cites (numbered in order of first citation in the answer);
+        each new one is added to `sources`."""
+        numbers: list[int] = []
+        for line in block.citations:
+            key = citation_source(line)
+            number = self._source_numbers.setdefault(key, len(self._source_numbers) + 1)
+            if all(known != number for known, _ in sources):
+                sources.append((number, line))
+            if number not in numbers:
+                numbers.append(number)
+        return " " + "".join(f"\\[{number}\\]" for number in numbers) if numbers else ""
+
+    def _add_block(self, block: Block) -> None:
         turn = self.turn
         assert turn is not None
         section: Section
         if block.kind == "text":
-            section = TextSection(turn, block.text if complete else "", complete=complete)
+            section = self._run = TextSection(turn)
+            self._sources = None
         elif block.kind == "thinking":
             section = ThinkingSection(turn, block)
         elif block.is_tool_use:
             section = ToolSection(turn, block)
+        elif block.kind in ToolResultSection.TITLES:
+            section = ToolResultSection(turn, block)
         else:
             section = OpaqueSection(turn, block)
         self.blocks[block.index] = section
         self._insert(section)
-        if complete and block.kind == "text" and block.citations:
-            self._insert(CitationsSection(turn, block))
+
+    def _end_run(self) -> None:
+        if self._run is not None:
+            self._run.finish()
+        self._run = self._sources = None
 
     def _insert(self, section: Section) -> None:
         """Add a section after the blocks (before the notice, if there is one)."""
@@ -146,7 +199,11 @@ class AssistantEntry(Entry):
             self.sections.remove(self.notice)  # the retry notice: the stream has started
             self.notice = None
             self.view.structure_changed()
-        self._add_block(block, complete=False)
+        if block.kind == "text" and self._run is not None:
+            self.blocks[block.index] = self._run  # the paragraph goes on (a citation split it)
+            return
+        self._end_run()
+        self._add_block(block)
 
     def add_text(self, index: int, text: str) -> None:
         section = self.blocks.get(index)
@@ -158,11 +215,15 @@ class AssistantEntry(Entry):
     def complete_block(self, block: Block) -> None:
         section = self.blocks.get(block.index)
         if isinstance(section, TextSection):
-            section.finish()
-            if block.citations and self.turn is not None:
-                position = self.sections.index(section) + 1
-                self.sections.insert(position, CitationsSection(self.turn, block))
-                self.view.structure_changed()
+            if block.citations and self.turn is not None:  # mark the text just streamed; list its sources
+                sources: list[tuple[int, str]] = []
+                section.feed(self._marks(block, sources))
+                if self._sources is None or self._sources not in self.sections:
+                    self._sources = CitationsSection(self.turn, [])
+                    self.sections.insert(self.sections.index(section) + 1, self._sources)
+                    self.view.structure_changed()
+                for number, line in sources:
+                    self._sources.add(number, line)
         elif section is not None:
             section.changed()
 
@@ -203,6 +264,7 @@ class AssistantEntry(Entry):
 
     def end(self) -> None:
         self._stop_countdown()
+        self._run = self._sources = None
         for text in self.text_sections:
             text.finish()
         turn = self.turn

@@ -23,7 +23,7 @@ from tui_chat.adapters import textual_private
 from tui_chat.adapters.textual_private import SteadyScrollView
 from tui_chat.bindings import bindings
 from tui_chat.commands import Scope
-from tui_chat.messages import RetryScheduled, TurnConnected, TurnEnded, TurnStarted, WireEventsArrived
+from tui_chat.messages import RequestSent, RetryScheduled, TurnConnected, TurnEnded, TurnStarted, WireEventsArrived
 from tui_chat.render.strips import cropped, filtered
 from tui_chat.safety import sanitize_line
 from tui_chat.session.inspect import (
@@ -32,10 +32,11 @@ from tui_chat.session.inspect import (
     InspectorFilter,
     summarize,
     summarize_helper,
+    summarize_request,
     summarize_run,
 )
 from tui_chat.session.model import Turn, TurnStatus
-from tui_chat.stream.wire import WireEvent, WireRecord
+from tui_chat.stream.wire import RequestRecord, WireEvent, WireRecord
 from tui_chat.widgets.fast_scrollbar import FastScrollbars
 from tui_chat.widgets.prompt_input import type_into_prompt
 from tui_chat.wording import count_of, duration
@@ -61,6 +62,9 @@ class InspectorRow:
     """Set on the headers row ("event 0" of a turn)."""
     note: str = ""
     error: bool = False
+    requesting: bool = False
+    """A request row: the first of each request (`request` is None until it has been sent)."""
+    request: RequestRecord | None = None
 
     @property
     def name(self) -> str:
@@ -68,11 +72,13 @@ class InspectorRow:
             return self.wire.name
         if self.helper is not None:
             return self.helper.type
+        if self.requesting:
+            return "request"
         return "headers" if self.record is not None else "note"
 
     @property
     def selectable(self) -> bool:
-        return self.wire is not None or self.helper is not None or self.record is not None
+        return self.wire is not None or self.helper is not None or self.record is not None or self.request is not None
 
 
 @dataclass
@@ -95,6 +101,8 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         "event-inspector--note",
         "event-inspector--note-error",
         "event-inspector--headers",
+        "event-inspector--request",
+        "event-inspector--request-row",
         "event-inspector--unknown",
         "event-inspector--sdk",
         "event-inspector--cursor",
@@ -151,6 +159,8 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         """Rows listed as one while a turn streams and the inspector follows: first row's index -> the
         index after the run's last row. Undone (`_list_every_row`) when the user pauses, clicks, filters,
         and when the turn ends."""
+        self._requests: dict[tuple[int, int], InspectorRow] = {}
+        """The request row of each request, by (turn id, request index): filled in when it is sent."""
 
     # ------------------------------------------------------------------------------ content
     def _accepts(self, row: InspectorRow) -> bool:
@@ -229,8 +239,25 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         self._streaming += 1
         self.turns[turn.id] = TurnCounts(turn.number)
         what = f"replay of {turn.replay}" if turn.replay is not None else f"POST /v1/messages · {turn.model}"
-        note = f"── turn {turn.number}: {what} ──"
-        self.add_rows([InspectorRow(turn.id, turn.number, note=note)])
+        note = f"turn {turn.number} · {what} · sending…"
+        row = InspectorRow(turn.id, turn.number, note=note, requesting=True)
+        self._requests[(turn.id, 0)] = row
+        self.add_rows([row])
+
+    def on_request_sent(self, message: RequestSent) -> None:
+        """Fill the request's row in (a retry's attempt replaces the one before); a further request of the
+        turn gets a row of its own."""
+        request = message.request
+        row = self._requests.get((message.turn_id, request.index))
+        if row is None:
+            row = InspectorRow(message.turn_id, self._number(message.turn_id), requesting=True, request=request)
+            self._requests[(message.turn_id, request.index)] = row
+            self.add_rows([row])
+            return
+        row.request = request
+        self._line_cache.clear()
+        self._state_changed()
+        self.refresh()
 
     def on_turn_connected(self, message: TurnConnected) -> None:
         record = message.record
@@ -258,6 +285,10 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
 
     def on_turn_ended(self, message: TurnEnded) -> None:
         turn = message.turn
+        pending = self._requests.get((turn.id, 0))
+        if pending is not None and pending.request is None:  # it never went out (no client, stopped first)
+            pending.note = f"turn {turn.number} · POST /v1/messages · {turn.model} · not sent"
+            self._line_cache.clear()
         counts = turn.wire.counts() if turn.wire is not None else {}
         summary = f"{count_of(sum(counts.values()), 'event')}, {count_of(counts.get('ping', 0), 'ping')}"
         if turn.status is TurnStatus.COMPLETE:
@@ -286,7 +317,11 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         rows: list[InspectorRow] = []
         while self._past and (budget is None or len(rows) < budget):
             turn = self._past.pop(0)
-            rows.append(InspectorRow(turn.id, turn.number, note=f"── turn {turn.number} (saved) · {turn.model} ──"))
+            request = turn.wire.request if turn.wire is not None else None
+            if request is not None:
+                rows.append(InspectorRow(turn.id, turn.number, requesting=True, request=request))
+            else:
+                rows.append(InspectorRow(turn.id, turn.number, note=f"── turn {turn.number} (saved) · {turn.model} ──"))
             if turn.wire is not None:
                 rows.append(InspectorRow(turn.id, turn.number, record=turn.wire))
                 rows.extend(InspectorRow(turn.id, turn.number, wire=event) for event in turn.wire.events)
@@ -310,6 +345,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         self.listed.clear()
         self._runs.clear()
         self.turns.clear()
+        self._requests.clear()
         self.cursor = None
         self.unseen = 0
         self.following = True
@@ -532,8 +568,16 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
 
     def _render_row(self, row: InspectorRow, width: int, highlighted: bool, index: int = -1) -> Strip:
         base = self._base_style
+        if row.requesting:
+            base = base + self._style("request-row")
         if highlighted:
             base = base + self._style("cursor")
+        if row.requesting:
+            request = row.request
+            if request is None:
+                return self._columns(base, 0.0, "request", "request", None, row.note, width)
+            payload = summarize_request(request, row.turn_number)
+            return self._columns(base, request.at, "request", "request", None, payload, width)
         if row.record is not None:
             return self._columns(
                 base,

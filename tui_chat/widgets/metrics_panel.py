@@ -11,6 +11,7 @@ from textual.timer import Timer
 from textual.widgets import Sparkline
 
 from tui_chat.messages import MetricsUpdated, TurnEnded, TurnStarted
+from tui_chat.session.context import ContextUsage
 from tui_chat.session.model import Conversation, Turn, TurnMetrics, TurnStatus, cut_short, format_tokens
 from tui_chat.session.pricing import format_cost
 from tui_chat.stream import clock
@@ -25,6 +26,19 @@ SPARK_INTERVAL = 2.0
 """Seconds between redraws of the sparkline while an answer streams (and once at its end): each redraw
 shifts every bar, each in its own colour, ~1.5 KB a time for a terminal (over SSH: per frame, more
 than the rest of the screen)."""
+
+
+def _short_count(value: int) -> str:
+    """`1M`, `200K`, `1,500`."""
+    if value >= 1_000_000 and value % 100_000 == 0:
+        return f"{value / 1_000_000:g}M"
+    if value >= 1000 and value % 1000 == 0:
+        return f"{value // 1000:,}K"
+    return f"{value:,}"
+
+
+def _count(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
 
 
 def pairs(*items: tuple[str, str], dim: bool = False) -> Content:
@@ -68,6 +82,8 @@ class MetricsPanel(Horizontal):
         super().__init__(id=id)
         self.conversation = conversation
         self.turn: Turn | None = None
+        self.context: ContextUsage | None = None
+        """How full the context window is (the gauge's row)."""
         self._compact = False
         self._ticker: Timer | None = None
         self._refreshed_at = 0.0
@@ -136,6 +152,12 @@ class MetricsPanel(Horizontal):
         self.turn = next((turn for turn in reversed(conversation.turns) if turn.role == "assistant"), None)
         self.refresh_metrics()
 
+    def set_context(self, usage: ContextUsage) -> None:
+        """The context gauge: redrawn only when its figures change (a count after typing, an answer's end)."""
+        if usage != self.context:
+            self.context = usage
+            self.refresh_metrics()
+
     def refresh_metrics(self) -> None:
         self._refreshed_at = time.perf_counter()
         self._text.set(self.render_metrics(clock.now()))
@@ -159,7 +181,7 @@ class MetricsPanel(Horizontal):
         each row cut with an ellipsis rather than wrapped."""
         timing, status, tokens, cache, counts, ident, limits, money = self._turn_items(now)
         if self._compact:
-            rows = [pairs(*timing, *status), pairs(*tokens, *counts, *cache)]
+            rows = [pairs(*timing, *status), Content.assemble(pairs(*tokens, *counts, *cache), self._context_short())]
         elif self.has_class("-narrow"):  # beside the inspector: shorter rows, one more of them
             short_money = [(label, value.removesuffix(" est.")) for label, value in money]
             rows = [
@@ -169,6 +191,7 @@ class MetricsPanel(Horizontal):
                 pairs(*ident[:1], dim=True),
                 pairs(*limits, *short_money, dim=True),
                 self._session_line(short=True),
+                self._context_line(bar=10),
             ]
         else:
             rows = [
@@ -176,11 +199,46 @@ class MetricsPanel(Horizontal):
                 pairs(*tokens[:1], *cache, *tokens[1:], *counts),
                 pairs(*ident, *limits, *money, dim=True),
                 self._session_line(),
+                self._context_line(),
             ]
         if self.turn is None:
-            turn_rows = len(rows) if self._compact else len(rows) - 1
+            turn_rows = len(rows) if self._compact else len(rows) - 2
             rows[:turn_rows] = [Content.styled("No request yet.", "dim")] + [Content("")] * (turn_rows - 1)
+            if self._compact:
+                rows[-1] = Content.assemble(rows[-1], self._context_short())
         return Content("\n").join(rows)
+
+    def _context_line(self, *, bar: int = 16) -> Content:
+        """`context ████▌··········· 28% of 200K · 56,210 tokens counted` (or a warning past the limit)."""
+        usage = self.context
+        if usage is None or (usage.limit is None and usage.tokens is None):
+            return pairs(("context", "—"), dim=True)
+        limit = f" of {_short_count(usage.limit)}" if usage.limit else ""
+        how = {"counted": "counted", "estimated": "estimated", "last answer": "last answer"}.get(usage.source, "")
+        fraction = usage.fraction
+        if usage.tokens is None or fraction is None:
+            shown = "—" if usage.tokens is None else f"{usage.tokens:,} tokens"
+            return pairs(("context", f"{shown}{limit}"), dim=True)
+        colour = "$error" if usage.over else "$warning" if fraction >= 0.8 else "$success"
+        filled = min(bar, max(1 if usage.tokens else 0, round(fraction * bar)))
+        percent = f"{fraction:.0%}" if fraction >= 0.01 else f"{fraction:.1%}" if fraction >= 0.001 else "<0.1%"
+        tail = f" · {usage.tokens:,} tokens {how}"
+        if usage.over:
+            tail = f" · {usage.tokens:,} tokens: over the limit, the API will refuse it"
+        return Content.assemble(
+            ("context ", "bold"),
+            ("█" * filled, colour),
+            ("·" * (bar - filled), "dim"),
+            (f" {percent}{limit}", colour if usage.over else ""),
+            (tail, "$error" if usage.over else "dim"),
+        )
+
+    def _context_short(self) -> Content:
+        usage = self.context
+        if usage is None or usage.fraction is None:
+            return Content("")
+        style = "$error" if usage.over else "dim"
+        return Content.assemble((" · ", "dim"), ("context ", "bold"), (f"{usage.fraction:.0%}", style))
 
     def _turn_items(self, now: float) -> tuple[list[tuple[str, str]], ...]:
         """(timing, stop reason, tokens, cache, event counts, request id and retries, rate limits, cost)

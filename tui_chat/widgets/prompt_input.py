@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingsMap, BindingType
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import TextArea
 
+from tui_chat.attachments import Attachment
 from tui_chat.bindings import bindings
 from tui_chat.commands import Scope, active_keymap
 from tui_chat.messages import PromptSubmitted
@@ -84,6 +87,14 @@ class PromptInput(TextArea):
         self._position: int | None = None
         """Index into `sent` being shown, None when showing the draft."""
         self._draft = ""
+
+    def show_attachments(self, attachments: Sequence[Attachment]) -> None:
+        """Name the files that go with the next message on the prompt's border (nothing when none)."""
+        if not attachments:
+            self.border_title = None
+            return
+        names = "; ".join(attachment.describe() for attachment in attachments)
+        self.border_title = Content.assemble(("Attached: ", "bold"), names, ("  (/attach clear)", "dim"))
 
     def set_history(self, entries: list[str]) -> None:
         self.sent = [entry for entry in entries if entry.strip()]
