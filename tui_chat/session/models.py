@@ -78,7 +78,7 @@ def model_choice(info: object) -> ModelChoice | None:
     display_name = sanitize_line(name).strip() if isinstance(name, str) else ""
     return ModelChoice(
         id=model_id,
-        display_name=display_name[:MAX_NAME],  # (none given: the picker shows the id once)
+        display_name=display_name[:MAX_NAME] or model_id,  # (the picker shows an id once)
         max_input_tokens=_token_limit(getattr(info, "max_input_tokens", None)),
         max_tokens=_token_limit(getattr(info, "max_tokens", None)),
         capabilities=read_capabilities(getattr(info, "capabilities", None)),
