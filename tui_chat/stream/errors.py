@@ -8,7 +8,7 @@ import anthropic
 import httpx2
 
 from tui_chat.safety import sanitize_line
-from tui_chat.stream.event_stream import IncompleteStreamError
+from tui_chat.stream.event_stream import IncompleteStreamError, StreamOrderError
 from tui_chat.stream.retry import RetryPolicy, retry_after_seconds
 from tui_chat.stream.types import ErrorInfo
 
@@ -91,6 +91,12 @@ def describe_error(error: BaseException) -> ErrorInfo:
             kind="incomplete",
             summary="The stream ended without message_stop: the answer may be cut short.",
             hint="The server closed the stream early.",
+        )
+    if isinstance(error, StreamOrderError):
+        return ErrorInfo(
+            kind="events out of order",
+            summary=sanitize_line(str(error)),
+            hint="The server (or a proxy in between) broke the stream; what arrived before is kept.",
         )
     if isinstance(error, json.JSONDecodeError):
         return ErrorInfo(

@@ -87,6 +87,18 @@ class IncompleteStreamError(Exception):
     """The body ended without `message_stop`: the answer may be cut short (the SDK raises nothing)."""
 
 
+class StreamOrderError(Exception):
+    """The server sent events out of the order the Messages API defines (an event before
+    `message_start`, a delta for a block that never started): the message says what, in words."""
+
+
+BLOCK_EVENTS = frozenset({"content_block_delta", "content_block_stop"})
+"""Events that refer to a block `content_block_start` opened (by its `index`)."""
+
+ORDERED_EVENTS = frozenset({"content_block_start", *BLOCK_EVENTS, "message_delta", "message_stop"})
+"""Events that only make sense after `message_start` (unknown event types pass, as the SDK lets them)."""
+
+
 if TYPE_CHECKING:
     StreamEvent = ParsedMessageStreamEvent[None] | PingEvent | ErrorEvent
 else:
@@ -283,17 +295,23 @@ class EventStream(AsyncMessageStream[None]):
                                 raise _ClosedByCaller
                             yield event
                         index += 1
+                        if self._message_stopped:
+                            break  # the answer is whole: whatever follows is not read (see below)
                         if time.perf_counter() - yielded > YIELD_EVERY:
                             # A fast stream delivers hundreds of frames per read; let the UI breathe between them.
                             await asyncio.sleep(0)
                             yielded = time.perf_counter()
+                    if self._message_stopped:
+                        # message_stop ends the answer, even if the server keeps the connection open (a
+                        # gateway that never ends the chunked body): stop reading; the response is closed below.
+                        break
                     if pace > 0 and flowing and not ending and waited > SOCKET_WAIT:
                         # The transport had nothing buffered: let the next frames gather in the socket.
                         pause = arrived + pace - time.perf_counter()
                         if pause > 0:
                             await asyncio.sleep(pause)
                     asked = time.perf_counter()
-                rest = framer.flush()
+                rest = None if self._message_stopped else framer.flush()
                 if rest is not None and rest.strip():
                     for event in await self._frame(WireEvent.from_frame(index, now() - started, rest)):
                         await self._dispatch(event)
@@ -420,6 +438,7 @@ class EventStream(AsyncMessageStream[None]):
         event = raw_event(name, wire.data, self._sdk_process)
         if (observer := self._stream_observer) is not None:
             observer.item(event)  # what `AsyncStream.__aiter__` records of each event it yields
+        self._check_order(event)
         if self._snapshot is None and event.type != "message_start":
             events: list[Any] = [event]
         else:
@@ -430,10 +449,33 @@ class EventStream(AsyncMessageStream[None]):
             except Exception:
                 withhold_message_snapshot(self._raw_stream)
                 raise
+            if event.type == "message_start":
+                _complete_snapshot(self._snapshot)
             events = _helper_events(event, self._snapshot)
         if event.type != "content_block_delta":
             wire.parsed = events[0]  # deltas are rebuilt on demand (`sdk_objects.rebuild_raw_event`)
         return events
+
+    def _check_order(self, event: Any) -> None:
+        """Raise `StreamOrderError` for an event the SDK's accumulator cannot place (it would fail with an
+        IndexError or a RuntimeError, or, for a negative index, add the text to another block)."""
+        kind = event.type
+        if kind not in ORDERED_EVENTS:
+            return
+        snapshot = self._snapshot
+        if snapshot is None:
+            raise StreamOrderError(
+                f"The server sent {kind} before message_start: the stream does not follow the Messages "
+                "API's order (message_start comes first), so the answer cannot be put together."
+            )
+        if kind in BLOCK_EVENTS:
+            index = getattr(event, "index", None)
+            started = len(snapshot.content)
+            if not isinstance(index, int) or not 0 <= index < started:
+                raise StreamOrderError(
+                    f"The server sent {kind} for content block {index}, which never started "
+                    f"(content_block_start opened {count_blocks(started)})."
+                )
 
     @property
     def _observer(self) -> Any:
@@ -475,6 +517,22 @@ class EventStream(AsyncMessageStream[None]):
             message = getattr(event, "message", None)
             if message is not None:
                 await self.on_message(message)
+
+
+def count_blocks(count: int) -> str:
+    return "no block" if count == 0 else f"{count} block{'s' if count != 1 else ''}, numbered from 0"
+
+
+def _complete_snapshot(snapshot: Any) -> None:
+    """Give a message that `message_start` sent without `usage` (or `content`) empty ones, as a later
+    SDK does: the accumulator reads them on every later event. Only the snapshot is completed: the
+    event itself stays as sent, and the turn's counts come from the events (so none is made up)."""
+    if getattr(snapshot, "usage", None) is None:
+        from anthropic.types import Usage
+
+        snapshot.usage = Usage.construct(input_tokens=0, output_tokens=0)
+    if not isinstance(getattr(snapshot, "content", None), list):
+        snapshot.content = []
 
 
 def _helper_events(event: Any, snapshot: Any) -> list[Any]:
