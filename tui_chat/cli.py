@@ -143,9 +143,11 @@ def list_conversations(arguments: list[str]) -> int:
         print("No saved conversations yet.")
         return 0
     for summary in summaries:
-        when = summary.updated.astimezone().strftime("%Y-%m-%d %H:%M")
         title = sanitize_line(summary.title) or "(untitled)"
-        print(f"{summary.id}  {when}  {summary.turn_count:>4} msgs  {sanitize_line(summary.model):<20}  {title}")
+        ident = sanitize_line(summary.id)
+        print(f"{ident}  {summary.when}  {summary.turn_count:>4} msgs  {sanitize_line(summary.model):<20}  {title}")
+        if summary.unreadable:
+            print(f"claude-tui list: {ident}: could not read {summary.unreadable}", file=sys.stderr)
     return 0
 
 
@@ -171,6 +173,8 @@ def export(arguments: list[str]) -> int:
     except (StoreError, LookupError) as error:
         print(f"claude-tui export: {sanitize_line(str(error))}", file=sys.stderr)
         return 1
+    for note in conversation.load_notes:  # what could not be read (marked in the export)
+        print(f"claude-tui export: could not read {note}", file=sys.stderr)
     if args.json:
         data, kind = conversation_to_api_json(conversation), "json"
     else:

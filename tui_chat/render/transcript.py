@@ -14,7 +14,7 @@ from textual.content import Content
 
 from tui_chat.render.markdown import MarkdownDocument
 from tui_chat.render.wrap import wrap as wrap_text
-from tui_chat.session.model import Block, Turn, TurnStatus
+from tui_chat.session.model import Block, Turn, TurnStatus, unreadable_note
 from tui_chat.session.ttft import TtftExperiment, TtftRun
 from tui_chat.stream.types import RetryNotice
 
@@ -154,6 +154,8 @@ class UserSection(Section):
             hidden = len(text) - SHOWN_USER_CHARACTERS
             note = f"… and {hidden:,} more characters (all of it was sent; ctrl+s exports it)"
             text = f"{text[:SHOWN_USER_CHARACTERS]}\n{note}"
+        if turn.load_notes:
+            text = f"{text}\n{unreadable_note(turn.load_notes)}"
         self.text = text
 
     def render(self, width: int) -> list[Content]:
@@ -375,7 +377,16 @@ def notice_for_retry(notice: RetryNotice, remaining: float | None = None) -> Con
 
 
 def notice_for_turn(turn: Turn) -> Content | None:
-    """The notice under an answer that did not complete (None if it did)."""
+    """The notice under an answer that did not complete, or that could not all be read from the
+    database (None for a complete answer read in full)."""
+    notice = _state_notice(turn)
+    if not turn.load_notes:
+        return notice
+    unreadable = Content(unreadable_note(turn.load_notes))
+    return unreadable if notice is None else Content("\n").join([notice, unreadable])
+
+
+def _state_notice(turn: Turn) -> Content | None:
     elapsed = f"{turn.metrics.elapsed():.1f}"
     if turn.status is TurnStatus.STOPPED:
         kept = "the partial answer above is kept" if turn.blocks else "nothing had arrived yet"

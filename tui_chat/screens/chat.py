@@ -472,6 +472,9 @@ class ChatScreen(Screen[None]):
         finally:
             self._opening = False
         await self.open_conversation(conversation)
+        if conversation.load_notes:  # a damaged or hand-edited database: what was read is shown, the rest marked
+            note = sanitize_line("; ".join(conversation.load_notes))[:300]
+            self.notify(f"Not all of this conversation could be read: {note}.", severity="warning", markup=False)
         return True
 
     async def open_conversation(self, conversation: Conversation) -> None:

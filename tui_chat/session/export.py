@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui_chat.safety import sanitize_line
-from tui_chat.session.model import Block, Conversation, Turn, TurnStatus
+from tui_chat.session.model import Block, Conversation, Turn, TurnStatus, unreadable_note
 from tui_chat.wording import count_of
 
 if TYPE_CHECKING:
@@ -47,6 +47,8 @@ def conversation_to_markdown(conversation: Conversation, *, include_metrics: boo
     """
     title = sanitize_line(conversation.title).strip() or f"Conversation {conversation.id}"
     parts = [f"# {escape_inline(title)}", _metadata(conversation)]
+    if conversation.load_notes:
+        parts.append(f"> {escape_inline(unreadable_note(conversation.load_notes))}")
     if conversation.system:
         parts.append("**System prompt:**\n\n" + fenced(conversation.system, "text"))
     user_number = 0
@@ -55,6 +57,8 @@ def conversation_to_markdown(conversation: Conversation, *, include_metrics: boo
             user_number += 1
             heading = f"## You · {user_number}"
             body = [seal_markdown(turn.text)] if turn.text.strip() else []
+            if turn.load_notes:
+                body.append(f"> {escape_inline(unreadable_note(turn.load_notes))}")
         else:
             heading = f"## Claude · {turn.number}"
             body = list(_assistant_parts(conversation, turn, include_metrics=include_metrics))
@@ -149,6 +153,8 @@ def _status_line(turn: Turn) -> str:
             lines.append(f"> **Failed:** {escape_inline(error.kind)} — {escape_inline(error.summary)}{suffix}")
             if error.hint:
                 lines.append(f"> {escape_inline(error.hint)}")
+    if turn.load_notes:
+        lines.append(f"> {escape_inline(unreadable_note(turn.load_notes))}")
     return "\n>\n".join(lines)
 
 

@@ -167,6 +167,8 @@ class Turn:
     replay: str | None = None
     """Set on both turns of a replayed recording (its name): never part of the history sent."""
     id: int = field(default_factory=lambda: next(_turn_ids))
+    load_notes: list[str] = field(default_factory=list)
+    """What of this turn could not be read from the database when it was loaded (shown with it)."""
 
     def block(self, index: int) -> Block | None:
         for block in reversed(self.blocks):
@@ -184,6 +186,11 @@ class Turn:
         if self.status is not TurnStatus.COMPLETE or not isinstance(self.api_content, list):
             return []
         return [str(b["id"]) for b in self.api_content if isinstance(b, dict) and b.get("type") == "tool_use"]
+
+
+def unreadable_note(notes: list[str]) -> str:
+    """One line naming what could not be read from the database (`load_notes`), "" if nothing."""
+    return f"⚠ Could not be read from the database: {'; '.join(notes)}." if notes else ""
 
 
 @dataclass
@@ -223,6 +230,13 @@ class Conversation:
         self.turns: list[Turn] = []
         self.created = datetime.now(UTC)
         self.title = ""
+        self.load_notes: list[str] = []
+        """What could not be read from the database when it was loaded (its header, unreadable turns)."""
+
+    @property
+    def damaged_turns(self) -> int:
+        """Turns loaded with parts that could not be read (see `Turn.load_notes`)."""
+        return sum(1 for turn in self.turns if turn.load_notes)
 
     def add_user(self, text: str) -> Turn:
         """Record the user's message (text as typed; sanitized for display)."""

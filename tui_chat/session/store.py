@@ -56,6 +56,10 @@ class AmbiguousIdError(StoreError, LookupError):
         self.matches = matches
 
 
+UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+"""Stands in for a stored date that is not one (a damaged or hand-edited row)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ConversationSummary:
     """One line of the conversation list."""
@@ -66,6 +70,16 @@ class ConversationSummary:
     created: datetime
     updated: datetime
     turn_count: int
+    unreadable: str = ""
+    """What of its row could not be read, in words ("" when all of it could). It is listed anyway,
+    with `UNKNOWN_TIME` for a date that is not one, and can be opened."""
+
+    @property
+    def when(self) -> str:
+        """When it was last changed, in local time, as the list shows it."""
+        if self.updated == UNKNOWN_TIME:
+            return "date unknown"
+        return self.updated.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def is_interrupted(turn: Turn) -> bool:
@@ -310,45 +324,44 @@ class ConversationStore:
 
     def list_conversations(self, limit: int | None = None) -> list[ConversationSummary]:
         """Stored conversations, most recently updated first."""
-        rows = self._db.execute(
-            """
-            SELECT c.id, c.title, c.model, c.created, c.updated,
-                   (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id)
-            FROM conversations c
-            ORDER BY c.updated DESC, c.rowid DESC
-            LIMIT ?
-            """,
-            (-1 if limit is None else limit,),
-        ).fetchall()
-        return [
-            ConversationSummary(
-                id=row[0],
-                title=row[1],
-                model=row[2],
-                created=datetime.fromisoformat(row[3]),
-                updated=datetime.fromisoformat(row[4]),
-                turn_count=row[5],
-            )
-            for row in rows
-        ]
+        try:
+            rows = self._db.execute(
+                """
+                SELECT c.id, c.title, c.model, c.created, c.updated,
+                       (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id)
+                FROM conversations c
+                ORDER BY c.updated DESC, c.rowid DESC
+                LIMIT ?
+                """,
+                (-1 if limit is None else limit,),
+            ).fetchall()
+        except sqlite3.Error as error:
+            raise StoreError(f"Cannot read the conversation list in {self.path}: {error}.") from error
+        return [_summary(row) for row in rows]
 
     def last_id(self) -> str | None:
         """The id of the most recently updated conversation, if any."""
-        row = self._db.execute("SELECT id FROM conversations ORDER BY updated DESC, rowid DESC LIMIT 1").fetchone()
-        return None if row is None else str(row[0])
+        try:
+            row = self._db.execute("SELECT id FROM conversations ORDER BY updated DESC, rowid DESC LIMIT 1").fetchone()
+        except sqlite3.Error as error:
+            raise StoreError(f"Cannot read the conversation database {self.path}: {error}.") from error
+        return None if row is None else _text(row[0])
 
     def find(self, prefix: str) -> str:
         """The id of the one conversation whose id is, or starts with, `prefix`."""
         prefix = prefix.strip()
         if not prefix:
             raise ConversationNotFoundError("No conversation id given.")
-        matches = [
-            str(row[0])
-            for row in self._db.execute(
-                "SELECT id FROM conversations WHERE substr(id, 1, ?) = ? ORDER BY updated DESC",
-                (len(prefix), prefix),
-            )
-        ]
+        try:
+            matches = [
+                _text(row[0])
+                for row in self._db.execute(
+                    "SELECT id FROM conversations WHERE substr(id, 1, ?) = ? ORDER BY updated DESC",
+                    (len(prefix), prefix),
+                )
+            ]
+        except sqlite3.Error as error:
+            raise StoreError(f"Cannot read the conversation database {self.path}: {error}.") from error
         if prefix in matches:
             return prefix
         if not matches:
@@ -358,8 +371,28 @@ class ConversationStore:
         return matches[0]
 
     def load(self, conversation_id: str) -> Conversation:
-        """The stored conversation with all its turns, blocks, metrics, errors and wire records."""
-        return _load(self._db, conversation_id)
+        """The stored conversation with all its turns, blocks, metrics, errors and wire records; what
+        cannot be read is named in the `load_notes` of the conversation and of its turns."""
+        try:
+            return _load(self._db, conversation_id)
+        except sqlite3.Error as error:
+            raise StoreError(f"Cannot read the conversation database {self.path}: {error}.") from error
+
+
+def _summary(row: tuple[Any, ...]) -> ConversationSummary:
+    """One line of the list from its row; a value that cannot be read is named in `unreadable`."""
+    notes: list[str] = []
+    created = _read(row[3], _time, UNKNOWN_TIME, f"its creation date ({_shown(row[3])})", notes)
+    updated = _read(row[4], _time, UNKNOWN_TIME, f"its last date ({_shown(row[4])})", notes)
+    return ConversationSummary(
+        id=_text(row[0]),
+        title=_text(row[1]),
+        model=_text(row[2]),
+        created=created,
+        updated=updated,
+        turn_count=_read(row[5], _count, 0, "its message count", notes),
+        unreadable="; ".join(notes),
+    )
 
 
 def load_conversation(path: str | os.PathLike[str], conversation_id: str) -> Conversation:
@@ -378,20 +411,32 @@ def load_conversation(path: str | os.PathLike[str], conversation_id: str) -> Con
 
 
 def _load(db: sqlite3.Connection, conversation_id: str) -> Conversation:
+    """Read what can be read: a value that cannot be (a damaged or hand-edited row) is replaced by a
+    default and named in `load_notes`, of the conversation or of its turn, never an exception."""
     header = db.execute(
         "SELECT title, model, system, max_tokens, created FROM conversations WHERE id = ?", (conversation_id,)
     ).fetchone()
     if header is None:
         raise ConversationNotFoundError(f"No conversation with id {conversation_id!r}.")
     title, model, system, max_tokens, created = header
-    conversation = Conversation(model=model, system=system, max_tokens=max_tokens, conversation_id=conversation_id)
-    conversation.title = title
-    conversation.created = datetime.fromisoformat(created)
+    notes: list[str] = []
+    conversation = Conversation(
+        model=_text(model),
+        system=None if system is None else _text(system),
+        max_tokens=_read(max_tokens, _positive_int, 4096, "the max_tokens setting", notes),
+        conversation_id=conversation_id,
+    )
+    conversation.title = _text(title)
+    conversation.created = _read(created, _time, UNKNOWN_TIME, "the creation date", notes)
     rows = db.execute(
         f"SELECT {', '.join(_TURN_COLUMNS)} FROM turns WHERE conversation_id = ? ORDER BY position",
         (conversation_id,),
     ).fetchall()
     conversation.turns = [_turn_from_row(dict(zip(_TURN_COLUMNS, row, strict=True))) for row in rows]
+    damaged = conversation.damaged_turns
+    if damaged:
+        notes.append(f"{damaged} of its {len(rows)} messages could not be read in full (each is marked)")
+    conversation.load_notes = notes
     return conversation
 
 
@@ -455,29 +500,182 @@ def _turn_row(turn: Turn, *, checkpoint: bool = False) -> dict[str, Any]:
 
 
 def _turn_from_row(row: dict[str, Any]) -> Turn:
-    blocks = [_build(Block, item) for item in json.loads(row["blocks"])]
+    """A turn from its row. Each value that cannot be read gets a default and a note (`load_notes`)."""
+    notes: list[str] = []
+    role = row["role"]
+    if role not in ("user", "assistant"):
+        notes.append(f"its role ({_shown(role)}), so it is shown as an answer")
+        role = "assistant"
+    text = _text(row["text"])
+    blocks: list[Block] = _read(row["blocks"], _blocks, [], "its content", notes)
+    status = _read(row["status"], TurnStatus, TurnStatus.FAILED, "its state (shown as failed)", notes)
+    error = _read(row["error"], _optional(ErrorInfo), None, "what went wrong with it", notes)
+    shown: Any = text if role == "user" else _text_content(blocks)  # what is sent if the stored content is damaged
+    api_content = _read(row["api_content"], _api_content(role), shown, "the content sent back to the API", notes)
+    if api_content is None and role == "user":
+        api_content = text
     turn = Turn(
-        role=row["role"],
-        text=row["text"],
+        role=role,
+        text=text,
         blocks=blocks,
-        status=_status(row["status"]),
-        error=None if row["error"] is None else _build(ErrorInfo, json.loads(row["error"])),
-        retries=[_build(RetryNotice, item) for item in json.loads(row["retries"])],
-        metrics=_metrics(json.loads(row["metrics"])),
-        wire=None if row["wire_meta"] is None else _wire_from_columns(row["wire_body"], row["wire_meta"]),
-        api_content=None if row["api_content"] is None else json.loads(row["api_content"]),
-        model=row["model"],
-        message_id=row["message_id"],
-        created=datetime.fromisoformat(row["created"]),
-        number=row["number"],
-        replay=row["replay"],
+        status=status,
+        error=error,
+        retries=_read(row["retries"], _retries, list[RetryNotice](), "its retries", notes),
+        metrics=_read(row["metrics"], _metrics, TurnMetrics(), "its timings and token counts", notes),
+        wire=_read(row["wire_meta"], lambda meta: _wire_from_columns(row["wire_body"], meta), None, _WIRE, notes),
+        api_content=api_content,
+        model=_text(row["model"]),
+        message_id=_text(row["message_id"]),
+        created=_read(row["created"], _time, UNKNOWN_TIME, "its date", notes),
+        number=_read(row["number"], _count, 0, "its number", notes),
+        replay=_read(row["replay"], _optional_text, None, "its replay name", notes),
+        load_notes=notes,
     )
     if turn.status is TurnStatus.STREAMING:  # the process ended mid-answer: keep what was checkpointed
         turn.status = TurnStatus.FAILED
         turn.error = ErrorInfo(kind=INTERRUPTED_KIND, summary=INTERRUPTED_SUMMARY, retryable=True)
-        text = "".join(block.text for block in blocks if block.kind == "text")
-        turn.api_content = [{"type": "text", "text": text}] if text else []
+        turn.api_content = _text_content(blocks)
     return turn
+
+
+_WIRE = "its recorded stream (the inspector lists no events for it)"
+
+
+def _text_content(blocks: list[Block]) -> list[dict[str, Any]]:
+    text = "".join(block.text for block in blocks if block.kind == "text")
+    return [{"type": "text", "text": text}] if text else []
+
+
+# --- reading stored values that may be damaged -------------------------------------------------------
+
+_V = TypeVar("_V")
+
+
+def _read(value: Any, parse: Callable[[Any], _V], default: _V, what: str, notes: list[str]) -> _V:
+    """`parse(value)`, or `default` with "`what`" added to `notes` if the value cannot be read."""
+    try:
+        return parse(value)
+    except Exception:  # any value in a file is possible: what cannot be read is named, never raised
+        notes.append(what)
+        return default
+
+
+def _shown(value: Any) -> str:
+    """A stored value, short and safe to show in a note."""
+    return sanitize_line(repr(value))[:40]
+
+
+def _text(value: Any) -> str:
+    """A stored text value; anything else (a number, bytes, NULL) made into text rather than refused."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return "" if value is None else str(value)
+
+
+def _optional_text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError("not text")
+
+
+def _time(value: Any) -> datetime:
+    """A stored date, in UTC; one too near year 1 or 9999 to be shown in every time zone is refused."""
+    if not isinstance(value, str):
+        raise TypeError("not a date")
+    moment = datetime.fromisoformat(value)
+    moment = (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    if not 2 <= moment.year <= 9998:
+        raise ValueError("out of range")
+    return moment
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise TypeError("not a count")
+
+
+def _positive_int(value: Any) -> int:
+    if _count(value) > 0:
+        return int(value)
+    raise ValueError("not positive")
+
+
+def _loads(value: Any) -> Any:
+    if not isinstance(value, (str, bytes)):
+        raise TypeError("not JSON text")
+    return json.loads(value)
+
+
+def _blocks(value: Any) -> list[Block]:
+    items = _loads(value)
+    if not isinstance(items, list):
+        raise TypeError("not a list")
+    return [_checked(Block, item) for item in items]
+
+
+def _retries(value: Any) -> list[RetryNotice]:
+    items = _loads(value)
+    if not isinstance(items, list):
+        raise TypeError("not a list")
+    return [_checked(RetryNotice, item) for item in items]
+
+
+def _optional(cls: type[_T]) -> Callable[[Any], _T | None]:
+    def parse(value: Any) -> _T | None:
+        return None if value is None else _checked(cls, _loads(value))
+
+    return parse
+
+
+def _api_content(role: str) -> Callable[[Any], Any]:
+    """What a turn adds to the history: the user's text, or a list of content blocks (objects)."""
+
+    def parse(value: Any) -> Any:
+        if value is None:
+            return None
+        content = _loads(value)
+        if role == "user" and isinstance(content, str):
+            return content
+        if role == "assistant" and isinstance(content, list) and all(isinstance(item, dict) for item in content):
+            return content
+        raise TypeError("not content")
+
+    return parse
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _fits(value: Any, annotation: str) -> tuple[bool, Any]:
+    """Whether `value` (from JSON) is of the field type `annotation` (as written in the dataclass), and
+    the value to use (an integer for a float field becomes a float)."""
+    number = _is_number(value)
+    for option in (part.strip() for part in annotation.split("|")):
+        if option == "None" and value is None:
+            return True, None
+        if option == "str" and isinstance(value, str):
+            return True, value
+        if option == "bool" and isinstance(value, bool):
+            return True, value
+        if option == "int" and isinstance(value, int) and not isinstance(value, bool):
+            return True, value
+        if option == "float" and number:
+            return True, float(value)
+        if option == "list[str]" and isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return True, value
+        if option == "list[float]" and isinstance(value, list) and all(map(_is_number, value)):
+            return True, [float(item) for item in value]
+        if (
+            option == "dict[str, str]"
+            and isinstance(value, dict)
+            and all(isinstance(key, str) and isinstance(item, str) for key, item in value.items())
+        ):
+            return True, value
+    return False, None
 
 
 def _wire_columns(record: WireRecord) -> tuple[bytes, str]:
@@ -494,13 +692,29 @@ def _wire_columns(record: WireRecord) -> tuple[bytes, str]:
     return record.sse_bytes(), _json(meta)
 
 
-def _wire_from_columns(body: bytes | None, meta_json: str) -> WireRecord:
-    meta = json.loads(meta_json)
+def _wire_from_columns(body: bytes | None, meta_json: str | None) -> WireRecord | None:
+    """The wire record of a turn (None if it has none). Raises on anything damaged."""
+    if meta_json is None:
+        return None
+    meta = _loads(meta_json)
+    if not isinstance(meta, dict) or not isinstance(body, (bytes, type(None))):
+        raise TypeError("not a wire record")
     body = body or b""
     if "events" in meta:  # stored before the lengths and times were packed
         pairs = [(int(length), float(at)) for length, at in meta["events"]]
     else:
         pairs = list(zip(_unpack("I", meta["event_lengths"]), _unpack("d", meta["event_times"]), strict=True))
+    if sum(length for length, _ in pairs) != len(body):
+        raise ValueError("the event lengths do not add up to the body")
+    for name, annotation in (("status", "int | None"), ("headers_at", "float | None"), ("attempts", "int")):
+        fits, meta[name] = _fits(meta[name], annotation)
+        if not fits:
+            raise TypeError(f"{name} is not {annotation}")
+    headers = meta["headers"]
+    if not isinstance(headers, list) or not all(
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair) for pair in headers
+    ):
+        raise TypeError("headers are not pairs of text")
     events: list[WireEvent] = []
     offset = 0
     for index, (length, at) in enumerate(pairs):
@@ -508,7 +722,7 @@ def _wire_from_columns(body: bytes | None, meta_json: str) -> WireRecord:
         offset += length
     return WireRecord(
         status=meta["status"],
-        headers=[(str(name), str(value)) for name, value in meta["headers"]],
+        headers=[(name, value) for name, value in headers],
         events=events,
         headers_at=meta["headers_at"],
         attempts=meta["attempts"],
@@ -520,10 +734,18 @@ def _wire_from_columns(body: bytes | None, meta_json: str) -> WireRecord:
 _T = TypeVar("_T")
 
 
-def _build(cls: type[_T], data: dict[str, Any]) -> _T:
-    """A dataclass from stored fields, ignoring fields this version does not know."""
-    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-    return cls(**{key: value for key, value in data.items() if key in known})
+def _checked(cls: type[_T], data: Any) -> _T:
+    """A dataclass from stored fields, ignoring fields this version does not know. A field of the wrong
+    type takes its default (a damaged or hand-edited row); without a default, it raises `TypeError`."""
+    if not isinstance(data, dict):
+        raise TypeError(f"not a {cls.__name__}")
+    values: dict[str, Any] = {}
+    for item in fields(cls):  # type: ignore[arg-type]
+        if item.name in data:
+            fits, value = _fits(data[item.name], str(item.type))
+            if fits:
+                values[item.name] = value
+    return cls(**values)
 
 
 def _pack(typecode: str, values: list[Any]) -> str:
@@ -542,19 +764,15 @@ def _unpack(typecode: str, text: str) -> list[Any]:
     return packed.tolist()
 
 
-def _metrics(data: dict[str, Any]) -> TurnMetrics:
+def _metrics(value: Any) -> TurnMetrics:
+    data = _loads(value)
+    if not isinstance(data, dict):
+        raise TypeError("not metrics")
     packed = data.pop("delta_times_packed", None)
-    metrics = _build(TurnMetrics, data)
+    metrics = _checked(TurnMetrics, data)
     if isinstance(packed, str):
         metrics.delta_times = _unpack("d", packed)
     return metrics
-
-
-def _status(value: str) -> TurnStatus:
-    try:
-        return TurnStatus(value)
-    except ValueError:
-        return TurnStatus.FAILED
 
 
 def _json(value: Any) -> str:

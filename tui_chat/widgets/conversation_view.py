@@ -84,7 +84,7 @@ class AssistantEntry(Entry):
                 self._add_block(block, complete=True)
             content = notice_for_turn(turn)
             if content is not None:
-                self._set_notice(content, error=turn.status is not TurnStatus.STOPPED)
+                self._set_notice(content, error=turn.status in (TurnStatus.FAILED, TurnStatus.INCOMPLETE))
             self._ended = True
 
     @property
