@@ -32,6 +32,8 @@ class ClaudeTUI(App[None]):
         self.settings = settings
         self.backend = backend or Backend(settings)
         self.preferences = Preferences.load()
+        self.exit_notes: list[str] = []
+        """Printed after the app has left the screen (what could not be saved, ...)."""
 
     def on_mount(self) -> None:
         if self.preferences.theme in self.available_themes:

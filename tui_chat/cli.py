@@ -216,7 +216,10 @@ def run_app(settings: Settings) -> int:
     setup_logging(data_dir(), settings.secrets)
     from tui_chat.app import ClaudeTUI
 
-    ClaudeTUI(settings).run()
+    app = ClaudeTUI(settings)
+    app.run()
+    for note in app.exit_notes:
+        print(note, file=sys.stderr)
     return 0
 
 

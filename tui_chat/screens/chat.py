@@ -131,6 +131,7 @@ class ChatScreen(Screen[None]):
         self._show_top_bar()
         self.prompt.focus()
         self.prepare_backend()
+        self.transcripts.start()
         self.set_interval(1.0, self.transcripts.checkpoint)
         settings = self.backend.settings
         store = self.transcripts.open_store()

@@ -1,11 +1,14 @@
 """What the chat screen keeps and hands out: the saved conversation, exports, recordings, copies.
 
 Every turn is saved when it is sent, and when its answer completes, stops or fails; the answer
-still streaming is checkpointed every second, so killing the process loses at most about a second.
+still streaming is checkpointed every second, so killing the process loses at most about a second
+(while the database is free: see `StoreWriter`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,64 +26,105 @@ from tui_chat.session.export import (
 from tui_chat.session.model import Conversation, Turn, TurnStatus
 from tui_chat.session.recording import meta_path, recording_from_record, recording_meta
 from tui_chat.session.store import ConversationStore, StoreError
+from tui_chat.session.writer import StoreWriter, WriterState
 
 if TYPE_CHECKING:
     from tui_chat.screens.chat import ChatScreen
 
 
 class Transcripts:
-    """The chat screen's persistence and file/clipboard output. Failures become notifications."""
+    """The chat screen's persistence and file/clipboard output. Failures become notifications.
+
+    Writes go through a `StoreWriter` (its own thread): a locked database never stalls the UI, and
+    what waits for it is kept and saved once it is free (the screen is told both). `store` is a
+    connection of the UI's own, for reading (the conversation list, `--continue`)."""
+
+    READ_BUSY_TIMEOUT = 1.0
+    """Seconds a read on the UI thread waits for another program's lock (writes never wait here)."""
 
     def __init__(self, screen: ChatScreen) -> None:
         self.screen = screen
         self.store: ConversationStore | None = None
-        self._warned = False
+        self.writer: StoreWriter | None = None
+        self._told_waiting = False
+        self._lost = 0
 
     # ------------------------------------------------------------------------- the saved copy
+    def start(self) -> None:
+        """Start saving (unless --no-history): the writer thread opens the database when it can."""
+        if self.writer is not None or self.screen.backend.settings.no_history:
+            return
+        loop = asyncio.get_running_loop()
+
+        def changed(state: WriterState) -> None:  # on the writer's thread
+            with contextlib.suppress(RuntimeError):  # the loop is closed: the app is gone
+                loop.call_soon_threadsafe(self._writer_changed, state)
+
+        self.writer = StoreWriter(data_dir(), on_change=changed)
+
     def open_store(self) -> ConversationStore | None:
+        """The UI's reading connection (None, with a notification, if the database cannot be read now)."""
         if self.store is None and not self.screen.backend.settings.no_history:
             try:
-                self.store = ConversationStore(data_dir())
+                self.store = ConversationStore(data_dir(), busy_timeout=self.READ_BUSY_TIMEOUT)
             except (StoreError, OSError, sqlite3.Error) as error:
-                self._failed("Conversations will not be saved", error)
+                detail = redact(sanitize_line(str(error)), self.screen.backend.settings.secrets)[:200]
+                self.screen.notify(
+                    f"Saved conversations cannot be read now: {detail}", severity="warning", markup=False, timeout=10
+                )
         return self.store
 
     def close(self) -> None:
+        """Wait a little for writes still waiting (a locked database); say what could not be saved."""
+        if self.writer is not None:
+            writer, self.writer = self.writer, None
+            unsaved = writer.close()
+            if unsaved:
+                reason = writer.state.reason or "the database could not be written"
+                message = (
+                    f"claude-tui: {unsaved} change{'s' if unsaved != 1 else ''} to the conversation could not be "
+                    f"saved before quitting ({reason}). Export with /export before quitting next time the "
+                    "database is locked."
+                )
+                notes = getattr(self.screen.app, "exit_notes", None)
+                if isinstance(notes, list):
+                    notes.append(redact(message, self.screen.backend.settings.secrets))
         if self.store is not None:
             self.store.close()
             self.store = None
 
     def save(self, turn: Turn, conversation: Conversation | None = None) -> None:
-        """Commit `turn` (sent, or its answer ended) in its conversation (by default the one shown)."""
-        store = self.store
+        """Save `turn` (sent, or its answer ended) in its conversation (by default the one shown)."""
+        writer = self.writer
         conversation = conversation or self.screen.conversation
-        if store is None or turn not in conversation.turns:
+        if writer is None or turn not in conversation.turns:
             return
-        try:
-            store.save_turn(conversation, turn)
-        except (StoreError, OSError, sqlite3.Error) as error:
-            self._failed("Could not save the conversation", error)
+        writer.save_turn(conversation, turn)
 
     def checkpoint(self) -> None:
         """Save the partial answer that is streaming (called every second)."""
-        store = self.store
+        writer = self.writer
         conversation = self.screen.conversation
-        if store is None or not conversation.turns:
+        if writer is None or not conversation.turns:
             return
         turn = conversation.turns[-1]
         if turn.role != "assistant" or turn.status is not TurnStatus.STREAMING:
             return
-        try:
-            store.checkpoint(conversation, turn)
-        except (StoreError, OSError, sqlite3.Error) as error:
-            self._failed("Could not checkpoint the answer", error)
+        writer.checkpoint(conversation, turn)
 
-    def _failed(self, what: str, error: BaseException) -> None:
-        if self._warned:
-            return
-        self._warned = True
-        detail = redact(sanitize_line(str(error)), self.screen.backend.settings.secrets)[:200]
-        self.screen.notify(f"{what}: {detail}", severity="warning", markup=False, timeout=10)
+    def _writer_changed(self, state: WriterState) -> None:
+        """Say when writes start waiting for the database, and when they have all landed."""
+        secrets = self.screen.backend.settings.secrets
+        if state.lost > self._lost:
+            self._lost = state.lost
+            detail = redact(state.reason, secrets)
+            self.screen.notify(f"A change could not be saved: {detail}", severity="error", markup=False, timeout=15)
+        if state.waiting and not self._told_waiting:
+            self._told_waiting = True
+            self.screen.notify(redact(state.describe(), secrets), severity="warning", markup=False, timeout=30)
+        elif self._told_waiting and not state.waiting and state.pending == 0:
+            self._told_waiting = False
+            self.screen.notify("Saved: the database is free again, nothing was lost.", markup=False, timeout=8)
 
     # ------------------------------------------------------------------------------- files
     def _write(self, what: str, path_text: str | None, kind: str, data: str | bytes) -> Path | None:

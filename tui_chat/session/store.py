@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import array
 import base64
+import contextlib
 import json
 import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -80,6 +81,75 @@ class ConversationSummary:
         if self.updated == UNKNOWN_TIME:
             return "date unknown"
         return self.updated.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass(frozen=True, slots=True)
+class StoreWrite:
+    """One change to the store, with everything it writes copied when it was asked for: the stream keeps
+    changing the turn while a writer thread (`session.writer`) serializes and stores the copy."""
+
+    conversation_id: str
+    header: tuple[str, str, str | None, int, datetime]
+    """Title, model, system prompt, max_tokens, creation time."""
+    keep_turns: int | None
+    """Turns at or after this position are deleted (edited away, discarded); None: no turn is."""
+    position: int | None = None
+    turn: Turn | None = None
+    """A copy of the turn to store at `position` (see `_frozen`)."""
+    checkpoint: bool = False
+
+    @property
+    def turn_id(self) -> int | None:
+        return None if self.turn is None else self.turn.id
+
+    @classmethod
+    def of_conversation(cls, conversation: Conversation) -> StoreWrite:
+        """The header, and no turn after the last one."""
+        return cls(conversation.id, _header(conversation), len(conversation.turns))
+
+    @classmethod
+    def of_turn(cls, conversation: Conversation, turn: Turn) -> StoreWrite:
+        """`turn` in full at its position (and the header, and no turn after the last one)."""
+        position = _position(conversation, turn)
+        return cls(conversation.id, _header(conversation), len(conversation.turns), position, _frozen(turn))
+
+    @classmethod
+    def of_checkpoint(cls, conversation: Conversation, turn: Turn) -> StoreWrite:
+        """The partial text of a streaming turn (a full `of_turn` once it has ended)."""
+        if turn.status is not TurnStatus.STREAMING:
+            return cls.of_turn(conversation, turn)
+        position = _position(conversation, turn)
+        return cls(conversation.id, _header(conversation), None, position, _frozen(turn, checkpoint=True), True)
+
+
+def _header(conversation: Conversation) -> tuple[str, str, str | None, int, datetime]:
+    return (conversation.title, conversation.model, conversation.system, conversation.max_tokens, conversation.created)
+
+
+def _frozen(turn: Turn, *, checkpoint: bool = False) -> Turn:
+    """A copy of `turn` that later changes to it do not reach: strings and bytes are shared (they never
+    change), lists and records are copied (a few references each). A checkpoint copies no wire record
+    and no delta times (it does not store them) and fixes how long the answer had streamed."""
+    metrics = replace(
+        turn.metrics,
+        delta_times=[] if checkpoint else list(turn.metrics.delta_times),
+        rate_limits=dict(turn.metrics.rate_limits),
+    )
+    if checkpoint and metrics.ended_at is None and metrics.sent_at:
+        metrics.ended_at = turn.metrics.elapsed()  # how long it had streamed when last saved
+    wire = turn.wire
+    if wire is not None and not checkpoint:
+        wire = replace(wire, headers=list(wire.headers), events=list(wire.events))
+    api_content = turn.api_content
+    return replace(
+        turn,
+        blocks=[replace(block, citations=list(block.citations)) for block in turn.blocks],
+        retries=list(turn.retries),
+        metrics=metrics,
+        wire=None if checkpoint else wire,
+        api_content=list(api_content) if isinstance(api_content, list) else api_content,
+        load_notes=list(turn.load_notes),
+    )
 
 
 def is_interrupted(turn: Turn) -> bool:
@@ -171,16 +241,18 @@ class ConversationStore:
         location: str | os.PathLike[str] | None = None,
         *,
         clock: Callable[[], datetime] | None = None,
+        busy_timeout: float = 5.0,
     ) -> None:
         """Open (creating if needed) the database in directory `location` (default: the data directory).
 
         A `location` ending in `.sqlite3`, `.sqlite` or `.db` is the database file itself. A directory
         is created with mode 0o700 (and set to it if it exists); the database file gets 0o600.
+        `busy_timeout`: seconds a statement waits for another program's lock before it fails.
         """
         self.path = _prepare_location(location)
         self._clock = clock or (lambda: datetime.now(UTC))
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=busy_timeout)
         except sqlite3.Error as error:
             raise StoreError(f"Cannot open the conversation database {self.path}: {error}.") from error
         try:
@@ -232,6 +304,8 @@ class ConversationStore:
 
     def _migrate(self) -> None:
         target = schema_version()
+        if self.user_version == target:
+            return  # (a read: no write lock is needed to open a database that is up to date)
         while True:
             with self._transaction() as db:  # IMMEDIATE: a second process waits instead of migrating too
                 version = self.user_version
@@ -249,23 +323,11 @@ class ConversationStore:
 
     def save_conversation(self, conversation: Conversation) -> None:
         """Insert or update the conversation's header row (title, model, system prompt, limits)."""
-        with self._transaction() as db:
-            self._write_header(db, conversation)
-            db.execute(
-                "DELETE FROM turns WHERE conversation_id = ? AND position >= ?",
-                (conversation.id, len(conversation.turns)),
-            )
+        self.write(StoreWrite.of_conversation(conversation))
 
     def save_turn(self, conversation: Conversation, turn: Turn) -> None:
         """Store `turn` (and the header) at its position in `conversation`, replacing what was there."""
-        position = _position(conversation, turn)
-        with self._transaction() as db:
-            self._write_header(db, conversation)
-            db.execute(
-                "DELETE FROM turns WHERE conversation_id = ? AND position >= ?",
-                (conversation.id, len(conversation.turns)),
-            )
-            _write_turn(db, conversation.id, position, _turn_row(turn))
+        self.write(StoreWrite.of_turn(conversation, turn))
 
     def checkpoint(self, conversation: Conversation, turn: Turn) -> None:
         """Cheaply store the partial text of a turn that is still streaming (its wire record is left out).
@@ -274,16 +336,23 @@ class ConversationStore:
         On a turn that has already ended this is a full `save_turn`, so a late checkpoint cannot
         overwrite the final state.
         """
-        if turn.status is not TurnStatus.STREAMING:
-            self.save_turn(conversation, turn)
-            return
-        position = _position(conversation, turn)
-        row = _turn_row(turn, checkpoint=True)
-        with self._transaction() as db:
-            self._write_header(db, conversation)
-            _write_turn(db, conversation.id, position, row)
+        self.write(StoreWrite.of_checkpoint(conversation, turn))
 
-    def _write_header(self, db: sqlite3.Connection, conversation: Conversation) -> None:
+    def write(self, change: StoreWrite) -> None:
+        """Apply one `StoreWrite` in one transaction (from any thread that owns this store)."""
+        row = None if change.turn is None else _turn_row(change.turn, checkpoint=change.checkpoint)
+        with self._transaction() as db:
+            self._write_header(db, change)
+            if change.keep_turns is not None:
+                db.execute(
+                    "DELETE FROM turns WHERE conversation_id = ? AND position >= ?",
+                    (change.conversation_id, change.keep_turns),
+                )
+            if row is not None and change.position is not None:
+                _write_turn(db, change.conversation_id, change.position, row)
+
+    def _write_header(self, db: sqlite3.Connection, change: StoreWrite) -> None:
+        title, model, system, max_tokens, created = change.header
         db.execute(
             """
             INSERT INTO conversations (id, title, model, system, max_tokens, created, updated)
@@ -293,12 +362,12 @@ class ConversationStore:
                 max_tokens = excluded.max_tokens, updated = excluded.updated
             """,
             (
-                conversation.id,
-                _storable(conversation.title),
-                _storable(conversation.model),
-                None if conversation.system is None else _storable(conversation.system),
-                conversation.max_tokens,
-                _timestamp(conversation.created),
+                change.conversation_id,
+                _storable(title),
+                _storable(model),
+                None if system is None else _storable(system),
+                max_tokens,
+                _timestamp(created),
                 _timestamp(self._clock()),
             ),
         )
@@ -478,7 +547,7 @@ def _turn_row(turn: Turn, *, checkpoint: bool = False) -> dict[str, Any]:
     if not checkpoint:
         metrics["delta_times_packed"] = _pack("d", delta_times)
     if checkpoint and turn.metrics.ended_at is None and turn.metrics.sent_at:
-        metrics["ended_at"] = turn.metrics.elapsed()  # how long it had streamed when last saved
+        metrics["ended_at"] = turn.metrics.elapsed()  # (a `_frozen` copy has it fixed already)
     wire_body, wire_meta = (None, None) if checkpoint or turn.wire is None else _wire_columns(turn.wire)
     return {
         "role": turn.role,
@@ -813,7 +882,12 @@ def _prepare_location(location: str | os.PathLike[str] | None) -> Path:
             path.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.chmod(path, 0o700)
             path = path / DB_FILENAME
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        # Created here (private from the start), never opened here once it exists: closing any descriptor of
+        # the file drops every POSIX lock this process holds on it, the shared lock of an open connection
+        # included, and another program's connection would then think itself the last one and remove the
+        # write-ahead log this process still writes to.
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
         os.chmod(path, 0o600)
     except OSError as error:
         raise StoreError(f"Cannot create the conversation database {path}: {error.strerror or error}.") from error
