@@ -89,6 +89,16 @@ class LazyHelperEvent(HelperEvent):
         self._snapshot = snapshot
         snapshot.text = text
 
+    @property
+    def delta(self) -> str:
+        """The delta's text (what `obj` would hold in its `text` or `thinking` field)."""
+        return self._delta
+
+    @property
+    def snapshot_length(self) -> int:
+        """The length of the snapshot after this delta (without rebuilding it)."""
+        return self._length
+
     @property  # read-only here: computed from the shared snapshot
     def obj(self) -> Any:
         fields = {"type": self.type, self.type: self._delta, "snapshot": self._snapshot.text[: self._length]}

@@ -21,6 +21,18 @@ from tui_chat.stream.types import RetryNotice
 SHOWN_USER_CHARACTERS = 8_000
 """A huge paste is shown cut here (all of it is sent): laying out a megabyte would stall the UI."""
 
+SHOWN_BLOCK_CHARACTERS = 200_000
+"""An answer's block (text, thinking, tool input) is drawn up to here, the rest counted in a note: laying
+out and re-parsing megabytes as they stream would hold the UI for minutes. All of it is kept (exports,
+copies, the database): only the drawing stops. The longest real answers are a few hundred kilobytes."""
+
+SHOWN_LINE_CHARACTERS = 10_000
+"""A line is drawn up to here, then `…`: a megabyte without a newline is one markdown paragraph, parsed
+again from its start for every piece that arrives."""
+
+SHOWN_CITATIONS = 100
+"""Citations listed under a text block (the rest are counted)."""
+
 BAR_WIDTH = 22
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 
@@ -70,6 +82,89 @@ class Section:
     def step(self) -> bool:
         """Render the next piece of pending text; True if anything changed."""
         return False
+
+
+class Bounder:
+    """Lets text through to be drawn up to `limit` characters, each line up to `line_limit` (a cut line ends
+    with `…`), fed piece by piece as an answer streams; counts what it holds back."""
+
+    def __init__(self, limit: int = SHOWN_BLOCK_CHARACTERS, line_limit: int = SHOWN_LINE_CHARACTERS) -> None:
+        self.limit = limit
+        self.line_limit = line_limit
+        self.fed = 0
+        """Characters fed."""
+        self.shown = 0
+        """Characters let through (the `…` of cut lines included)."""
+        self.lines_cut = 0
+        self.full = False
+        """`limit` was reached: nothing more is let through."""
+        self._source_shown = 0
+        self._line = 0
+        self._line_cut = False
+
+    @property
+    def hidden(self) -> int:
+        """Characters fed that are not drawn."""
+        return self.fed - self._source_shown
+
+    def admit(self, text: str) -> str:
+        """The part of `text` to draw (it follows what was admitted before)."""
+        self.fed += len(text)
+        parts: list[str] = []
+        start = 0
+        while not self.full:
+            end = text.find("\n", start)
+            line = text[start:] if end < 0 else text[start:end]
+            kept = line[: max(0, self.line_limit - self._line)]
+            self._line += len(line)
+            budget = self.limit - self.shown
+            if len(kept) > budget:
+                kept, self.full = kept[:budget], True
+            parts.append(kept)
+            self.shown += len(kept)
+            self._source_shown += len(kept)
+            if len(kept) < len(line) and not self._line_cut and not self.full:
+                self._line_cut = True
+                self.lines_cut += 1
+                parts.append("…")
+                self.shown += 1
+            if end < 0:
+                break
+            if self.shown >= self.limit:
+                self.full = True
+                break
+            parts.append("\n")
+            self.shown += 1
+            self._source_shown += 1
+            self._line, self._line_cut = 0, False
+            start = end + 1
+        return "".join(parts)
+
+    def note(self) -> Content | None:
+        """What was held back, in words (None if nothing was)."""
+        if not self.hidden:
+            return None
+        why = []
+        if self.lines_cut:
+            why.append(f"lines over {self.line_limit:,} characters are cut at …")
+        if self.full:
+            why.append(f"an answer is drawn up to {self.limit:,} characters")
+        reason = "; ".join(why)
+        return Content.styled(
+            f"… {self.hidden:,} more characters not shown here ({reason}). All of it is kept: "
+            "ctrl+s exports it, /copy copies it.",
+            "italic $text-muted",
+        )
+
+
+def bounded(text: str, limit: int = SHOWN_BLOCK_CHARACTERS) -> tuple[str, Content | None]:
+    """`text` as drawn (see `Bounder`), and the note saying what was held back (None if nothing). Costs
+    no more for a text of megabytes than for one of `limit` characters."""
+    bounder = Bounder(limit)
+    head = text[: limit * 2]  # (lines cut short can leave room for more of them: some margin)
+    shown = bounder.admit(head)
+    bounder.fed += len(text) - len(head)
+    return shown, bounder.note()
 
 
 def wrap(content: Content, width: int) -> list[Content]:
@@ -197,22 +292,25 @@ class HeaderSection(AnswerSection):
             TurnStatus.FAILED: "✗ failed",
             TurnStatus.INCOMPLETE: "✗ incomplete",
         }[self.turn.status]
-        header = Content.assemble(("Claude", "bold"), " · ", self.turn.model, " · ", state).stylize_before(
-            "$text-muted"
-        )
+        model = self.turn.model if len(self.turn.model) <= 200 else self.turn.model[:199] + "…"
+        header = Content.assemble(("Claude", "bold"), " · ", model, " · ", state).stylize_before("$text-muted")
         return wrap(header, width)
 
 
 class TextSection(AnswerSection):
-    """A text block: markdown, fed while it streams and rendered at most `STEP` characters at a time."""
+    """A text block: markdown, fed while it streams and rendered at most `STEP` characters at a time, up
+    to `SHOWN_BLOCK_CHARACTERS` (lines up to `SHOWN_LINE_CHARACTERS`), with a note for the rest."""
 
     STEP = 2000
     """Characters appended to the markdown per render step: a burst never becomes one long stall."""
 
     def __init__(self, turn: Turn, text: str = "", *, complete: bool = False) -> None:
         super().__init__(turn)
-        self.document = MarkdownDocument(text)
+        self.bounder = Bounder()
+        self.document = MarkdownDocument(self.bounder.admit(text) if complete else "")
         self._pending: list[str] = []
+        if text and not complete:
+            self.feed(text)
         self._finishing = complete
         self._finished = False
         if complete:
@@ -220,7 +318,7 @@ class TextSection(AnswerSection):
 
     @property
     def source(self) -> str:
-        """All the text fed so far (rendered or not)."""
+        """All the text fed so far that is drawn (rendered or not yet): see `Bounder`."""
         return self.document.source + "".join(self._pending)
 
     @property
@@ -229,8 +327,14 @@ class TextSection(AnswerSection):
         return self.document.source
 
     def feed(self, text: str) -> None:
-        if text:
-            self._pending.append(text)
+        if not text:
+            return
+        hidden = self.bounder.hidden
+        shown = self.bounder.admit(text)
+        if shown:
+            self._pending.append(shown)
+        if self.bounder.hidden != hidden:
+            self.changed()  # the note under the text counts what is held back
 
     def finish(self) -> None:
         """No more text: once everything is rendered, re-parse the whole once (see `MarkdownDocument`)."""
@@ -259,7 +363,9 @@ class TextSection(AnswerSection):
         return True
 
     def render(self, width: int) -> list[Content]:
-        return self.document.lines(width)
+        lines = self.document.lines(width)
+        note = self.bounder.note()
+        return lines if note is None else [*lines, *wrap(note, width)]
 
 
 class ThinkingSection(AnswerSection):
@@ -291,7 +397,10 @@ class ThinkingSection(AnswerSection):
         header = Content.assemble((marker + title, "bold $text-muted"), (hint, "$text-muted 50%"))
         lines = wrap(header, width)
         if self.expanded:
-            body = wrap(Content.styled(text or "…", "$text-muted"), max(1, width - 2))
+            shown, note = bounded(text)
+            body = wrap(Content.styled(shown or "…", "$text-muted"), max(1, width - 2))
+            if note is not None:
+                body += wrap(note, max(1, width - 2))
             lines += [Content.assemble("  ", line) for line in body]
         return lines
 
@@ -307,7 +416,10 @@ class ToolSection(AnswerSection):
         block = self.block
         where = "runs on the server" if block.kind == "server_tool_use" else "claude-tui does not run tools"
         title = Content.assemble(("⚙ tool call: ", "bold"), (block.name or block.kind, "bold $secondary"))
-        body = wrap(Content.styled(block.text or "…", "$text-muted"), max(1, width - 4))
+        shown, note = bounded(block.text)
+        body = wrap(Content.styled(shown or "…", "$text-muted"), max(1, width - 4))
+        if note is not None:
+            body += wrap(note, max(1, width - 4))
         return boxed(body, width, title, Content.styled(where, "$text-muted"))
 
 
@@ -332,8 +444,13 @@ class CitationsSection(AnswerSection):
 
     def render(self, width: int) -> list[Content]:
         lines = [Content.styled("Sources:", "bold $text-muted")]
-        for number, citation in enumerate(self.block.citations, 1):
-            lines += wrap(Content.styled(f"{number}. {citation}", "$text-muted"), width)
+        citations = self.block.citations
+        for number, citation in enumerate(citations[:SHOWN_CITATIONS], 1):
+            shown = citation if len(citation) <= 1000 else citation[:999] + "…"
+            lines += wrap(Content.styled(f"{number}. {shown}", "$text-muted"), width)
+        if len(citations) > SHOWN_CITATIONS:
+            more = f"… and {len(citations) - SHOWN_CITATIONS:,} more (ctrl+s exports them all)"
+            lines += wrap(Content.styled(more, "italic $text-muted"), width)
         return lines
 
 

@@ -44,7 +44,7 @@ from tui_chat.stream import clock
 from tui_chat.stream.retry import RetryPolicy
 from tui_chat.stream.sdk_objects import raw_event, text_event, thinking_event
 from tui_chat.stream.types import Outcome, RetryNotice
-from tui_chat.stream.wire import SSEFramer, WireEvent, WireRecord, shown_headers
+from tui_chat.stream.wire import MAX_EVENT_BYTES, SSEFramer, WireEvent, WireRecord, shown_headers
 
 YIELD_EVERY = 0.004
 """Seconds of frame processing after which the stream yields to the event loop."""
@@ -145,6 +145,8 @@ class EventStream(AsyncMessageStream[None]):
         self._iterator_impl: AsyncIterator[ParsedMessageStreamEvent[None]] | None = None
         self._closing = False
         self._stream_observer: Any = None
+        self.max_event_bytes = MAX_EVENT_BYTES
+        """The memory ceiling for one event: a bigger one ends the stream with `FrameTooLargeError`."""
         self.read_pace = 0.0
         """Seconds from one socket read to the next once text flows; 0 (the default) reads every frame
         as it lands. With a pace, frames wait in the socket buffer and are read together: a few wake-ups
@@ -266,7 +268,7 @@ class EventStream(AsyncMessageStream[None]):
             raw_stream = await self._open()
             self._attach(raw_stream)
             await self.on_connect()
-            framer = SSEFramer()
+            framer = SSEFramer(self.max_event_bytes)
             index = 0
             now, started = clock.now, self.started
             yielded = time.perf_counter()

@@ -32,25 +32,44 @@ SHOWN_HEADERS = frozenset(
 )
 
 
+MAX_EVENT_BYTES = 8 * 1024 * 1024
+"""The most one event may hold while a response streams (`EventStream` reads with this ceiling): a frame
+grows in memory until its blank line arrives, and each of its bytes is then held several times over (its
+text, its JSON, the SDK's object). The API's events are a few hundred bytes; a server tool's result a
+few hundred kilobytes."""
+
+
+class FrameTooLargeError(ValueError):
+    """One SSE frame passed the framer's ceiling before it ended (see `MAX_EVENT_BYTES`)."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"one event passed {limit:,} bytes ({size:,} bytes had arrived without its end)")
+        self.size = size
+        self.limit = limit
+
+
 class SSEFramer:
     """Split a byte stream into SSE frames, each with its exact bytes.
 
     TCP chunks bear no relation to event boundaries and can split a UTF-8 character, so bytes are
     buffered until a blank line. A CR at the very end of the buffer is held back in case the
-    next chunk starts with its LF.
+    next chunk starts with its LF. With `max_frame_bytes`, a frame that grows past it raises
+    `FrameTooLargeError` (what was buffered of it is dropped).
     """
 
-    __slots__ = ("_buffer", "_scan_from")
+    __slots__ = ("_buffer", "_limit", "_scan_from")
 
-    def __init__(self) -> None:
+    def __init__(self, max_frame_bytes: int | None = None) -> None:
         self._buffer = bytearray()
         self._scan_from = 0
+        self._limit = max_frame_bytes
 
     def feed(self, chunk: bytes) -> list[bytes]:
         """Add `chunk`; return every frame it completes (terminating blank line included)."""
         self._buffer += chunk
         frames: list[bytes] = []
         start = 0
+        limit = self._limit
         while True:
             match = _FRAME_END.search(self._buffer, max(start, self._scan_from - 4))
             if match is None:
@@ -58,12 +77,22 @@ class SSEFramer:
             end = match.end()
             if end == len(self._buffer) and self._buffer.endswith(b"\r"):
                 break  # might be the CR of a CRLF whose LF has not arrived yet
+            if limit is not None and end - start > limit:
+                self._refuse(end - start)
             frames.append(bytes(self._buffer[start:end]))
             start = end
         if start:
             del self._buffer[:start]
+        if limit is not None and len(self._buffer) > limit:
+            self._refuse(len(self._buffer))
         self._scan_from = len(self._buffer)
         return frames
+
+    def _refuse(self, size: int) -> None:
+        assert self._limit is not None
+        self._buffer.clear()
+        self._scan_from = 0
+        raise FrameTooLargeError(size, self._limit)
 
     def flush(self) -> bytes | None:
         """At end of stream: the unterminated remainder, if any."""
