@@ -206,3 +206,47 @@ async def test_a_megabyte_line_is_drawn_cut_and_kept_whole() -> None:
         assert "more characters not shown here" in text
         assert f"{hidden:,} more characters" in text
         assert not any(isinstance(s, ThinkingSection) for s in screen.view.sections)
+
+
+async def test_a_huge_block_is_accumulated_in_linear_time_and_whole() -> None:
+    """Past EXACT_SNAPSHOT_CHARACTERS the snapshot grows in steps (each delta copied the whole text: 20 MB in
+    small deltas took minutes); every delta still arrives, and the message is whole at the end."""
+    from tui_chat.stream.event_stream import EXACT_SNAPSHOT_CHARACTERS, EventStream
+
+    pieces = [f"{n:099d}\n" for n in range(EXACT_SNAPSHOT_CHARACTERS // 50)]  # 2× the threshold, 100 characters each
+    body = b"".join([message_start(), block_start(0), *(text_delta(p) for p in pieces), block_stop(0)])
+    body += message_delta() + MESSAGE_STOP
+
+    class Texts(EventStream):
+        deltas: list[str]
+        lengths: list[tuple[int, int]]
+
+        async def on_text(self, text: str, snapshot: str) -> None:
+            self.deltas.append(text)
+            self.lengths.append((len(snapshot), self.snapshot_length(0)))
+
+    async with hostile_server() as server:
+        server.queue(Hostile([body[i : i + (1 << 16)] for i in range(0, len(body), 1 << 16)]))
+        client = server.client()
+        stream = Texts(client, model="m", max_tokens=10, messages=[{"role": "user", "content": "x"}])
+        stream.deltas, stream.lengths = [], []
+        assert await stream.run() is Outcome.COMPLETE
+        message = await stream.get_final_message()
+        await client.close()
+    whole = "".join(pieces)
+    assert "".join(stream.deltas) == whole
+    assert message.content[0].text == whole
+    exact = [length for _, length in stream.lengths]
+    assert exact == [100 * (n + 1) for n in range(len(pieces))]
+    assert all(shown <= length and shown >= length * 0.8 - 10 for shown, length in stream.lengths)
+    assert any(shown < length for shown, length in stream.lengths)  # (it does lag: the steps are in use)
+
+    conversation = Conversation(model="m")
+    conversation.add_user("x")
+    turn = conversation.start_assistant()
+    async with hostile_server() as server:
+        server.queue(Hostile([body]))
+        client = server.client()
+        assert await TurnRecorder(client, conversation, turn).run() is Outcome.COMPLETE
+        await client.close()
+    assert turn.answer_text == whole

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import resource
@@ -18,7 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
@@ -453,6 +454,65 @@ async def job_turns200(base_url: str, plan: Plan) -> dict[str, Any]:
     return {"turns200": result}
 
 
+HOSTILE_SIZES = {"line": 1_000_000, "event": 50_000_000, "error": 10_000_000, "answer": 20_000_000}
+"""The red-team's sizes: a 1 MB answer without a newline, a 50 MB event, a 10 MB error body, a 20 MB answer."""
+
+HOSTILE_QUICK_SIZES = {"line": 20_000, "event": 9_000_000, "error": 100_000, "answer": 200_000}
+
+
+async def job_hostile(kind: str, base_url: str, plan: Plan) -> dict[str, Any]:
+    """One hostile answer (see `bench.hostile`) with the inspector open: how long until it has ended and is
+    drawn, the longest loop stall and the keystroke echo meanwhile, and the memory it took."""
+    from textual import events
+
+    from tui_chat.bench.hostile import hostile_prompt, hostile_text
+    from tui_chat.messages import PromptSubmitted
+    from tui_chat.widgets.prompt_input import PromptInput
+
+    size = (HOSTILE_QUICK_SIZES if plan.quick else HOSTILE_SIZES)[kind]
+    async with app_session(base_url) as session:
+        screen, probe = session.screen, session.probe
+        rss_before = current_rss_mb()
+        prompt_input = screen.query_one(PromptInput)
+        session.monitor.reset()
+        started = time.perf_counter()
+        screen.post_message(PromptSubmitted(hostile_prompt(kind, size)))
+        keys: list[float] = []
+        while not _hostile_settled(screen):
+            char = "xyz"[len(keys) % 3]
+            before = len(prompt_input.text)
+            pressed = time.perf_counter()
+            session.app.post_message(events.Key(char, char))
+            echoed = await probe.wait_for(lambda before=before: len(prompt_input.text) > before)  # type: ignore[misc]
+            keys.append(echoed - pressed)
+            await asyncio.sleep(0.2)
+        seconds = time.perf_counter() - started
+        turn = _last_answer(screen)
+        assert turn is not None
+        if kind in ("line", "answer"):
+            assert turn.answer_text == hostile_text(kind, size), "the whole answer is kept"
+        error = turn.error
+        sections = screen.view.assistant[turn.id].text_sections
+        return {
+            f"hostile_{kind}": {
+                "size": size,
+                "seconds": seconds,
+                "max_stall": session.monitor.max_stall,
+                "keystrokes": keys,
+                "rss_before_mb": rss_before,
+                "rss_after_mb": current_rss_mb(),
+                "peak_mb": peak_rss_mb(),
+                "status": str(turn.status),
+                "error": None if error is None else f"{error.kind}: {error.summary[:120]}",
+                "shown_chars": sum(len(section.rendered_source) for section in sections),
+            }
+        }
+
+
+def _hostile_settled(screen: ChatScreen) -> bool:
+    return screen.settled_answers >= 1 and not screen.view.busy
+
+
 def _end_shown(screen: ChatScreen, last: Turn) -> bool:
     """The last turn's sections are laid out, and the view shows its end."""
     view = screen.view
@@ -469,12 +529,15 @@ def _all_rendered(screen: ChatScreen) -> bool:
     return laid_out and not screen.inspector.adding_saved_rows
 
 
-JOBS = {
+Job = Callable[[str, Plan], Awaitable[dict[str, Any]]]
+
+JOBS: dict[str, Job] = {
     "throughput": job_throughput,
     "latency": job_latency,
     "cpu": job_cpu,
     "rss10k": job_rss10k,
     "turns200": job_turns200,
+    **{f"hostile_{kind}": functools.partial(job_hostile, kind) for kind in HOSTILE_SIZES},
 }
 
 

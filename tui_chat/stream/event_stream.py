@@ -60,6 +60,13 @@ ENDING_EVENTS = frozenset({"content_block_stop", "message_delta", "message_stop"
 SYNTHESIZED_EVENT_TYPES = frozenset({"text", "thinking", "signature", "input_json", "citation", "compaction"})
 """Events the SDK makes up from a delta (not on the wire)."""
 
+EXACT_SNAPSHOT_CHARACTERS = 256_000
+"""Up to this many characters in a block, every text or thinking delta is added to the message snapshot at
+once, as the SDK's accumulator does (each delta copies the whole text so far: quadratic). Past it, deltas
+are added in steps (whenever they amount to a quarter of the text): linear, so a 20 MB answer costs seconds,
+not minutes, and the `snapshot` passed with `on_text`/`on_thinking` can lag the text by up to a fifth
+(`snapshot_length` is always exact; the message at every block stop and at the end is whole)."""
+
 
 class PingEvent(anthropic.BaseModel):
     """A `ping` frame (the SDK drops these; claude-tui reports them)."""
@@ -140,6 +147,8 @@ class EventStream(AsyncMessageStream[None]):
         self._snapshot: Any = None
         """The message so far, as the SDK's accumulator builds it (None before `message_start`)."""
         self._json_buffers: dict[int, bytes] = {}
+        self._unsettled: dict[int, UnsettledText] = {}
+        """Deltas of big blocks not yet added to the snapshot, by block index (see `EXACT_SNAPSHOT_CHARACTERS`)."""
         self._sdk_process: Any = None
         self._message_stopped = False
         self._iterator_impl: AsyncIterator[ParsedMessageStreamEvent[None]] | None = None
@@ -240,22 +249,36 @@ class EventStream(AsyncMessageStream[None]):
     @property
     def snapshot(self) -> Message | None:
         """The message accumulated so far (None before `message_start`)."""
+        self._settle()
         snapshot: Message | None = self._snapshot
         return snapshot
 
     @property
     def current_message_snapshot(self) -> Any:
+        self._settle()
         assert self._snapshot is not None
         return self._snapshot
 
     def _current_snapshot_or_none(self) -> Any:
+        self._settle()
         return self._snapshot
 
     async def get_final_message(self) -> Any:
         """Stream to the end (calling the handlers) and return the accumulated message."""
         await self.until_done()
+        self._settle()
         assert self._snapshot is not None
         return self._snapshot
+
+    def snapshot_length(self, index: int) -> int:
+        """The length of block `index`'s text (or thinking) so far, deltas not yet in the snapshot included."""
+        snapshot = self._snapshot
+        if snapshot is None or not 0 <= index < len(snapshot.content):
+            return 0
+        block = snapshot.content[index]
+        text = getattr(block, "thinking" if block.type == "thinking" else "text", None)
+        unsettled = self._unsettled.get(index)
+        return (len(text) if isinstance(text, str) else 0) + (unsettled.size if unsettled is not None else 0)
 
     @property
     def message_stopped(self) -> bool:
@@ -443,7 +466,10 @@ class EventStream(AsyncMessageStream[None]):
         self._check_order(event)
         if self._snapshot is None and event.type != "message_start":
             events: list[Any] = [event]
+        elif self._accumulate_text(event):
+            events = _helper_events(event, self._snapshot)
         else:
+            self._settle()
             try:
                 self._snapshot = accumulate_event(
                     event=event, current_snapshot=self._snapshot, json_bufs=self._json_buffers
@@ -457,6 +483,34 @@ class EventStream(AsyncMessageStream[None]):
         if event.type != "content_block_delta":
             wire.parsed = events[0]  # deltas are rebuilt on demand (`sdk_objects.rebuild_raw_event`)
         return events
+
+    def _accumulate_text(self, event: Any) -> bool:
+        """Add a text or thinking delta to the snapshot as the SDK's accumulator would, but in steps past
+        `EXACT_SNAPSHOT_CHARACTERS` (see there). False for any other event (the accumulator's to do)."""
+        if event.type != "content_block_delta":
+            return False
+        delta = event.delta
+        block = self._snapshot.content[event.index]  # (`_check_order` made sure it exists)
+        if delta.type == "text_delta" and block.type == "text":
+            field, piece = "text", delta.text
+        elif delta.type == "thinking_delta" and block.type == "thinking":
+            field, piece = "thinking", delta.thinking
+        else:
+            return False
+        unsettled = self._unsettled.get(event.index)
+        if unsettled is None:
+            text = getattr(block, field)
+            if len(text) < EXACT_SNAPSHOT_CHARACTERS:
+                setattr(block, field, text + piece)  # what `accumulate_event` does
+                return True
+            unsettled = self._unsettled[event.index] = UnsettledText(block, field)
+        unsettled.add(piece)
+        return True
+
+    def _settle(self) -> None:
+        """Bring the snapshot's text up to date (before anything else reads or changes it)."""
+        for unsettled in self._unsettled.values():
+            unsettled.settle()
 
     def _check_order(self, event: Any) -> None:
         """Raise `StreamOrderError` for an event the SDK's accumulator cannot place (it would fail with an
@@ -519,6 +573,32 @@ class EventStream(AsyncMessageStream[None]):
             message = getattr(event, "message", None)
             if message is not None:
                 await self.on_message(message)
+
+
+class UnsettledText:
+    """Deltas of one big block waiting to be added to its text (`field` of `block`), in steps: once they
+    amount to a fifth of the text, so each character is copied a bounded number of times (see
+    `EXACT_SNAPSHOT_CHARACTERS`)."""
+
+    __slots__ = ("block", "field", "pieces", "size")
+
+    def __init__(self, block: Any, field: str) -> None:
+        self.block = block
+        self.field = field
+        self.pieces: list[str] = []
+        self.size = 0
+
+    def add(self, piece: str) -> None:
+        self.pieces.append(piece)
+        self.size += len(piece)
+        if self.size * 5 >= len(getattr(self.block, self.field)):
+            self.settle()
+
+    def settle(self) -> None:
+        if self.pieces:
+            setattr(self.block, self.field, getattr(self.block, self.field) + "".join(self.pieces))
+            self.pieces.clear()
+            self.size = 0
 
 
 def count_blocks(count: int) -> str:
