@@ -134,16 +134,23 @@ def hold_full_collections(hold: bool) -> None:
     if _holding == 1 and hold:
         gc.set_threshold(_thresholds[0], _thresholds[1], 1_000_000_000)
     elif _holding == 0:
-        # The answer's objects (its events, blocks, text) live as long as the conversation: collect
-        # the young garbage, then freeze the survivors, so no later full collection walks them again
-        # (a full pass over a 10,000-token answer's objects is a 100-300 ms stall).
-        gc.collect(1)
+        # The answer's objects (its events, blocks, text) live as long as the conversation: collect what
+        # is garbage, then freeze the survivors, so no later full collection walks them again. A full
+        # collection: the stream that has ended is garbage in cycles (the SDK's stream objects reference
+        # each other) promoted to the oldest generation while collections of it were held; frozen, it
+        # would be kept for good, with everything it holds (every answer's frames, ~3 MB per 10,000 tokens).
+        # The earlier answers are frozen already, so this walks one answer's objects (~30 ms for 10,000 tokens).
+        gc.collect()
         gc.freeze()
         gc.set_threshold(*_thresholds)
 
 
 class ChatStream(TurnRecorder):
     FLUSH_INTERVAL = 0.2
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> ChatStream:
+        freeze_startup_objects()  # before this stream exists: frozen, it could never be collected
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -167,7 +174,6 @@ class ChatStream(TurnRecorder):
         self._holding = False
         self._outbox: list[tuple[MessagePump, UIMessage]] = []
         self._first_text_posted = False
-        freeze_startup_objects()
 
     # ---------------------------------------------------------------------------- coalescing
     def _schedule(self) -> None:

@@ -403,9 +403,11 @@ def build_conversation(turns: int, tokens: int = 300) -> Conversation:
         reply = Reply([ScriptBlock("text", text)], tokens_per_second=100)
         record = WireRecord(status=200, headers=[("request-id", f"req_bench_{number:06d}")], headers_at=0.2)
         at = 0.3
+        events: list[WireEvent] = []
         for index, frame in enumerate(frames(reply, MessageMeta(f"msg_bench_{number}", MODEL, 40), MAX_TOKENS)):
             at += frame.delay
-            record.events.append(WireEvent.from_frame(index, at, frame.data))
+            events.append(WireEvent.from_frame(index, at, frame.data))
+        record.events = events
         turn.wire = record
         turn.blocks = [Block(0, "text", text, complete=True)]
         turn.api_content = [{"type": "text", "text": text}]
@@ -452,6 +454,46 @@ async def job_turns200(base_url: str, plan: Plan) -> dict[str, Any]:
             result["app_peak_mb"] = peak_rss_mb()
         store.close()
     return {"turns200": result}
+
+
+async def job_hour(base_url: str, plan: Plan) -> dict[str, Any]:
+    """Memory after an hour at 100 tok/s with the inspector open, compressed in time: 36 answers of 10,000
+    tokens (360,000 tokens, one delta event each) streamed at full speed. What a session holds depends on
+    the events and turns it has seen, not on the time they took: the pace only changes how long this runs.
+    Between answers it waits as long as the app waits after an answer before it lets the collector catch
+    up (`RELEASE_AFTER`, plus a little): over an hour a person reads each answer before the next, so that
+    happens after every answer. RSS is read after a full collection, once the last answer is saved."""
+    import gc
+
+    from tui_chat.chat_stream import RELEASE_AFTER
+
+    turns, tokens = (3, 1000) if plan.quick else (36, 10_000)
+    async with app_session(base_url) as session:
+        screen = session.screen
+        gc.collect()
+        rss_start = current_rss_mb()
+        events = 0
+        for _ in range(turns):
+            await app_turn(session, bench_prompt("markdown", tokens), bench_text("markdown", tokens))
+            turn = _last_answer(screen)
+            events += turn.metrics.events if turn is not None else 0
+            await session.pilot.pause(RELEASE_AFTER + 0.5)
+        writer = screen.transcripts.writer
+        if writer is not None:
+            writer.flush(30)
+        await session.pilot.pause(3.0)  # (the collector's hold after a stream is released after 2 s)
+        gc.collect()
+        return {
+            "hour": {
+                "turns": turns,
+                "tokens": turns * tokens,
+                "events": events,
+                "rss_start_mb": rss_start,
+                "rss_end_mb": current_rss_mb(),
+                "peak_mb": peak_rss_mb(),
+                "inspector_rows": len(screen.inspector.rows),
+            }
+        }
 
 
 HOSTILE_SIZES = {"line": 1_000_000, "event": 50_000_000, "error": 10_000_000, "answer": 20_000_000}
@@ -537,6 +579,7 @@ JOBS: dict[str, Job] = {
     "cpu": job_cpu,
     "rss10k": job_rss10k,
     "turns200": job_turns200,
+    "hour": job_hour,
     **{f"hostile_{kind}": functools.partial(job_hostile, kind) for kind in HOSTILE_SIZES},
 }
 

@@ -281,6 +281,7 @@ class ChatScreen(Screen[None]):
         return len(answers)
 
     async def start_turn(self, replay: ReplayChoice | None = None) -> None:
+        self.transcripts.compact(self.conversation)  # the answers before this one: packed, their bytes released
         turn = self.conversation.start_assistant()
         self._owners[turn.id] = self.conversation
         if replay is not None:
@@ -472,6 +473,7 @@ class ChatScreen(Screen[None]):
             return False
         finally:
             self._opening = False
+        self.transcripts.compact(conversation, stored=True)
         await self.open_conversation(conversation)
         if conversation.load_notes:  # a damaged or hand-edited database: what was read is shown, the rest marked
             note = sanitize_line("; ".join(conversation.load_notes))[:300]
@@ -482,6 +484,7 @@ class ChatScreen(Screen[None]):
         """Show a saved conversation; its next turn sends its whole history."""
         if self.streaming:
             self.action_stop()
+        self.transcripts.compact(self.conversation)  # (the one left: its last answer's frames packed)
         self.conversation = conversation
         self._replays.clear()
         self._editing = None
@@ -603,6 +606,7 @@ class ChatScreen(Screen[None]):
     async def action_new_conversation(self) -> None:
         if self.streaming:
             self.action_stop()
+        self.transcripts.compact(self.conversation)  # (the one left: its last answer's frames packed)
         settings = self.backend.settings
         self.conversation = Conversation(
             model=self.conversation.model, system=self.conversation.system, max_tokens=settings.max_tokens

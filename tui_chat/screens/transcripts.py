@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import sqlite3
+from array import array
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,11 +27,13 @@ from tui_chat.session.export import (
 )
 from tui_chat.session.model import Conversation, Turn, TurnStatus
 from tui_chat.session.recording import meta_path, recording_from_record, recording_meta
-from tui_chat.session.store import ConversationStore, StoreError
+from tui_chat.session.store import DB_FILENAME, ConversationStore, StoreError, load_wire_body
 from tui_chat.session.writer import StoreWriter, WriterState
+from tui_chat.stream.wire import WireUnavailableError
 
 if TYPE_CHECKING:
     from tui_chat.screens.chat import ChatScreen
+    from tui_chat.stream.wire import PackedEvents
 
 
 class Transcripts:
@@ -48,6 +52,8 @@ class Transcripts:
         self.writer: StoreWriter | None = None
         self._told_waiting = False
         self._lost = 0
+        self._unreleased: list[tuple[Conversation, Turn, PackedEvents, bool]] = []
+        """Packed records whose bytes wait for their save to land before they are released."""
 
     # ------------------------------------------------------------------------- the saved copy
     def start(self) -> None:
@@ -112,6 +118,43 @@ class Transcripts:
             return
         writer.checkpoint(conversation, turn)
 
+    def compact(self, conversation: Conversation, *, stored: bool = False) -> None:
+        """Pack the wire records of the conversation's finished answers (see `PackedEvents`) and, once the
+        database holds them (`stored`: it was loaded from there), release their bytes from memory: they are
+        read back when asked for. Run when a new answer starts: a long session holds every answer's frames."""
+        for turn in conversation.turns:
+            wire = turn.wire
+            if turn.role != "assistant" or wire is None or turn.status is TurnStatus.STREAMING:
+                continue
+            packed = wire.pack()
+            if isinstance(turn.metrics.delta_times, list):
+                turn.metrics.delta_times = array("d", turn.metrics.delta_times)  # 8 bytes a delta, not 32
+            if not packed.released:
+                self._unreleased.append((conversation, turn, packed, stored))
+        self._release_saved()
+
+    def _release_saved(self) -> None:
+        """Release the packed bytes the database holds (the rest wait for their save to land)."""
+        writer, path = self.writer, self.store_path
+        waiting: list[tuple[Conversation, Turn, PackedEvents, bool]] = []
+        for conversation, turn, packed, stored in self._unreleased:
+            if packed.released:
+                continue
+            position = next((i for i, candidate in enumerate(conversation.turns) if candidate is turn), None)
+            if position is None:
+                continue  # (discarded: it will not be saved again, nor its bytes be in the database)
+            if stored or (writer is not None and writer.saved(turn)):
+                # Read back by its place, which stays while it is in the conversation (edits drop what
+                # follows them); the bytes are checked against their length and CRC all the same.
+                packed.release(functools.partial(load_wire_body, path, conversation.id, position))
+            elif writer is not None:
+                waiting.append((conversation, turn, packed, stored))
+        self._unreleased = waiting
+
+    @property
+    def store_path(self) -> Path:
+        return self.store.path if self.store is not None else data_dir() / DB_FILENAME
+
     def _writer_changed(self, state: WriterState) -> None:
         """Say when writes start waiting for the database, and when they have all landed."""
         secrets = self.screen.backend.settings.secrets
@@ -125,6 +168,8 @@ class Transcripts:
         elif self._told_waiting and not state.waiting and state.pending == 0:
             self._told_waiting = False
             self.screen.notify("Saved: the database is free again, nothing was lost.", markup=False, timeout=8)
+        if state.pending == 0 and self._unreleased:
+            self._release_saved()
 
     # ------------------------------------------------------------------------------- files
     def _write(self, what: str, path_text: str | None, kind: str, data: str | bytes) -> Path | None:
@@ -164,7 +209,11 @@ class Transcripts:
         if turn is None or turn.wire is None:
             self.screen.notify("No answer with a recorded stream yet.", severity="warning")
             return None
-        recording = recording_from_record(turn.wire, f"turn-{turn.number}")
+        try:
+            recording = recording_from_record(turn.wire, f"turn-{turn.number}")
+        except WireUnavailableError as error:
+            self.screen.notify(f"Not saved: {error}.", severity="error", markup=False, timeout=10)
+            return None
         written = self._write("Recording", argument or None, "sse", recording.body)
         if written is not None:
             try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import MutableSequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -82,8 +83,9 @@ class TurnMetrics:
     pings: int = 0
     attempts: int = 1
     request_id: str | None = None
-    delta_times: list[float] = field(default_factory=list)
-    """Arrival time of every content delta (seconds since sent): the inter-token rhythm."""
+    delta_times: MutableSequence[float] = field(default_factory=list)
+    """Arrival time of every content delta (seconds since sent): the inter-token rhythm (a list while the
+    answer streams; an `array` of doubles, a quarter of the memory, once a long session packs it)."""
     rate_limits: dict[str, str] = field(default_factory=dict)
     """`anthropic-ratelimit-*-remaining` headers of the response, by limit name (requests, tokens...)."""
     read_pace: float = 0.0

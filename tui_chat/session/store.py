@@ -29,7 +29,7 @@ from tui_chat import config
 from tui_chat.safety import sanitize_line
 from tui_chat.session.model import Block, Conversation, Turn, TurnMetrics, TurnStatus
 from tui_chat.stream.types import ErrorInfo, RetryNotice
-from tui_chat.stream.wire import WireEvent, WireRecord
+from tui_chat.stream.wire import PackedEvents, WireRecord
 
 DB_FILENAME = "conversations.sqlite3"
 DB_SUFFIXES = frozenset({".sqlite3", ".sqlite", ".db"})
@@ -138,8 +138,8 @@ def _frozen(turn: Turn, *, checkpoint: bool = False) -> Turn:
     if checkpoint and metrics.ended_at is None and metrics.sent_at:
         metrics.ended_at = turn.metrics.elapsed()  # how long it had streamed when last saved
     wire = turn.wire
-    if wire is not None and not checkpoint:
-        wire = replace(wire, headers=list(wire.headers), events=list(wire.events))
+    if wire is not None and not checkpoint:  # (packed frames never change: shared)
+        wire = replace(wire, headers=list(wire.headers), events=wire.packed or list(wire.events))
     api_content = turn.api_content
     return replace(
         turn,
@@ -479,6 +479,24 @@ def load_conversation(path: str | os.PathLike[str], conversation_id: str) -> Con
         db.close()
 
 
+def load_wire_body(path: str | os.PathLike[str], conversation_id: str, position: int) -> bytes | None:
+    """The stored bytes of one turn's stream, on a read-only connection of its own (any thread); None if
+    there are none or the database cannot be read. (For `PackedEvents.release`: the caller checks them.)"""
+    try:
+        db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=1.0)
+    except sqlite3.Error:
+        return None
+    try:
+        row = db.execute(
+            "SELECT wire_body FROM turns WHERE conversation_id = ? AND position = ?", (conversation_id, position)
+        ).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+    return row[0] if row is not None and isinstance(row[0], bytes) else None
+
+
 def _load(db: sqlite3.Connection, conversation_id: str) -> Conversation:
     """Read what can be read: a value that cannot be (a damaged or hand-edited row) is replaced by a
     default and named in `load_notes`, of the conversation or of its turn, never an exception."""
@@ -736,7 +754,11 @@ def _fits(value: Any, annotation: str) -> tuple[bool, Any]:
             return True, float(value)
         if option == "list[str]" and isinstance(value, list) and all(isinstance(item, str) for item in value):
             return True, value
-        if option == "list[float]" and isinstance(value, list) and all(map(_is_number, value)):
+        if (
+            option in ("list[float]", "MutableSequence[float]")
+            and isinstance(value, list)
+            and all(map(_is_number, value))
+        ):
             return True, [float(item) for item in value]
         if (
             option == "dict[str, str]"
@@ -755,8 +777,8 @@ def _wire_columns(record: WireRecord) -> tuple[bytes, str]:
         "headers": [list(pair) for pair in record.headers],
         "headers_at": record.headers_at,
         "attempts": record.attempts,
-        "event_lengths": _pack("I", [len(event.raw) for event in record.events]),
-        "event_times": _pack("d", [event.at for event in record.events]),
+        "event_lengths": _pack("I", record.frame_lengths()),
+        "event_times": _pack("d", list(record.frame_times())),
     }
     return record.sse_bytes(), _json(meta)
 
@@ -784,11 +806,7 @@ def _wire_from_columns(body: bytes | None, meta_json: str | None) -> WireRecord 
         isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair) for pair in headers
     ):
         raise TypeError("headers are not pairs of text")
-    events: list[WireEvent] = []
-    offset = 0
-    for index, (length, at) in enumerate(pairs):
-        events.append(WireEvent.from_frame(index, at, body[offset : offset + length]))
-        offset += length
+    events = PackedEvents.from_body(body, [length for length, _ in pairs], [at for _, at in pairs])
     return WireRecord(
         status=meta["status"],
         headers=[(name, value) for name, value in headers],

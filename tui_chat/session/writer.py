@@ -87,6 +87,9 @@ class StoreWriter:
         self._writing = False
         self._state = WriterState()
         self._store: ConversationStore | None = None
+        self._saved_turns: set[int] = set()
+        """Ids of turns a full save of which has landed."""
+        self._current: StoreWrite | None = None
         self._thread = threading.Thread(target=self._run, name="claude-tui-store-writer", daemon=True)
         self._thread.start()
 
@@ -157,6 +160,14 @@ class StoreWriter:
         with self._condition:
             return self._pending()
 
+    def saved(self, turn: Turn) -> bool:
+        """Whether the database holds `turn` as it was last handed over in full (nothing of it waits)."""
+        with self._condition:
+            if turn.id not in self._saved_turns:
+                return False
+            waiting = [*self._queue, *([self._current] if self._current is not None else [])]
+            return not any(change.turn_id == turn.id for change in waiting)
+
     def _pending(self) -> int:
         return len(self._queue) + (1 if self._writing else 0)
 
@@ -178,14 +189,17 @@ class StoreWriter:
                         self._condition.wait()
                     if not self._queue or (self._closing and self._state.waiting):
                         return  # closed: everything landed, or `close` gave up waiting
-                    change = self._queue.popleft()
+                    change = self._current = self._queue.popleft()
                     self._writing = True
                 failure = self._attempt(change)
                 with self._condition:
                     self._writing = False
+                    self._current = None
                     state = self._state
                     if failure is None:
                         state = replace(state, waiting=False, reason="", saved=state.saved + 1)
+                        if change.turn_id is not None and not change.checkpoint:
+                            self._saved_turns.add(change.turn_id)
                     elif failure.retry:
                         self._queue.appendleft(change)  # first again: writes land in the order asked
                         state = replace(state, waiting=True, reason=failure.reason)

@@ -138,7 +138,9 @@ class EventStream(AsyncMessageStream[None]):
         self._client = client.with_options(max_retries=0)
         self._params: Mapping[str, Any] = params
         self._retry_policy = retry_policy or RetryPolicy()
-        self.record = WireRecord()
+        self._received: list[WireEvent] = []
+        """The frames read so far (`record.events`)."""
+        self.record = WireRecord(events=self._received)
         self.outcome = Outcome.PENDING
         self.error: BaseException | None = None
         self.started = 0.0
@@ -446,7 +448,7 @@ class EventStream(AsyncMessageStream[None]):
         skip pings and nameless frames, raise on `error`, build the event, accumulate it, add the
         helper events. Returns the events the SDK's iteration would yield for it (each is dispatched to
         the handlers just before it is yielded, as the SDK's iteration would hand them over)."""
-        self.record.events.append(wire)
+        self._received.append(wire)
         await self.on_wire_event(wire)
         name = wire.event
         if name == "ping":
@@ -458,9 +460,10 @@ class EventStream(AsyncMessageStream[None]):
             wire.parsed = error_event
             await self.on_stream_event(error_event)
             raise self._status_error(wire.data)
-        if name is None or not wire.data:
+        data = wire.data
+        if name is None or not data:
             return []
-        event = raw_event(name, wire.data, self._sdk_process)
+        event = raw_event(name, data, self._sdk_process)
         if (observer := self._stream_observer) is not None:
             observer.item(event)  # what `AsyncStream.__aiter__` records of each event it yields
         self._check_order(event)
@@ -631,8 +634,8 @@ def _helper_events(event: Any, snapshot: Any) -> list[Any]:
 
 
 def _error_event(wire: WireEvent) -> ErrorEvent:
-    payload = wire.json if isinstance(wire.json, dict) else {}
-    detail = payload.get("error")
+    payload = wire.json
+    detail = payload.get("error") if isinstance(payload, dict) else None
     if not isinstance(detail, dict):
         detail = {}
     error = StreamError.construct(type=str(detail.get("type", "error")), message=str(detail.get("message", wire.data)))
