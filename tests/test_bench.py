@@ -32,6 +32,13 @@ EXPECTED = {
     "rss_200_turns",
     "open_200_turns",
     "bytes_per_token",
+    "rss_hour",
+    *(
+        f"hostile_{kind}_{figure}"
+        for kind in ("line", "answer", "event", "error")
+        for figure in ("seconds", "stall", "peak")
+    ),
+    "hostile_keystroke_max",
 }
 
 
@@ -50,13 +57,31 @@ def test_bench_content_is_exact_and_deterministic() -> None:
     assert all("bench" not in scenario.word for scenario in SCENARIOS)  # not offered to users
 
 
+def test_hostile_answers_are_what_they_say() -> None:
+    from tui_chat.bench.hostile import hostile_answer, hostile_prompt, hostile_text, parse_hostile_prompt
+    from tui_chat.stream.wire import split_recording
+
+    assert parse_hostile_prompt(hostile_prompt("line", 5000, delta=300)) == ("line", 5000, 300)
+    assert parse_hostile_prompt("bench prose 20") is None
+    line = hostile_text("line", 5000)
+    assert len(line) == 5000 and "\n" not in line
+    frames = split_recording(hostile_answer("line", 5000, 300).body)
+    assert sum(1 for frame in frames if b"text_delta" in frame) == 17  # 5,000 characters, 300 a delta
+    answer = hostile_text("answer", 50_000)
+    assert len(answer) == 50_000 and answer.count("\n") > 100
+    event = hostile_answer("event", 100_000, 1000)
+    assert event.status == 200 and max(map(len, split_recording(event.body))) > 100_000
+    error = hostile_answer("error", 10_000, 1000)
+    assert error.status == 400 and len(error.body) > 10_000
+
+
 def test_quick_benchmark_reports_every_figure_with_its_target(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     result = subprocess.run(
         [sys.executable, "-m", "tui_chat.bench", "--quick", "--json", str(out)],
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=400,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "claude-tui" in result.stdout and "raw loop" in result.stdout

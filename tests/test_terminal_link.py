@@ -143,10 +143,10 @@ async def test_inspector_lists_a_streaming_turn_a_row_per_batch_then_every_row()
         assert heads and "×" in inspector._run_payload(heads[-1], 80)
         inspector.pause()  # the user looks at single rows: every event is listed
         every = [i for i, row in enumerate(inspector.rows) if inspector._accepts(row)]
-        assert inspector.listed == every
+        assert list(inspector.listed) == every
         inspector.follow()
         await wait_for_turn_end(pilot)
-        assert inspector.listed == [i for i, row in enumerate(inspector.rows) if inspector._accepts(row)]
+        assert list(inspector.listed) == [i for i, row in enumerate(inspector.rows) if inspector._accepts(row)]
         assert int(inspector.scroll_y) == inspector.max_scroll_y
 
 

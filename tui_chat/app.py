@@ -42,6 +42,8 @@ class ClaudeTUI(CrashReportApp[None]):
         self.set_keymap(self.preferences.keymap.textual_keymap())
         self.link: TerminalLink | None = None
         """Writes the frames to a real terminal (not headless, not in a browser)."""
+        self.exit_notes: list[str] = []
+        """Printed after the app has left the screen (what could not be saved, ...)."""
 
     def on_mount(self) -> None:
         if not (self.is_headless or self.is_web or self.is_inline):
@@ -69,6 +71,7 @@ class ClaudeTUI(CrashReportApp[None]):
             save_preferences=self.save_preferences,
             collector=self.collector,
             low_bandwidth=self.low_bandwidth,
+            exit_notes=self.exit_notes,
         )
 
     @property

@@ -77,17 +77,29 @@ class LazyHelperEvent(HelperEvent):
 
     __slots__ = ("_cls", "_delta", "_length", "_snapshot")
 
-    def __init__(self, event: Any, at: float, wire_index: int, snapshot: _Snapshot) -> None:
-        """`event`: the SDK's `TextEvent` or `ThinkingEvent`; `snapshot`: its block's shared holder."""
+    def __init__(self, event: Any, at: float, wire_index: int, snapshot: _Snapshot, length: int) -> None:
+        """`event`: the SDK's `TextEvent` or `ThinkingEvent`; `snapshot`: its block's shared holder; `length`:
+        the snapshot's length after this delta (the event's own snapshot may lag: `EXACT_SNAPSHOT_CHARACTERS`)."""
         self.type = event.type
         self.at = at
         self.wire_index = wire_index
         self._cls: Any = type(event)
         self._delta: str = getattr(event, event.type)
         text: str = event.snapshot
-        self._length = len(text)
+        self._length = length
         self._snapshot = snapshot
-        snapshot.text = text
+        if len(text) > len(snapshot.text):
+            snapshot.text = text
+
+    @property
+    def delta(self) -> str:
+        """The delta's text (what `obj` would hold in its `text` or `thinking` field)."""
+        return self._delta
+
+    @property
+    def snapshot_length(self) -> int:
+        """The length of the snapshot after this delta (without rebuilding it)."""
+        return self._length
 
     @property  # read-only here: computed from the shared snapshot
     def obj(self) -> Any:
@@ -134,6 +146,7 @@ class ChatStream(TurnRecorder):
             self._flush_handle.cancel()
             self._flush_handle = None
         self._last_flush = asyncio.get_running_loop().time()
+        self.settle()  # (a big block's text, brought up to date for the widgets)
         turn_id = self.turn.id
         if self._wire_batch:
             self._post(self.targets.inspector, WireEventsArrived(turn_id, self._wire_batch))
@@ -182,7 +195,8 @@ class ChatStream(TurnRecorder):
         at = clock.now() - self.started
         if event.type in ("text", "thinking") and isinstance(getattr(event, "snapshot", None), str):
             snapshot = self._snapshots.setdefault(self._delta_index, _Snapshot())
-            self._wire_batch.append(LazyHelperEvent(event, at, wire_index, snapshot))
+            length = self.snapshot_length(self._delta_index)
+            self._wire_batch.append(LazyHelperEvent(event, at, wire_index, snapshot, length))
         else:
             self._wire_batch.append(HelperEvent(event.type, at, event, wire_index))
 
@@ -229,6 +243,10 @@ class ChatStream(TurnRecorder):
 
     async def on_content_block(self, content_block: ContentBlock) -> None:
         self.flush()
+        whole = getattr(content_block, "thinking" if content_block.type == "thinking" else "text", None)
+        holder = self._snapshots.get(self._delta_index)
+        if holder is not None and isinstance(whole, str):
+            holder.text = whole  # the whole text, for helper events whose snapshot lagged (see `LazyHelperEvent`)
         await super().on_content_block(content_block)
         for block in self.turn.blocks:
             if block.complete and block.index not in self._completed:

@@ -181,10 +181,12 @@ def list_conversations(arguments: list[str]) -> int:
         print("No saved conversations yet.")
         return 0
     for summary in summaries:
-        when = summary.updated.astimezone().strftime("%Y-%m-%d %H:%M")
         title = untrusted_line(summary.title) or "(untitled)"
         model = untrusted_line(summary.model) + (" (replay)" if summary.replay else "")
-        print(f"{untrusted_line(summary.id)}  {when}  {summary.turn_count:>4} msgs  {model:<20}  {title}")
+        ident = untrusted_line(summary.id)
+        print(f"{ident}  {summary.when}  {summary.turn_count:>4} msgs  {model:<20}  {title}")
+        if summary.unreadable:
+            print(f"claude-tui list: {ident}: could not read {summary.unreadable}", file=sys.stderr)
     return 0
 
 
@@ -210,6 +212,8 @@ def export(arguments: list[str]) -> int:
     except (StoreError, LookupError) as error:
         print(f"claude-tui export: {error_line(error)}", file=sys.stderr)
         return 1
+    for note in conversation.load_notes:  # what could not be read (marked in the export)
+        print(f"claude-tui export: could not read {note}", file=sys.stderr)
     if args.json:
         data, kind = conversation_to_api_json(conversation), "json"
     else:
@@ -257,7 +261,10 @@ def run_app(settings: Settings) -> int:
     setup_logging(data_dir(), settings.secrets)
     from tui_chat.app import ClaudeTUI
 
-    ClaudeTUI(settings).run()
+    app = ClaudeTUI(settings)
+    app.run()
+    for note in app.exit_notes:
+        print(note, file=sys.stderr)
     return 0
 
 

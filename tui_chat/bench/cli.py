@@ -2,7 +2,7 @@
 
 One benchmark server process serves every stream. Worker processes run the raw loop and the app
 side by side (one for the timings, one per peak-RSS figure); start-up and terminal bytes use a
-pseudo-terminal. Runs take about four minutes (`--quick`: well under a minute, tiny sizes). `--ssh`
+pseudo-terminal. Runs take about seven minutes (`--quick`: well under a minute, tiny sizes). `--ssh`
 measures the SSH rows instead: the app over a private sshd on loopback through a paced relay (about
 three minutes; `--quick`: one).
 """
@@ -89,6 +89,11 @@ def run(*, quick: bool, progress: bool = True, only_ssh: bool = False) -> tuple[
         results.update(run_worker(server.base_url, "rss10k", quick=quick))
         say("opening a saved 200-turn conversation")
         results.update(run_worker(server.base_url, "turns200", quick=quick))
+        say("memory after an hour at 100 tok/s (compressed in time)")
+        results.update(run_worker(server.base_url, "hour", quick=quick))
+        for kind in ("line", "answer", "event", "error"):
+            say(f"hostile answer: {kind}")
+            results.update(run_worker(server.base_url, f"hostile_{kind}", quick=quick))
         say("terminal bytes per token (pty)")
         results["terminal"] = measure_terminal(server.base_url, quick=quick)
     return results, time.perf_counter() - started

@@ -281,6 +281,7 @@ def build_figures(results: dict[str, Any]) -> list[Figure]:
                 "max",
             )
         )
+    figures += _hostile_figures(results)
     for state in ("closed", "open"):
         figures.append(
             Figure(
@@ -344,6 +345,87 @@ def ssh_table(ssh: dict[str, Any], *, markdown: bool = False) -> str:
     lines.append("  ".join("-" * width for width in widths))
     lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
     return "\n".join(lines) + f"\n{note}"
+
+
+HOSTILE_LABELS = {
+    "line": "{size} answer without a newline",
+    "answer": "{size} answer (markdown)",
+    "event": "{size} event (refused past 8 MB)",
+    "error": "{size} HTTP error body",
+}
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.0f} MB" if size >= 1_000_000 else f"{size / 1000:,.0f} kB"
+
+
+def _hostile_figures(results: dict[str, Any]) -> list[Figure]:
+    """Memory after an hour, and the hostile answers: time until ended and drawn, stalls, memory."""
+    figures: list[Figure] = []
+    hour = results.get("hour")
+    if hour:
+        figures.append(
+            Figure(
+                "rss_hour",
+                f"RSS after an hour at 100 tok/s ({hour['events']:,} events, inspector open)",
+                "MB",
+                hour.get("rss_end_mb"),
+                None,
+                200.0,
+                "max",
+                f"{hour['turns']} answers of {hour['tokens'] // hour['turns']:,} tokens, at full speed with a pause "
+                f"after each; {hour.get('rss_start_mb', 0):.0f} MB before the first",
+            )
+        )
+    keys: list[float] = []
+    for kind, label in HOSTILE_LABELS.items():
+        case = results.get(f"hostile_{kind}")
+        if not case:
+            continue
+        keys += case.get("keystrokes", [])
+        name = label.format(size=_megabytes(case["size"]))
+        outcome = case.get("error") or f"{case['status']}, {case['shown_chars']:,} characters drawn"
+        figures.append(
+            Figure(
+                f"hostile_{kind}_seconds",
+                f"{name}: ended and drawn",
+                "s",
+                case["seconds"],
+                None,
+                None,
+                "none",
+                str(outcome)[:100],
+            )
+        )
+        figures.append(
+            Figure(f"hostile_{kind}_stall", "… longest loop stall", "ms", case["max_stall"] * 1000, None, 100.0, "max")
+        )
+        figures.append(
+            Figure(
+                f"hostile_{kind}_peak",
+                "… peak RSS",
+                "MB",
+                case["peak_mb"],
+                None,
+                None,
+                "none",
+                f"{case['rss_before_mb']:.0f} MB before it",
+            )
+        )
+    if keys:
+        figures.append(
+            Figure(
+                "hostile_keystroke_max",
+                "keystroke echo, worst, while the hostile answers arrive",
+                "ms",
+                max(keys) * 1000,
+                None,
+                100.0,
+                "max",
+                f"{len(keys)} keystrokes",
+            )
+        )
+    return figures
 
 
 def _scaled(value: float | None, factor: float) -> float | None:

@@ -18,7 +18,8 @@ from typing import Self
 
 from aiohttp import web
 
-from tui_chat.demo.server import DemoServer
+from tui_chat.bench.hostile import hostile_answer, parse_hostile_prompt
+from tui_chat.demo.server import DemoServer, Recording
 
 
 class BenchServer(DemoServer):
@@ -32,6 +33,20 @@ class BenchServer(DemoServer):
         app.router.add_get("/bench/first-delta/{message_id}", self._first_delta)
         app.router.add_get("/bench/last-stream-end", self._last_stream_end)
         return app
+
+    async def _messages(self, request: web.Request) -> web.StreamResponse:
+        """`hostile ...` prompts (see `bench.hostile`) get what a hostile server sends; the rest, the demo."""
+        body = await self._read_json(request)
+        messages = body.get("messages") if isinstance(body, dict) else None
+        last = messages[-1].get("content") if isinstance(messages, list) and messages else None
+        asked = parse_hostile_prompt(last) if isinstance(last, str) else None
+        if asked is None:
+            return await super()._messages(request)
+        self._remember(request, body)
+        answer = hostile_answer(*asked)
+        headers = {"content-type": "application/json"} if answer.status != 200 else {}
+        recording = Recording(answer.body, status=answer.status, chunks=[1 << 16], headers=headers)
+        return await self._play_recording(request, recording)
 
     async def _first_delta(self, request: web.Request) -> web.Response:
         at = self.first_delta_at.get(request.match_info["message_id"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import resource
@@ -18,7 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
@@ -402,9 +403,11 @@ def build_conversation(turns: int, tokens: int = 300) -> Conversation:
         reply = Reply([ScriptBlock("text", text)], tokens_per_second=100)
         record = WireRecord(status=200, headers=[("request-id", f"req_bench_{number:06d}")], headers_at=0.2)
         at = 0.3
+        events: list[WireEvent] = []
         for index, frame in enumerate(frames(reply, MessageMeta(f"msg_bench_{number}", MODEL, 40), MAX_TOKENS)):
             at += frame.delay
-            record.events.append(WireEvent.from_frame(index, at, frame.data))
+            events.append(WireEvent.from_frame(index, at, frame.data))
+        record.events = events
         turn.wire = record
         turn.blocks = [Block(0, "text", text, complete=True)]
         turn.api_content = [{"type": "text", "text": text}]
@@ -453,6 +456,105 @@ async def job_turns200(base_url: str, plan: Plan) -> dict[str, Any]:
     return {"turns200": result}
 
 
+async def job_hour(base_url: str, plan: Plan) -> dict[str, Any]:
+    """Memory after an hour at 100 tok/s with the inspector open, compressed in time: 36 answers of 10,000
+    tokens (360,000 tokens, one delta event each) streamed at full speed. What a session holds depends on
+    the events and turns it has seen, not on the time they took: the pace only changes how long this runs.
+    Between answers it waits as long as the app waits after an answer before it lets the collector catch
+    up (`RELEASE_AFTER`, plus a little): over an hour a person reads each answer before the next, so that
+    happens after every answer. RSS is read after a full collection, once the last answer is saved."""
+    import gc
+
+    from tui_chat.session.collector import RELEASE_AFTER
+
+    turns, tokens = (3, 1000) if plan.quick else (36, 10_000)
+    async with app_session(base_url) as session:
+        screen = session.screen
+        gc.collect()
+        rss_start = current_rss_mb()
+        events = 0
+        for _ in range(turns):
+            await app_turn(session, bench_prompt("markdown", tokens), bench_text("markdown", tokens))
+            turn = _last_answer(screen)
+            events += turn.metrics.events if turn is not None else 0
+            await session.pilot.pause(RELEASE_AFTER + 0.5)
+        writer = screen.controller.history.writer
+        if writer is not None:
+            writer.flush(30)
+        await session.pilot.pause(3.0)  # (the collector's hold after a stream is released after 2 s)
+        gc.collect()
+        return {
+            "hour": {
+                "turns": turns,
+                "tokens": turns * tokens,
+                "events": events,
+                "rss_start_mb": rss_start,
+                "rss_end_mb": current_rss_mb(),
+                "peak_mb": peak_rss_mb(),
+                "inspector_rows": len(screen.inspector.rows),
+            }
+        }
+
+
+HOSTILE_SIZES = {"line": 1_000_000, "event": 50_000_000, "error": 10_000_000, "answer": 20_000_000}
+"""The red-team's sizes: a 1 MB answer without a newline, a 50 MB event, a 10 MB error body, a 20 MB answer."""
+
+HOSTILE_QUICK_SIZES = {"line": 20_000, "event": 9_000_000, "error": 100_000, "answer": 200_000}
+
+
+async def job_hostile(kind: str, base_url: str, plan: Plan) -> dict[str, Any]:
+    """One hostile answer (see `bench.hostile`) with the inspector open: how long until it has ended and is
+    drawn, the longest loop stall and the keystroke echo meanwhile, and the memory it took."""
+    from textual import events
+
+    from tui_chat.bench.hostile import hostile_prompt, hostile_text
+    from tui_chat.messages import PromptSubmitted
+    from tui_chat.widgets.prompt_input import PromptInput
+
+    size = (HOSTILE_QUICK_SIZES if plan.quick else HOSTILE_SIZES)[kind]
+    async with app_session(base_url) as session:
+        screen, probe = session.screen, session.probe
+        rss_before = current_rss_mb()
+        prompt_input = screen.query_one(PromptInput)
+        session.monitor.reset()
+        started = time.perf_counter()
+        screen.post_message(PromptSubmitted(hostile_prompt(kind, size)))
+        keys: list[float] = []
+        while not _hostile_settled(screen):
+            char = "xyz"[len(keys) % 3]
+            before = len(prompt_input.text)
+            pressed = time.perf_counter()
+            session.app.post_message(events.Key(char, char))
+            echoed = await probe.wait_for(lambda before=before: len(prompt_input.text) > before)  # type: ignore[misc]
+            keys.append(echoed - pressed)
+            await asyncio.sleep(0.2)
+        seconds = time.perf_counter() - started
+        turn = _last_answer(screen)
+        assert turn is not None
+        if kind in ("line", "answer"):
+            assert turn.answer_text == hostile_text(kind, size), "the whole answer is kept"
+        error = turn.error
+        sections = screen.view.assistant[turn.id].text_sections
+        return {
+            f"hostile_{kind}": {
+                "size": size,
+                "seconds": seconds,
+                "max_stall": session.monitor.max_stall,
+                "keystrokes": keys,
+                "rss_before_mb": rss_before,
+                "rss_after_mb": current_rss_mb(),
+                "peak_mb": peak_rss_mb(),
+                "status": str(turn.status),
+                "error": None if error is None else f"{error.kind}: {error.summary[:120]}",
+                "shown_chars": sum(len(section.rendered_source) for section in sections),
+            }
+        }
+
+
+def _hostile_settled(screen: ChatScreen) -> bool:
+    return screen.settled_answers >= 1 and not screen.view.busy
+
+
 def _end_shown(screen: ChatScreen, last: Turn) -> bool:
     """The last turn's sections are laid out, and the view shows its end."""
     view = screen.view
@@ -469,12 +571,16 @@ def _all_rendered(screen: ChatScreen) -> bool:
     return laid_out and not screen.inspector.adding_saved_rows
 
 
-JOBS = {
+Job = Callable[[str, Plan], Awaitable[dict[str, Any]]]
+
+JOBS: dict[str, Job] = {
     "throughput": job_throughput,
     "latency": job_latency,
     "cpu": job_cpu,
     "rss10k": job_rss10k,
     "turns200": job_turns200,
+    "hour": job_hour,
+    **{f"hostile_{kind}": functools.partial(job_hostile, kind) for kind in HOSTILE_SIZES},
 }
 
 

@@ -16,13 +16,25 @@ from textual.content import Content
 from tui_chat.commands import active_keymap
 from tui_chat.render.markdown import MarkdownDocument
 from tui_chat.render.wrap import wrap as wrap_text
-from tui_chat.session.model import Block, Turn, TurnStatus, cut_short
+from tui_chat.session.model import Block, Turn, TurnStatus, cut_short, unreadable_note
 from tui_chat.session.ttft import TtftExperiment, TtftRun
 from tui_chat.stream.types import RetryNotice
 from tui_chat.wording import duration
 
 SHOWN_USER_CHARACTERS = 8_000
 """A huge paste is shown cut here (all of it is sent): laying out a megabyte would stall the UI."""
+
+SHOWN_BLOCK_CHARACTERS = 200_000
+"""An answer's block (text, thinking, tool input) is drawn up to here, the rest counted in a note: laying
+out and re-parsing megabytes as they stream would hold the UI for minutes. All of it is kept (exports,
+copies, the database): only the drawing stops. The longest real answers are a few hundred kilobytes."""
+
+SHOWN_LINE_CHARACTERS = 10_000
+"""A line is drawn up to here, then `…`: a megabyte without a newline is one markdown paragraph, parsed
+again from its start for every piece that arrives."""
+
+SHOWN_CITATIONS = 100
+"""Citations listed under a text block (the rest are counted)."""
 
 BAR_WIDTH = 22
 EIGHTHS = " ▏▎▍▌▋▊▉█"
@@ -73,6 +85,89 @@ class Section:
     def step(self) -> bool:
         """Render the next piece of pending text; True if anything changed."""
         return False
+
+
+class Bounder:
+    """Lets text through to be drawn up to `limit` characters, each line up to `line_limit` (a cut line ends
+    with `…`), fed piece by piece as an answer streams; counts what it holds back."""
+
+    def __init__(self, limit: int = SHOWN_BLOCK_CHARACTERS, line_limit: int = SHOWN_LINE_CHARACTERS) -> None:
+        self.limit = limit
+        self.line_limit = line_limit
+        self.fed = 0
+        """Characters fed."""
+        self.shown = 0
+        """Characters let through (the `…` of cut lines included)."""
+        self.lines_cut = 0
+        self.full = False
+        """`limit` was reached: nothing more is let through."""
+        self._source_shown = 0
+        self._line = 0
+        self._line_cut = False
+
+    @property
+    def hidden(self) -> int:
+        """Characters fed that are not drawn."""
+        return self.fed - self._source_shown
+
+    def admit(self, text: str) -> str:
+        """The part of `text` to draw (it follows what was admitted before)."""
+        self.fed += len(text)
+        parts: list[str] = []
+        start = 0
+        while not self.full:
+            end = text.find("\n", start)
+            line = text[start:] if end < 0 else text[start:end]
+            kept = line[: max(0, self.line_limit - self._line)]
+            self._line += len(line)
+            budget = self.limit - self.shown
+            if len(kept) > budget:
+                kept, self.full = kept[:budget], True
+            parts.append(kept)
+            self.shown += len(kept)
+            self._source_shown += len(kept)
+            if len(kept) < len(line) and not self._line_cut and not self.full:
+                self._line_cut = True
+                self.lines_cut += 1
+                parts.append("…")
+                self.shown += 1
+            if end < 0:
+                break
+            if self.shown >= self.limit:
+                self.full = True
+                break
+            parts.append("\n")
+            self.shown += 1
+            self._source_shown += 1
+            self._line, self._line_cut = 0, False
+            start = end + 1
+        return "".join(parts)
+
+    def note(self) -> Content | None:
+        """What was held back, in words (None if nothing was)."""
+        if not self.hidden:
+            return None
+        why = []
+        if self.lines_cut:
+            why.append(f"lines over {self.line_limit:,} characters are cut at …")
+        if self.full:
+            why.append(f"an answer is drawn up to {self.limit:,} characters")
+        reason = "; ".join(why)
+        return Content.styled(
+            f"… {self.hidden:,} more characters not shown here ({reason}). All of it is kept: "
+            "ctrl+s exports it, /copy copies it.",
+            "italic $text-muted",
+        )
+
+
+def bounded(text: str, limit: int = SHOWN_BLOCK_CHARACTERS) -> tuple[str, Content | None]:
+    """`text` as drawn (see `Bounder`), and the note saying what was held back (None if nothing). Costs
+    no more for a text of megabytes than for one of `limit` characters."""
+    bounder = Bounder(limit)
+    head = text[: limit * 2]  # (lines cut short can leave room for more of them: some margin)
+    shown = bounder.admit(head)
+    bounder.fed += len(text) - len(head)
+    return shown, bounder.note()
 
 
 def wrap(content: Content, width: int) -> list[Content]:
@@ -177,6 +272,8 @@ class UserSection(Section):
             hidden = len(text) - SHOWN_USER_CHARACTERS
             note = f"… and {hidden:,} more characters (all of it was sent; ctrl+s exports it)"
             text = f"{text[:SHOWN_USER_CHARACTERS]}\n{note}"
+        if turn.load_notes:
+            text = f"{text}\n{unreadable_note(turn.load_notes)}"
         self.text = text
 
     def render(self, width: int) -> list[Content]:
@@ -225,20 +322,25 @@ class HeaderSection(AnswerSection):
         if cut is not None:
             state = f"{cut.mark} {cut.label}"
         model = self.turn.model or "replay"  # a replay's model is named by its stream's message_start
+        model = model if len(model) <= 200 else model[:199] + "…"
         header = Content.assemble(("Claude", "bold"), " · ", model, " · ", state).stylize_before("$text-muted")
         return wrap(header, width)
 
 
 class TextSection(AnswerSection):
-    """A text block: markdown, fed while it streams and rendered at most `STEP` characters at a time."""
+    """A text block: markdown, fed while it streams and rendered at most `STEP` characters at a time, up
+    to `SHOWN_BLOCK_CHARACTERS` (lines up to `SHOWN_LINE_CHARACTERS`), with a note for the rest."""
 
     STEP = 2000
     """Characters appended to the markdown per render step: a burst never becomes one long stall."""
 
     def __init__(self, turn: Turn, text: str = "", *, complete: bool = False) -> None:
         super().__init__(turn)
-        self.document = MarkdownDocument(text)
+        self.bounder = Bounder()
+        self.document = MarkdownDocument(self.bounder.admit(text) if complete else "")
         self._pending: list[str] = []
+        if text and not complete:
+            self.feed(text)
         self._finishing = complete
         self._finished = False
         if complete:
@@ -246,7 +348,7 @@ class TextSection(AnswerSection):
 
     @property
     def source(self) -> str:
-        """All the text fed so far (rendered or not)."""
+        """All the text fed so far that is drawn (rendered or not yet): see `Bounder`."""
         return self.document.source + "".join(self._pending)
 
     @property
@@ -255,8 +357,14 @@ class TextSection(AnswerSection):
         return self.document.source
 
     def feed(self, text: str) -> None:
-        if text:
-            self._pending.append(text)
+        if not text:
+            return
+        hidden = self.bounder.hidden
+        shown = self.bounder.admit(text)
+        if shown:
+            self._pending.append(shown)
+        if self.bounder.hidden != hidden:
+            self.changed()  # the note under the text counts what is held back
 
     def finish(self) -> None:
         """No more text: once everything is rendered, re-parse the whole once (see `MarkdownDocument`)."""
@@ -285,7 +393,9 @@ class TextSection(AnswerSection):
         return True
 
     def render(self, width: int) -> list[Content]:
-        return self.document.lines(width)
+        lines = self.document.lines(width)
+        note = self.bounder.note()
+        return lines if note is None else [*lines, *wrap(note, width)]
 
 
 class ThinkingSection(AnswerSection):
@@ -319,7 +429,10 @@ class ThinkingSection(AnswerSection):
         header = Content.assemble((marker + title, "bold $text-muted"), (hint, "$text-muted 50%"))
         lines = wrap(header, width)
         if self.expanded:
-            body = wrap(Content.styled(text or "…", "$text-muted"), max(1, width - 2))
+            shown, note = bounded(text)
+            body = wrap(Content.styled(shown or "…", "$text-muted"), max(1, width - 2))
+            if note is not None:
+                body += wrap(note, max(1, width - 2))
             lines += [Content.assemble("  ", line) for line in body]
         return lines
 
@@ -335,7 +448,10 @@ class ToolSection(AnswerSection):
         block = self.block
         where = "runs on the server" if block.kind == "server_tool_use" else "claude-tui does not run tools"
         title = Content.assemble(("⚙ tool call: ", "bold"), (block.name or block.kind, "bold $secondary"))
-        body = wrap(Content.styled(block.text or "…", "$text-muted"), max(1, width - 4))
+        shown, note = bounded(block.text)
+        body = wrap(Content.styled(shown or "…", "$text-muted"), max(1, width - 4))
+        if note is not None:
+            body += wrap(note, max(1, width - 4))
         return boxed(body, width, title, Content.styled(where, "$text-muted"))
 
 
@@ -388,8 +504,13 @@ class CitationsSection(AnswerSection):
 
     def render(self, width: int) -> list[Content]:
         lines = [Content.styled("Sources:", "bold $text-muted")]
-        for number, citation in self.sources:
-            lines += wrap(Content.styled(f"[{number}] {citation}", "$text-muted"), width)
+        sources = self.sources
+        for number, citation in sources[:SHOWN_CITATIONS]:
+            shown = citation if len(citation) <= 1000 else citation[:999] + "…"
+            lines += wrap(Content.styled(f"[{number}] {shown}", "$text-muted"), width)
+        if len(sources) > SHOWN_CITATIONS:
+            more = f"… and {len(sources) - SHOWN_CITATIONS:,} more (the export has them all)"
+            lines += wrap(Content.styled(more, "italic $text-muted"), width)
         return lines
 
 
@@ -433,7 +554,16 @@ def notice_for_retry(notice: RetryNotice, remaining: float | None = None) -> Con
 
 
 def notice_for_turn(turn: Turn) -> Content | None:
-    """The notice under an answer that did not complete, or was cut short (None if it did neither)."""
+    """The notice under an answer that did not complete or was cut short, or that could not all be read
+    from the database (None for a complete answer read in full)."""
+    notice = _state_notice(turn)
+    if not turn.load_notes:
+        return notice
+    unreadable = Content(unreadable_note(turn.load_notes))
+    return unreadable if notice is None else Content("\n").join([notice, unreadable])
+
+
+def _state_notice(turn: Turn) -> Content | None:
     elapsed = f"{turn.metrics.elapsed():.1f}"
     retry = active_keymap().label("retry")
     cut = cut_short(turn)

@@ -79,6 +79,7 @@ class ChatScreen(Screen[None]):
         save_preferences: Callable[[], None] | None = None,
         collector: CollectorPolicy | None = None,
         low_bandwidth: bool = False,
+        exit_notes: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.backend = backend
@@ -95,6 +96,8 @@ class ChatScreen(Screen[None]):
         """The start-up thread is done: SDK imported and warmed up, highlighters compiled."""
         self._ttft_sections: dict[int, TtftSection] = {}
         self._unmounting = False
+        self._exit_notes = exit_notes if exit_notes is not None else []
+        """Said in the terminal once the app has left the screen (what could not be saved)."""
         self.low_bandwidth = low_bandwidth
         """Low-bandwidth mode (the app decides): no cursor blink, said in the inspector's status."""
         self._blink_after_turn = False
@@ -148,6 +151,7 @@ class ChatScreen(Screen[None]):
         self._show_top_bar()
         self.prompt.focus()
         self.prepare_backend()
+        self.controller.history.start()
         self.set_interval(1.0, self.controller.checkpoint)
         settings = self.backend.settings
         self.controller.history.open_store()
@@ -160,7 +164,7 @@ class ChatScreen(Screen[None]):
 
     async def on_unmount(self) -> None:
         self._unmounting = True  # what the controller reports while it stops is not rendered any more
-        await self.controller.aclose()
+        self._exit_notes.extend(await self.controller.aclose())
 
     def on_resize(self) -> None:
         """Small terminals: the inspector goes below the chat, borders and extra metrics lines go."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import ClassVar
 
@@ -15,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from tui_chat.config import display_path
 from tui_chat.safety import untrusted_line
-from tui_chat.session.store import ConversationStore, ConversationSummary
+from tui_chat.session.store import ConversationStore, ConversationSummary, StoreError
 from tui_chat.wording import count_of
 
 
@@ -48,7 +49,11 @@ class ConversationListScreen(ModalScreen[str | None]):
 
     def reload(self, select: str | None = None) -> None:
         """Read the list again; highlight `select` (an id) if it is still there, else the newest."""
-        self.summaries = self.store.list_conversations()
+        try:
+            self.summaries = self.store.list_conversations()
+        except StoreError as error:
+            self.summaries = []
+            self.notify(untrusted_line(str(error)), severity="error", markup=False, timeout=10)
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options([self._option(summary) for summary in self.summaries])
@@ -60,18 +65,17 @@ class ConversationListScreen(ModalScreen[str | None]):
 
     def _option(self, summary: ConversationSummary) -> Option:
         marker = "● " if summary.id == self.current_id else "  "
-        when = summary.updated.astimezone().strftime("%Y-%m-%d %H:%M")
         model = untrusted_line(summary.model)
         model = f"replay of a recording by {model}" if summary.replay else model
+        details = f"{summary.when} · {model} · {count_of(summary.turn_count, 'message')} · {untrusted_line(summary.id)}"
+        if summary.unreadable:
+            details += f" · could not read {summary.unreadable}"
         return Option(
             Content.assemble(
                 marker,
                 (untrusted_line(summary.title) or "(untitled)", "bold"),
                 "\n    ",
-                (
-                    f"{when} · {model} · {count_of(summary.turn_count, 'message')} · {untrusted_line(summary.id)}",
-                    "dim",
-                ),
+                (untrusted_line(details), "dim"),
             )
         )
 
@@ -98,7 +102,11 @@ class ConversationListScreen(ModalScreen[str | None]):
 
         def renamed(title: str | None) -> None:
             if title and title.strip():
-                self.store.rename(summary.id, title.strip())
+                try:
+                    self.store.rename(summary.id, title.strip())
+                except (StoreError, sqlite3.Error) as error:
+                    self.notify(f"Not renamed: {untrusted_line(str(error))}", severity="error", markup=False)
+                    return
                 self.reload(select=summary.id)
 
         self.app.push_screen(RenameScreen(untrusted_line(summary.title)), renamed)
@@ -110,7 +118,11 @@ class ConversationListScreen(ModalScreen[str | None]):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.store.delete(summary.id)
+                try:
+                    self.store.delete(summary.id)
+                except (StoreError, sqlite3.Error) as error:
+                    self.notify(f"Not deleted: {untrusted_line(str(error))}", severity="error", markup=False)
+                    return
                 self.notify(f"Deleted “{untrusted_line(summary.title)}”.", markup=False)
                 self.reload()
 

@@ -78,7 +78,8 @@ class EventDetailScreen(ModalScreen[None]):
 
     def action_step(self, step: int) -> None:
         inspector = self.inspector
-        if self.row not in inspector.rows:
+        if self.row not in inspector.rows:  # (the inspector was cleared, or its rows packed, meanwhile)
+            self.notify("This event's place in the inspector changed: close and select it again.", markup=False)
             return
         index = inspector.rows.index(self.row)
         positions = inspector.listed

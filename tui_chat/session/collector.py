@@ -25,6 +25,7 @@ class CollectorPolicy:
         self._thresholds = gc.get_threshold()
 
     def stream_started(self) -> None:
+        """Call it before the stream's objects exist: frozen with start-up's, they could never be collected."""
         if not self._startup_frozen:
             self._startup_frozen = True
             gc.freeze()
@@ -42,6 +43,11 @@ class CollectorPolicy:
     def _release(self) -> None:
         self._streams = max(0, self._streams - 1)
         if self._streams == 0:
-            gc.collect(1)
+            # Collect what is garbage, then freeze the survivors, so no later full collection walks them
+            # again. A full collection: the stream that has ended is garbage in cycles (the SDK's stream
+            # objects reference each other) promoted to the oldest generation while collections were held;
+            # frozen, it would be kept for good, with everything it holds (every answer's frames). The
+            # earlier answers are frozen already, so this walks one answer's objects.
+            gc.collect()
             gc.freeze()
             gc.set_threshold(*self._thresholds)

@@ -54,6 +54,7 @@ from tui_chat.session.reports import (
 from tui_chat.session.request import count_params, refusals, request_params, wire_summary
 from tui_chat.stream import clock
 from tui_chat.stream.types import ErrorInfo
+from tui_chat.stream.wire import WireUnavailableError
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
@@ -268,6 +269,7 @@ class ChatController:
     def start_answer(self, replay: ReplayChoice | None = None) -> Turn:
         """Start the assistant turn that answers the conversation so far (or plays `replay`)."""
         conversation = self.conversation
+        self.history.compact(conversation)  # the answers before this one: packed, their bytes released
         turn = conversation.start_assistant()
         turn.metrics.queued_at = clock.now()  # from here to the request leaving: the client's own wait
         if replay is not None:
@@ -297,15 +299,17 @@ class ChatController:
                 client = await self._queue_replay(replay)
                 extra["messages"] = [{"role": "user", "content": f"replay {replay.recording.name}"}]
                 extra["replay_headers"] = list(replay.recording.headers)  # what it holds, nothing invented
-            stream = self.stream_factory(client, conversation, turn, retry_policy=self._retry_policy(), **extra)
-            stream.read_pace = self.read_pace
-            started = True
-            if self.collector is not None:
-                self.collector.stream_started()
+            holding = False
             try:
+                if self.collector is not None:
+                    self.collector.stream_started()  # (before the stream's objects exist)
+                    holding = True
+                stream = self.stream_factory(client, conversation, turn, retry_policy=self._retry_policy(), **extra)
+                stream.read_pace = self.read_pace
+                started = True
                 await stream.run()
             finally:
-                if self.collector is not None:
+                if holding and self.collector is not None:
                     self.collector.stream_ended()
         except asyncio.CancelledError:
             if not started:
@@ -377,15 +381,15 @@ class ChatController:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.shield(task)
 
-    async def aclose(self) -> None:
-        """Stop what runs (its end is saved), then close the store."""
+    async def aclose(self) -> list[str]:
+        """Stop what runs (its end is saved), then close the store; return what could not be saved."""
         self._closing = True
         self.stop()
         await self.wait()
         self._cancel_count()
         for task in list(self._background):
             task.cancel()
-        self.history.close()
+        return self.history.close()
 
     def checkpoint(self) -> None:
         """Save the partial answer streaming now (the screen calls this every second)."""
@@ -445,6 +449,7 @@ class ChatController:
     # ------------------------------------------------------------------------ conversations
     def new_conversation(self) -> None:
         self.stop()
+        self.history.compact(self.conversation)  # (the one left: its last answer's frames packed)
         self.conversation = Conversation(
             model=self.conversation.model,
             system=self.conversation.system,
@@ -463,6 +468,7 @@ class ChatController:
             return
         from tui_chat.session.store import StoreError
 
+        await self.history.settle()
         try:
             conversation_id = store.last_id() if which == "" else store.find(which)
         except StoreError as error:
@@ -482,18 +488,25 @@ class ChatController:
             return False
         self.opening = True  # a message sent now would go to the conversation being replaced
         try:
+            await self.history.settle()
             conversation = await asyncio.to_thread(load_conversation, store.path, conversation_id)
         except StoreError as error:
             self._notice(error_line(error, self.secrets), "error", timeout=10)
             return False
         finally:
             self.opening = False
+        self.history.compact(conversation, stored=True)
         self.show_conversation(conversation)
+        if conversation.load_notes:  # a damaged or hand-edited database: what was read is shown, the rest marked
+            note = sanitize_line("; ".join(conversation.load_notes))[:300]
+            self._notice(f"Not all of this conversation could be read: {note}.", "warning")
         return True
 
     def show_conversation(self, conversation: Conversation) -> None:
         """Make `conversation` the current one; its next turn sends its whole history."""
         self.stop()
+        if conversation is not self.conversation:
+            self.history.compact(self.conversation)  # (the one left: its last answer's frames packed)
         self.conversation = conversation
         self._replays.clear()
         self.editing = None
@@ -877,7 +890,11 @@ class ChatController:
         if turn is None or turn.wire is None:
             self._notice("No answer with a recorded stream yet.", "warning")
             return None
-        recording = recording_from_record(turn.wire, f"turn-{turn.number}")
+        try:
+            recording = recording_from_record(turn.wire, f"turn-{turn.number}")
+        except WireUnavailableError as error:
+            self._notice(f"Not saved: {error_line(error, self.secrets)}.", "error", timeout=10)
+            return None
         what = "Recording"
         if turn.status is TurnStatus.STREAMING:  # what has arrived so far; the answer goes on
             what = f"A partial recording ({len(turn.wire.events):,} events so far: the answer is still streaming)"

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from tui_chat.files import write_atomically
 from tui_chat.safety import sanitize_line, untrusted_line, untrusted_text
-from tui_chat.session.model import Block, Conversation, Turn, TurnStatus, cut_short, format_tokens
+from tui_chat.session.model import Block, Conversation, Turn, TurnStatus, cut_short, format_tokens, unreadable_note
 from tui_chat.wording import count_of, duration
 
 if TYPE_CHECKING:
@@ -46,6 +46,8 @@ def conversation_to_markdown(conversation: Conversation, *, include_metrics: boo
     """
     title = sanitize_line(conversation.title).strip() or f"Conversation {conversation.id}"
     parts = [f"# {escape_inline(title)}", _metadata(conversation)]
+    if conversation.load_notes:
+        parts.append(f"> {escape_inline(unreadable_note(conversation.load_notes))}")
     if conversation.system:
         parts.append("**System prompt:**\n\n" + fenced(untrusted_text(conversation.system), "text"))
     user_number = 0
@@ -57,6 +59,8 @@ def conversation_to_markdown(conversation: Conversation, *, include_metrics: boo
             if turn.attachments:  # a line each: what was attached, never its bytes
                 files = [f"- Attached: {escape_inline(sanitize_line(a.describe()))}" for a in turn.attachments]
                 body.insert(0, "\n".join(files))
+            if turn.load_notes:
+                body.append(f"> {escape_inline(unreadable_note(turn.load_notes))}")
         else:
             heading = f"## Claude · {turn.number}"
             body = list(_assistant_parts(conversation, turn, include_metrics=include_metrics))
@@ -156,6 +160,8 @@ def _status_line(turn: Turn) -> str:
             lines.append(f"> **Failed:** {escape_inline(error.headline)}{suffix}")
             if error.hint:
                 lines.append(f"> {escape_inline(error.hint)}")
+    if turn.load_notes:
+        lines.append(f"> {escape_inline(unreadable_note(turn.load_notes))}")
     return "\n>\n".join(lines)
 
 

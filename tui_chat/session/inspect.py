@@ -27,8 +27,16 @@ KNOWN_EVENTS = (
 
 def visible(text: str, limit: int = 200) -> str:
     """A delta's text on one line: newlines as `⏎`, tabs as `⇥`, controls removed, cut at `limit`."""
-    text = sanitize_line(text.replace("\n", "⏎").replace("\t", "⇥"))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    head = text[: limit * 4 + 1]  # (sanitizing may remove some: a margin, never the whole of a huge text)
+    shown = sanitize_line(head.replace("\n", "⏎").replace("\t", "⇥"))
+    if len(shown) <= limit and len(head) == len(text):
+        return shown
+    return shown[: limit - 1] + "…"
+
+
+def _head(value: object, limit: int) -> str:
+    """The start of `value` as text: enough for a line of `limit` characters, never all of a huge one."""
+    return str(value)[: limit * 4 + 1]
 
 
 def _usage(usage: Any) -> str:
@@ -71,7 +79,7 @@ def summarize(wire: WireEvent, limit: int = 200) -> str:
     name = wire.name
     if not isinstance(payload, dict):
         if wire.data and payload is None:
-            return visible(f"(not JSON) {wire.data}", limit)
+            return visible(f"(not JSON) {_head(wire.data, limit)}", limit)
         return ""
     if name == "content_block_delta":
         delta = payload.get("delta")
@@ -79,11 +87,11 @@ def summarize(wire: WireEvent, limit: int = 200) -> str:
             return ""
         kind = delta.get("type")
         if kind == "text_delta":
-            return visible(json.dumps(str(delta.get("text", "")), ensure_ascii=False), limit)
+            return _quoted(delta.get("text", ""), limit)
         if kind == "thinking_delta":
-            return "thinking " + visible(json.dumps(str(delta.get("thinking", "")), ensure_ascii=False), limit)
+            return "thinking " + _quoted(delta.get("thinking", ""), limit)
         if kind == "input_json_delta":
-            return "json " + visible(str(delta.get("partial_json", "")), limit)
+            return "json " + visible(_head(delta.get("partial_json", ""), limit), limit)
         if kind == "signature_delta":
             return f"signature ({len(str(delta.get('signature', '')))} chars)"
         if kind == "citations_delta":
@@ -103,20 +111,29 @@ def summarize(wire: WireEvent, limit: int = 200) -> str:
         message = payload.get("message")
         if not isinstance(message, dict):
             return ""
-        return visible(f"{message.get('model', '')} {_usage(message.get('usage'))}".strip(), limit)
+        return visible(f"{_head(message.get('model', ''), limit)} {_usage(message.get('usage'))}".strip(), limit)
     if name == "message_delta":
         delta = payload.get("delta")
         stop = delta.get("stop_reason") if isinstance(delta, dict) else None
-        text = f"stop_reason={stop} {_usage(payload.get('usage'))}".strip()
+        text = f"stop_reason={_head(stop, limit)} {_usage(payload.get('usage'))}".strip()
         return visible(text, limit)
     if name == "error":
         error = payload.get("error")
         if not isinstance(error, dict):
             error = {}
-        return visible(f"{error.get('type', 'error')}: {error.get('message', '')}", limit)
+        return visible(f"{_head(error.get('type', 'error'), limit)}: {_head(error.get('message', ''), limit)}", limit)
     if name in ("ping", "message_stop", "content_block_stop"):
         return ""
-    return visible(wire.data, limit)
+    return visible(_head(wire.data, limit), limit)
+
+
+def _quoted(text: object, limit: int) -> str:
+    """A delta's text as a JSON string, on one line, cut at `limit`."""
+    head = _head(text, limit)
+    quoted = json.dumps(head, ensure_ascii=False)
+    if len(head) < len(str(text)):
+        quoted = quoted[:-1] + "…"  # (no closing quote: there is more)
+    return visible(quoted, limit)
 
 
 def summarize_request(request: RequestRecord, turn_number: int = 0) -> str:
@@ -217,13 +234,17 @@ class HelperEvent:
 
 def summarize_helper(event: HelperEvent, limit: int = 200) -> str:
     """One line for an SDK helper event: its own field, then what the snapshot holds so far."""
-    obj = event.obj
     if event.type in ("text", "thinking"):
-        delta = json.dumps(getattr(obj, event.type, ""), ensure_ascii=False)
-        return visible(f"{delta} → snapshot {len(getattr(obj, 'snapshot', '')):,} chars", limit)
+        # (a lazy event gives its delta and snapshot length without rebuilding a snapshot of megabytes)
+        delta = getattr(event, "delta", None)
+        length = getattr(event, "snapshot_length", None)
+        if delta is None or length is None:
+            delta, length = getattr(event.obj, event.type, ""), len(getattr(event.obj, "snapshot", ""))
+        return visible(f"{_quoted(delta, limit)} → snapshot {length:,} chars", limit)
+    obj = event.obj
     if event.type == "input_json":
-        snapshot = json.dumps(getattr(obj, "snapshot", None), ensure_ascii=False, default=str)
-        return visible(f"{getattr(obj, 'partial_json', '')} → parsed so far {snapshot}", limit)
+        snapshot = _head(json.dumps(getattr(obj, "snapshot", None), ensure_ascii=False, default=str), limit)
+        return visible(f"{_head(getattr(obj, 'partial_json', ''), limit)} → parsed so far {snapshot}", limit)
     if event.type == "signature":
         return f"signature ({len(str(getattr(obj, 'signature', '')))} chars)"
     if event.type == "citation":
@@ -402,9 +423,21 @@ def explain_wire(wire: WireEvent) -> str:
     return text
 
 
-def raw_lines(wire: WireEvent) -> str:
-    """The frame's bytes as text, line by line, with line ends and odd characters made visible."""
-    text = wire.raw.decode("utf-8", errors="replace")
+SHOWN_DETAIL_CHARACTERS = 64_000
+"""The event detail view shows this much of an event's bytes, JSON or SDK object (and says what it cut)."""
+
+
+def cut_note(text: str, limit: int = SHOWN_DETAIL_CHARACTERS, *, unit: str = "characters") -> str:
+    """`text` cut at `limit`, saying how much more there was and where to find all of it."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}\n… {len(text) - limit:,} more {unit} not shown (/save-sse saves the whole stream)"
+
+
+def raw_lines(wire: WireEvent, limit: int = SHOWN_DETAIL_CHARACTERS) -> str:
+    """The frame's bytes as text, line by line, with line ends and odd characters made visible (the first
+    `limit` bytes of a bigger one, with a note)."""
+    text = wire.raw[:limit].decode("utf-8", errors="replace")
     shown: list[str] = []
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
@@ -413,14 +446,16 @@ def raw_lines(wire: WireEvent) -> str:
         if trailing:
             body = body.rstrip(" ") + "·" * trailing
         shown.append(reveal_invisible(sanitize(body)) + ending)
+    if len(wire.raw) > limit:
+        shown.append(f"\n… {len(wire.raw) - limit:,} more bytes not shown (/save-sse saves the whole stream)")
     return "\n".join(shown)
 
 
-def pretty_json(wire: WireEvent) -> str:
+def pretty_json(wire: WireEvent, limit: int = SHOWN_DETAIL_CHARACTERS) -> str:
     payload = wire.json
     if payload is None:
         return "(the data is not JSON)" if wire.data else "(no data)"
-    return sanitize(json.dumps(payload, indent=2, ensure_ascii=False))
+    return sanitize(cut_note(json.dumps(payload, indent=2, ensure_ascii=False), limit))
 
 
 def sdk_object_text(obj: Any) -> str:
@@ -431,6 +466,7 @@ def sdk_object_text(obj: Any) -> str:
     if kind == "PingEvent":
         return "None — the SDK drops pings in its parser. claude-tui reports it as PingEvent(type='ping')."
     if kind == "ErrorEvent":
-        return f"The SDK raises anthropic.APIStatusError(status_code=200) for it. claude-tui reports {obj!r}"
+        text = f"The SDK raises anthropic.APIStatusError(status_code=200) for it. claude-tui reports {obj!r}"
+        return sanitize(cut_note(text))
     shown = repr(obj)  # a pydantic repr starts with the class name: it is not said twice
-    return sanitize(shown if shown.startswith(kind) else f"{kind}:\n{shown}")
+    return sanitize(cut_note(shown if shown.startswith(kind) else f"{kind}:\n{shown}"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import MutableSequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -102,8 +103,9 @@ class TurnMetrics:
     pings: int = 0
     attempts: int = 1
     request_id: str | None = None
-    delta_times: list[float] = field(default_factory=list)
-    """Arrival time of every content delta (seconds since sent): the inter-token rhythm."""
+    delta_times: MutableSequence[float] = field(default_factory=list)
+    """Arrival time of every content delta (seconds since sent): the inter-token rhythm (a list while the
+    answer streams; an `array` of doubles, a quarter of the memory, once a long session packs it)."""
     rate_limits: dict[str, str] = field(default_factory=dict)
     """`anthropic-ratelimit-*-remaining` headers of the response, by limit name (requests, tokens...)."""
     read_pace: float = 0.0
@@ -314,6 +316,8 @@ class Turn:
     attachments: list[Attachment] = field(default_factory=list)
     """Files sent with a user message (before its text)."""
     id: int = field(default_factory=lambda: next(_turn_ids))
+    load_notes: list[str] = field(default_factory=list)
+    """What of this turn could not be read from the database when it was loaded (shown with it)."""
 
     def __post_init__(self) -> None:
         self.number = _whole(self.number)
@@ -339,6 +343,11 @@ class Turn:
         if self.status is not TurnStatus.COMPLETE or not isinstance(self.api_content, list):
             return []
         return [str(b["id"]) for b in self.api_content if isinstance(b, dict) and b.get("type") == "tool_use"]
+
+
+def unreadable_note(notes: list[str]) -> str:
+    """One line naming what could not be read from the database (`load_notes`), "" if nothing."""
+    return f"⚠ Could not be read from the database: {'; '.join(notes)}." if notes else ""
 
 
 @dataclass
@@ -392,6 +401,13 @@ class Conversation:
         self.turns: list[Turn] = []
         self.created = datetime.now(UTC)
         self._title = ""
+        self.load_notes: list[str] = []
+        """What could not be read from the database when it was loaded (its header, unreadable turns)."""
+
+    @property
+    def damaged_turns(self) -> int:
+        """Turns loaded with parts that could not be read (see `Turn.load_notes`)."""
+        return sum(1 for turn in self.turns if turn.load_notes)
 
     @property
     def model(self) -> str:

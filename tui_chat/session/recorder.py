@@ -25,11 +25,15 @@ from tui_chat.session.model import Block, Conversation, Turn, TurnStatus
 from tui_chat.session.request import request_params
 from tui_chat.stream import clock
 from tui_chat.stream.errors import client_secrets, describe_error
-from tui_chat.stream.event_stream import EventStream, StreamEvent
+from tui_chat.stream.event_stream import EventStream, StreamEvent, UnsettledText
 from tui_chat.stream.retry import RetryPolicy
 from tui_chat.stream.types import Outcome, RetryNotice
 from tui_chat.stream.wire import WireEvent, shown_headers
 from tui_chat.wording import count_of
+
+SETTLE_FROM = 64_000
+"""A block's text grows delta by delta up to this many characters; past it, in steps (see `TurnRecorder.settle`)."""
+
 
 _STATUS_BY_OUTCOME = {
     Outcome.COMPLETE: TurnStatus.COMPLETE,
@@ -63,6 +67,8 @@ class TurnRecorder(EventStream):
         turn.wire = self.record
         self._delta_index = 0
         self._replay_headers = replay_headers
+        self._unsettled_blocks: dict[int, UnsettledText] = {}
+        """Deltas not yet added to big blocks, by `id` of the block (see `settle`)."""
 
     def _now(self) -> float:
         return clock.now() - self.started
@@ -159,15 +165,29 @@ class TurnRecorder(EventStream):
         self._append(partial_json)
 
     def _append(self, fragment: str) -> Block | None:
-        """Add a delta's text to its block; return the block (None if it is unknown)."""
+        """Add a delta's text to its block; return the block (None if it is unknown). Past `SETTLE_FROM`
+        characters, a block's deltas are added in steps (see `settle`)."""
         block = self.turn.blocks[-1] if self.turn.blocks else None
         if block is None or block.index != self._delta_index:
             block = self.turn.block(self._delta_index)
         if block is not None:
             clean = sanitize(fragment)
-            block.text += clean
             self.turn.metrics.streamed_chars += len(clean)
+            pending = self._unsettled_blocks.get(id(block))
+            if pending is None and len(block.text) < SETTLE_FROM:
+                block.text += clean
+            else:
+                if pending is None:
+                    pending = self._unsettled_blocks[id(block)] = UnsettledText(block, "text")
+                pending.add(clean)
         return block
+
+    def settle(self) -> None:
+        """Bring every block's text up to date. A block past `SETTLE_FROM` characters gets its deltas in
+        steps (adding each one copies the whole text: a 20 MB answer would take minutes); this runs at
+        every block stop and at the end, and the UI's stream before it reads the text."""
+        for pending in self._unsettled_blocks.values():
+            pending.settle()
 
     async def on_citation(self, citation: Citation, snapshot: list[Citation]) -> None:
         block = self.turn.block(self._delta_index)
@@ -175,6 +195,7 @@ class TurnRecorder(EventStream):
             block.citations.append(describe_citation(citation))
 
     async def on_content_block(self, content_block: ContentBlock) -> None:
+        self.settle()
         for block in reversed(self.turn.blocks):
             if not block.complete:
                 if block.is_tool_use:
@@ -190,6 +211,7 @@ class TurnRecorder(EventStream):
         self.turn.error = describe_error(exception, client_secrets(self._client))
 
     async def on_end(self) -> None:
+        self.settle()
         turn = self.turn
         turn.metrics.ended_at = self._now()
         turn.status = _STATUS_BY_OUTCOME[self.outcome]

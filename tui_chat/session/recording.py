@@ -73,7 +73,7 @@ def recording_from_record(record: WireRecord, name: str) -> WireRecording:
     return WireRecording(
         name=name,
         body=record.sse_bytes(),
-        arrival=[event.at for event in record.events],
+        arrival=list(record.frame_times()),
         headers=list(record.headers),
         status=record.status or 200,
         read_pace=record.read_pace,

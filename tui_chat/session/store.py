@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import array
 import base64
+import contextlib
 import json
 import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -30,7 +31,7 @@ from tui_chat.controls import RequestControls
 from tui_chat.safety import sanitize_line
 from tui_chat.session.model import Block, Conversation, Turn, TurnMetrics, TurnStatus
 from tui_chat.stream.types import ErrorInfo, RetryNotice
-from tui_chat.stream.wire import RequestRecord, WireEvent, WireRecord
+from tui_chat.stream.wire import PackedEvents, RequestRecord, WireRecord
 
 DB_FILENAME = "conversations.sqlite3"
 DB_SUFFIXES = frozenset({".sqlite3", ".sqlite", ".db"})
@@ -58,6 +59,10 @@ class AmbiguousIdError(StoreError, LookupError):
         self.matches = matches
 
 
+UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+"""Stands in for a stored date that is not one (a damaged or hand-edited row)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ConversationSummary:
     """One line of the conversation list."""
@@ -71,6 +76,93 @@ class ConversationSummary:
     replay: bool = False
     """Every turn is a replayed recording (`claude-tui replay`): not a conversation of the user's own,
     so `--continue` passes it by; `model` is then the recorded stream's."""
+    unreadable: str = ""
+    """What of its row could not be read, in words ("" when all of it could). It is listed anyway,
+    with `UNKNOWN_TIME` for a date that is not one, and can be opened."""
+
+    @property
+    def when(self) -> str:
+        """When it was last changed, in local time, as the list shows it."""
+        if self.updated == UNKNOWN_TIME:
+            return "date unknown"
+        return self.updated.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass(frozen=True, slots=True)
+class StoreWrite:
+    """One change to the store, with everything it writes copied when it was asked for: the stream keeps
+    changing the turn while a writer thread (`session.writer`) serializes and stores the copy."""
+
+    conversation_id: str
+    header: tuple[str, str, str | None, int, datetime, str]
+    """Title, model, system prompt, max_tokens, creation time, request controls (JSON)."""
+    keep_turns: int | None
+    """Turns at or after this position are deleted (edited away, discarded); None: no turn is."""
+    position: int | None = None
+    turn: Turn | None = None
+    """A copy of the turn to store at `position` (see `_frozen`)."""
+    checkpoint: bool = False
+
+    @property
+    def turn_id(self) -> int | None:
+        return None if self.turn is None else self.turn.id
+
+    @classmethod
+    def of_conversation(cls, conversation: Conversation) -> StoreWrite:
+        """The header, and no turn after the last one."""
+        return cls(conversation.id, _header(conversation), len(conversation.turns))
+
+    @classmethod
+    def of_turn(cls, conversation: Conversation, turn: Turn) -> StoreWrite:
+        """`turn` in full at its position (and the header, and no turn after the last one)."""
+        position = _position(conversation, turn)
+        return cls(conversation.id, _header(conversation), len(conversation.turns), position, _frozen(turn))
+
+    @classmethod
+    def of_checkpoint(cls, conversation: Conversation, turn: Turn) -> StoreWrite:
+        """The partial text of a streaming turn (a full `of_turn` once it has ended)."""
+        if turn.status is not TurnStatus.STREAMING:
+            return cls.of_turn(conversation, turn)
+        position = _position(conversation, turn)
+        return cls(conversation.id, _header(conversation), None, position, _frozen(turn, checkpoint=True), True)
+
+
+def _header(conversation: Conversation) -> tuple[str, str, str | None, int, datetime, str]:
+    return (
+        conversation.title,
+        conversation.model,
+        conversation.system,
+        conversation.max_tokens,
+        conversation.created,
+        conversation.controls.to_json(),
+    )
+
+
+def _frozen(turn: Turn, *, checkpoint: bool = False) -> Turn:
+    """A copy of `turn` that later changes to it do not reach: strings and bytes are shared (they never
+    change), lists and records are copied (a few references each). A checkpoint copies no wire record
+    and no delta times (it does not store them) and fixes how long the answer had streamed."""
+    metrics = replace(
+        turn.metrics,
+        delta_times=[] if checkpoint else list(turn.metrics.delta_times),
+        rate_limits=dict(turn.metrics.rate_limits),
+    )
+    if checkpoint and metrics.ended_at is None and metrics.sent_at:
+        metrics.ended_at = turn.metrics.elapsed()  # how long it had streamed when last saved
+    wire = turn.wire
+    if wire is not None and not checkpoint:  # (packed frames never change: shared)
+        wire = replace(wire, headers=list(wire.headers), events=wire.packed or list(wire.events))
+    api_content = turn.api_content
+    return replace(
+        turn,
+        blocks=[replace(block, citations=list(block.citations)) for block in turn.blocks],
+        retries=list(turn.retries),
+        metrics=metrics,
+        wire=None if checkpoint else wire,
+        api_content=list(api_content) if isinstance(api_content, list) else api_content,
+        load_notes=list(turn.load_notes),
+        attachments=list(turn.attachments),
+    )
 
 
 def is_interrupted(turn: Turn) -> bool:
@@ -169,16 +261,18 @@ class ConversationStore:
         location: str | os.PathLike[str] | None = None,
         *,
         clock: Callable[[], datetime] | None = None,
+        busy_timeout: float = 5.0,
     ) -> None:
         """Open (creating if needed) the database in directory `location` (default: the data directory).
 
         A `location` ending in `.sqlite3`, `.sqlite` or `.db` is the database file itself. A directory
         is created with mode 0o700 (and set to it if it exists); the database file gets 0o600.
+        `busy_timeout`: seconds a statement waits for another program's lock before it fails.
         """
         self.path = _prepare_location(location)
         self._clock = clock or (lambda: datetime.now(UTC))
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=busy_timeout)
         except sqlite3.Error as error:
             raise StoreError(f"Cannot open the conversation database {self.path}: {error}.") from error
         try:
@@ -230,6 +324,8 @@ class ConversationStore:
 
     def _migrate(self) -> None:
         target = schema_version()
+        if self.user_version == target:
+            return  # (a read: no write lock is needed to open a database that is up to date)
         while True:
             with self._transaction() as db:  # IMMEDIATE: a second process waits instead of migrating too
                 version = self.user_version
@@ -247,23 +343,11 @@ class ConversationStore:
 
     def save_conversation(self, conversation: Conversation) -> None:
         """Insert or update the conversation's header row (title, model, system prompt, limits)."""
-        with self._transaction() as db:
-            self._write_header(db, conversation)
-            db.execute(
-                "DELETE FROM turns WHERE conversation_id = ? AND position >= ?",
-                (conversation.id, len(conversation.turns)),
-            )
+        self.write(StoreWrite.of_conversation(conversation))
 
     def save_turn(self, conversation: Conversation, turn: Turn) -> None:
         """Store `turn` (and the header) at its position in `conversation`, replacing what was there."""
-        position = _position(conversation, turn)
-        with self._transaction() as db:
-            self._write_header(db, conversation)
-            db.execute(
-                "DELETE FROM turns WHERE conversation_id = ? AND position >= ?",
-                (conversation.id, len(conversation.turns)),
-            )
-            _write_turn(db, conversation.id, position, _turn_row(turn))
+        self.write(StoreWrite.of_turn(conversation, turn))
 
     def checkpoint(self, conversation: Conversation, turn: Turn) -> None:
         """Cheaply store the partial text of a turn that is still streaming (its wire record is left out).
@@ -272,16 +356,23 @@ class ConversationStore:
         On a turn that has already ended this is a full `save_turn`, so a late checkpoint cannot
         overwrite the final state.
         """
-        if turn.status is not TurnStatus.STREAMING:
-            self.save_turn(conversation, turn)
-            return
-        position = _position(conversation, turn)
-        row = _turn_row(turn, checkpoint=True)
-        with self._transaction() as db:
-            self._write_header(db, conversation)
-            _write_turn(db, conversation.id, position, row)
+        self.write(StoreWrite.of_checkpoint(conversation, turn))
 
-    def _write_header(self, db: sqlite3.Connection, conversation: Conversation) -> None:
+    def write(self, change: StoreWrite) -> None:
+        """Apply one `StoreWrite` in one transaction (from any thread that owns this store)."""
+        row = None if change.turn is None else _turn_row(change.turn, checkpoint=change.checkpoint)
+        with self._transaction() as db:
+            self._write_header(db, change)
+            if change.keep_turns is not None:
+                db.execute(
+                    "DELETE FROM turns WHERE conversation_id = ? AND position >= ?",
+                    (change.conversation_id, change.keep_turns),
+                )
+            if row is not None and change.position is not None:
+                _write_turn(db, change.conversation_id, change.position, row)
+
+    def _write_header(self, db: sqlite3.Connection, change: StoreWrite) -> None:
+        title, model, system, max_tokens, created, controls = change.header
         db.execute(
             """
             INSERT INTO conversations (id, title, model, system, max_tokens, created, updated, controls)
@@ -291,14 +382,14 @@ class ConversationStore:
                 max_tokens = excluded.max_tokens, updated = excluded.updated, controls = excluded.controls
             """,
             (
-                conversation.id,
-                _storable(conversation.title),
-                _storable(conversation.model),
-                None if conversation.system is None else _storable(conversation.system),
-                conversation.max_tokens,
-                _timestamp(conversation.created),
+                change.conversation_id,
+                _storable(title),
+                _storable(model),
+                None if system is None else _storable(system),
+                max_tokens,
+                _timestamp(created),
                 _timestamp(self._clock()),
-                conversation.controls.to_json(),
+                controls,
             ),
         )
 
@@ -323,59 +414,54 @@ class ConversationStore:
 
     def list_conversations(self, limit: int | None = None) -> list[ConversationSummary]:
         """Stored conversations, most recently updated first."""
-        rows = self._db.execute(
-            """
-            SELECT c.id, c.title, c.model, c.created, c.updated,
-                   (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id),
-                   (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id AND t.replay IS NULL),
-                   (SELECT t.model FROM turns t WHERE t.conversation_id = c.id AND t.role = 'assistant'
-                    AND t.model != '' ORDER BY t.position DESC LIMIT 1)
-            FROM conversations c
-            ORDER BY c.updated DESC, c.rowid DESC
-            LIMIT ?
-            """,
-            (-1 if limit is None else limit,),
-        ).fetchall()
-        summaries = []
-        for row in rows:
-            replay = row[5] > 0 and row[6] == 0
-            summaries.append(
-                ConversationSummary(
-                    id=row[0],
-                    title=row[1],
-                    model=row[7] if replay and row[7] else row[2],
-                    created=datetime.fromisoformat(row[3]),
-                    updated=datetime.fromisoformat(row[4]),
-                    turn_count=row[5],
-                    replay=replay,
-                )
-            )
-        return summaries
+        try:
+            rows = self._db.execute(
+                """
+                SELECT c.id, c.title, c.model, c.created, c.updated,
+                       (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id),
+                       (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id AND t.replay IS NULL),
+                       (SELECT t.model FROM turns t WHERE t.conversation_id = c.id AND t.role = 'assistant'
+                        AND t.model != '' ORDER BY t.position DESC LIMIT 1)
+                FROM conversations c
+                ORDER BY c.updated DESC, c.rowid DESC
+                LIMIT ?
+                """,
+                (-1 if limit is None else limit,),
+            ).fetchall()
+        except sqlite3.Error as error:
+            raise StoreError(f"Cannot read the conversation list in {self.path}: {error}.") from error
+        return [_summary(row) for row in rows]
 
     def last_id(self) -> str | None:
         """The id of the most recently updated conversation of the user's own (`--continue`): one with a
         message that is not a replayed recording."""
-        row = self._db.execute(
-            """
-            SELECT c.id FROM conversations c
-            WHERE EXISTS (SELECT 1 FROM turns t WHERE t.conversation_id = c.id AND t.replay IS NULL)
-            ORDER BY c.updated DESC, c.rowid DESC LIMIT 1
-            """
-        ).fetchone()
-        return None if row is None else str(row[0])
+        try:
+            row = self._db.execute(
+                """
+                SELECT c.id FROM conversations c
+                WHERE EXISTS (SELECT 1 FROM turns t WHERE t.conversation_id = c.id AND t.replay IS NULL)
+                ORDER BY c.updated DESC, c.rowid DESC LIMIT 1
+                """
+            ).fetchone()
+        except sqlite3.Error as error:
+            raise StoreError(f"Cannot read the conversation database {self.path}: {error}.") from error
+        return None if row is None else _text(row[0])
 
     def find(self, prefix: str) -> str:
         """The id of the one conversation whose id is, or starts with, `prefix`."""
         prefix = prefix.strip()
         if not prefix:
             raise ConversationNotFoundError("No conversation id given.")
-        matches = [
-            str(row[0])
-            for row in self._db.execute(
-                "SELECT id FROM conversations WHERE substr(id, 1, ?) = ? ORDER BY updated DESC",
-                (len(prefix), prefix),
-            )
-        ]
+        try:
+            matches = [
+                _text(row[0])
+                for row in self._db.execute(
+                    "SELECT id FROM conversations WHERE substr(id, 1, ?) = ? ORDER BY updated DESC",
+                    (len(prefix), prefix),
+                )
+            ]
+        except sqlite3.Error as error:
+            raise StoreError(f"Cannot read the conversation database {self.path}: {error}.") from error
         if prefix in matches:
             return prefix
         if not matches:
@@ -385,8 +471,32 @@ class ConversationStore:
         return matches[0]
 
     def load(self, conversation_id: str) -> Conversation:
-        """The stored conversation with all its turns, blocks, metrics, errors and wire records."""
-        return _load(self._db, conversation_id)
+        """The stored conversation with all its turns, blocks, metrics, errors and wire records; what
+        cannot be read is named in the `load_notes` of the conversation and of its turns."""
+        try:
+            return _load(self._db, conversation_id)
+        except sqlite3.Error as error:
+            raise StoreError(f"Cannot read the conversation database {self.path}: {error}.") from error
+
+
+def _summary(row: tuple[Any, ...]) -> ConversationSummary:
+    """One line of the list from its row; a value that cannot be read is named in `unreadable`."""
+    notes: list[str] = []
+    created = _read(row[3], _time, UNKNOWN_TIME, f"its creation date ({_shown(row[3])})", notes)
+    updated = _read(row[4], _time, UNKNOWN_TIME, f"its last date ({_shown(row[4])})", notes)
+    turn_count = _read(row[5], _count, 0, "its message count", notes)
+    replay = turn_count > 0 and row[6] == 0  # every turn a replayed recording
+    recorded_model = _text(row[7]) if row[7] is not None else ""
+    return ConversationSummary(
+        id=_text(row[0]),
+        title=_text(row[1]),
+        model=recorded_model if replay and recorded_model else _text(row[2]),
+        created=created,
+        updated=updated,
+        turn_count=turn_count,
+        replay=replay,
+        unreadable="; ".join(notes),
+    )
 
 
 def load_conversation(path: str | os.PathLike[str], conversation_id: str) -> Conversation:
@@ -404,7 +514,27 @@ def load_conversation(path: str | os.PathLike[str], conversation_id: str) -> Con
         db.close()
 
 
+def load_wire_body(path: str | os.PathLike[str], conversation_id: str, position: int) -> bytes | None:
+    """The stored bytes of one turn's stream, on a read-only connection of its own (any thread); None if
+    there are none or the database cannot be read. (For `PackedEvents.release`: the caller checks them.)"""
+    try:
+        db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=1.0)
+    except sqlite3.Error:
+        return None
+    try:
+        row = db.execute(
+            "SELECT wire_body FROM turns WHERE conversation_id = ? AND position = ?", (conversation_id, position)
+        ).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+    return row[0] if row is not None and isinstance(row[0], bytes) else None
+
+
 def _load(db: sqlite3.Connection, conversation_id: str) -> Conversation:
+    """Read what can be read: a value that cannot be (a damaged or hand-edited row) is replaced by a
+    default and named in `load_notes`, of the conversation or of its turn, never an exception."""
     header = db.execute(
         "SELECT title, model, system, max_tokens, created, controls FROM conversations WHERE id = ?",
         (conversation_id,),
@@ -412,20 +542,25 @@ def _load(db: sqlite3.Connection, conversation_id: str) -> Conversation:
     if header is None:
         raise ConversationNotFoundError(f"No conversation with id {conversation_id!r}.")
     title, model, system, max_tokens, created, controls = header
+    notes: list[str] = []
     conversation = Conversation(
-        model=model,
-        system=system,
-        max_tokens=max_tokens,
+        model=_text(model),
+        system=None if system is None else _text(system),
+        max_tokens=_read(max_tokens, _positive_int, 4096, "the max_tokens setting", notes),
         conversation_id=conversation_id,
-        controls=RequestControls.from_json(controls),
+        controls=_read(controls, RequestControls.from_json, RequestControls(), "its request settings", notes),
     )
-    conversation.title = title
-    conversation.created = datetime.fromisoformat(created)
+    conversation.title = _text(title)
+    conversation.created = _read(created, _time, UNKNOWN_TIME, "the creation date", notes)
     rows = db.execute(
         f"SELECT {', '.join(_TURN_COLUMNS)} FROM turns WHERE conversation_id = ? ORDER BY position",
         (conversation_id,),
     ).fetchall()
     conversation.turns = [_turn_from_row(dict(zip(_TURN_COLUMNS, row, strict=True))) for row in rows]
+    damaged = conversation.damaged_turns
+    if damaged:
+        notes.append(f"{damaged} of its {len(rows)} messages could not be read in full (each is marked)")
+    conversation.load_notes = notes
     return conversation
 
 
@@ -468,7 +603,7 @@ def _turn_row(turn: Turn, *, checkpoint: bool = False) -> dict[str, Any]:
     if not checkpoint:
         metrics["delta_times_packed"] = _pack("d", delta_times)
     if checkpoint and turn.metrics.ended_at is None and turn.metrics.sent_at:
-        metrics["ended_at"] = turn.metrics.elapsed()  # how long it had streamed when last saved
+        metrics["ended_at"] = turn.metrics.elapsed()  # (a `_frozen` copy has it fixed already)
     wire_body, wire_meta = (None, None) if checkpoint or turn.wire is None else _wire_columns(turn.wire)
     return {
         "role": turn.role,
@@ -491,30 +626,187 @@ def _turn_row(turn: Turn, *, checkpoint: bool = False) -> dict[str, Any]:
 
 
 def _turn_from_row(row: dict[str, Any]) -> Turn:
-    blocks = [_build(Block, item) for item in json.loads(row["blocks"])]
+    """A turn from its row. Each value that cannot be read gets a default and a note (`load_notes`)."""
+    notes: list[str] = []
+    role = row["role"]
+    if role not in ("user", "assistant"):
+        notes.append(f"its role ({_shown(role)}), so it is shown as an answer")
+        role = "assistant"
+    text = _text(row["text"])
+    blocks: list[Block] = _read(row["blocks"], _blocks, [], "its content", notes)
+    status = _read(row["status"], TurnStatus, TurnStatus.FAILED, "its state (shown as failed)", notes)
+    error = _read(row["error"], _optional(ErrorInfo), None, "what went wrong with it", notes)
+    shown: Any = text if role == "user" else _text_content(blocks)  # what is sent if the stored content is damaged
+    api_content = _read(row["api_content"], _api_content(role), shown, "the content sent back to the API", notes)
+    if api_content is None and role == "user":
+        api_content = text
     turn = Turn(
-        role=row["role"],
-        text=row["text"],
+        role=role,
+        text=text,
         blocks=blocks,
-        status=_status(row["status"]),
-        error=None if row["error"] is None else _build(ErrorInfo, json.loads(row["error"])),
-        retries=[_build(RetryNotice, item) for item in json.loads(row["retries"])],
-        metrics=_metrics(json.loads(row["metrics"])),
-        wire=None if row["wire_meta"] is None else _wire_from_columns(row["wire_body"], row["wire_meta"]),
-        api_content=None if row["api_content"] is None else json.loads(row["api_content"]),
-        model=row["model"],
-        message_id=row["message_id"],
-        created=datetime.fromisoformat(row["created"]),
-        number=row["number"],
-        replay=row["replay"],
-        attachments=_attachments(row["attachments"]),
+        status=status,
+        error=error,
+        retries=_read(row["retries"], _retries, list[RetryNotice](), "its retries", notes),
+        metrics=_read(row["metrics"], _metrics, TurnMetrics(), "its timings and token counts", notes),
+        wire=_read(row["wire_meta"], lambda meta: _wire_from_columns(row["wire_body"], meta), None, _WIRE, notes),
+        api_content=api_content,
+        model=_text(row["model"]),
+        message_id=_text(row["message_id"]),
+        created=_read(row["created"], _time, UNKNOWN_TIME, "its date", notes),
+        number=_read(row["number"], _count, 0, "its number", notes),
+        replay=_read(row["replay"], _optional_text, None, "its replay name", notes),
+        load_notes=notes,
+        attachments=_read(row["attachments"], _attachments, [], "its attached files", notes),
     )
     if turn.status is TurnStatus.STREAMING:  # the process ended mid-answer: keep what was checkpointed
         turn.status = TurnStatus.FAILED
         turn.error = ErrorInfo(kind=INTERRUPTED_KIND, summary=INTERRUPTED_SUMMARY, retryable=True)
-        text = "".join(block.text for block in blocks if block.kind == "text")
-        turn.api_content = [{"type": "text", "text": text}] if text else []
+        turn.api_content = _text_content(blocks)
     return turn
+
+
+_WIRE = "its recorded stream (the inspector lists no events for it)"
+
+
+def _text_content(blocks: list[Block]) -> list[dict[str, Any]]:
+    text = "".join(block.text for block in blocks if block.kind == "text")
+    return [{"type": "text", "text": text}] if text else []
+
+
+# --- reading stored values that may be damaged -------------------------------------------------------
+
+_V = TypeVar("_V")
+
+
+def _read(value: Any, parse: Callable[[Any], _V], default: _V, what: str, notes: list[str]) -> _V:
+    """`parse(value)`, or `default` with "`what`" added to `notes` if the value cannot be read."""
+    try:
+        return parse(value)
+    except Exception:  # any value in a file is possible: what cannot be read is named, never raised
+        notes.append(what)
+        return default
+
+
+def _shown(value: Any) -> str:
+    """A stored value, short and safe to show in a note."""
+    return sanitize_line(repr(value))[:40]
+
+
+def _text(value: Any) -> str:
+    """A stored text value; anything else (a number, bytes, NULL) made into text rather than refused."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return "" if value is None else str(value)
+
+
+def _optional_text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError("not text")
+
+
+def _time(value: Any) -> datetime:
+    """A stored date, in UTC; one too near year 1 or 9999 to be shown in every time zone is refused."""
+    if not isinstance(value, str):
+        raise TypeError("not a date")
+    moment = datetime.fromisoformat(value)
+    moment = (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    if not 2 <= moment.year <= 9998:
+        raise ValueError("out of range")
+    return moment
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise TypeError("not a count")
+
+
+def _positive_int(value: Any) -> int:
+    if _count(value) > 0:
+        return int(value)
+    raise ValueError("not positive")
+
+
+def _loads(value: Any) -> Any:
+    if not isinstance(value, (str, bytes)):
+        raise TypeError("not JSON text")
+    return json.loads(value)
+
+
+def _blocks(value: Any) -> list[Block]:
+    items = _loads(value)
+    if not isinstance(items, list):
+        raise TypeError("not a list")
+    return [_checked(Block, item) for item in items]
+
+
+def _retries(value: Any) -> list[RetryNotice]:
+    items = _loads(value)
+    if not isinstance(items, list):
+        raise TypeError("not a list")
+    return [_checked(RetryNotice, item) for item in items]
+
+
+def _optional(cls: type[_T]) -> Callable[[Any], _T | None]:
+    def parse(value: Any) -> _T | None:
+        return None if value is None else _checked(cls, _loads(value))
+
+    return parse
+
+
+def _api_content(role: str) -> Callable[[Any], Any]:
+    """What a turn adds to the history: the user's text, or a list of content blocks (objects)."""
+
+    def parse(value: Any) -> Any:
+        if value is None:
+            return None
+        content = _loads(value)
+        if role == "user" and isinstance(content, str):
+            return content
+        if role == "assistant" and isinstance(content, list) and all(isinstance(item, dict) for item in content):
+            return content
+        raise TypeError("not content")
+
+    return parse
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _fits(value: Any, annotation: str) -> tuple[bool, Any]:
+    """Whether `value` (from JSON) is of the field type `annotation` (as written in the dataclass), and
+    the value to use (an integer for a float field becomes a float)."""
+    number = _is_number(value)
+    for option in (part.strip() for part in annotation.split("|")):
+        if option == "None" and value is None:
+            return True, None
+        if option == "str" and isinstance(value, str):
+            return True, value
+        if option == "bool" and isinstance(value, bool):
+            return True, value
+        if option == "int" and isinstance(value, int) and not isinstance(value, bool):
+            return True, value
+        if option == "float" and number:
+            return True, float(value)
+        if option == "list[str]" and isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return True, value
+        if (
+            option in ("list[float]", "MutableSequence[float]")
+            and isinstance(value, list)
+            and all(map(_is_number, value))
+        ):
+            return True, [float(item) for item in value]
+        if (
+            option == "dict[str, str]"
+            and isinstance(value, dict)
+            and all(isinstance(key, str) and isinstance(item, str) for key, item in value.items())
+        ):
+            return True, value
+    return False, None
 
 
 def _wire_columns(record: WireRecord) -> tuple[bytes, str]:
@@ -526,29 +818,41 @@ def _wire_columns(record: WireRecord) -> tuple[bytes, str]:
         "headers_at": record.headers_at,
         "attempts": record.attempts,
         "replay": record.replay,
-        "event_lengths": _pack("I", [len(event.raw) for event in record.events]),
-        "event_times": _pack("d", [event.at for event in record.events]),
+        "event_lengths": _pack("I", record.frame_lengths()),
+        "event_times": _pack("d", list(record.frame_times())),
     }
     if record.request is not None:
         meta["request"] = record.request.to_dict()
     return record.sse_bytes(), _json(meta)
 
 
-def _wire_from_columns(body: bytes | None, meta_json: str) -> WireRecord:
-    meta = json.loads(meta_json)
+def _wire_from_columns(body: bytes | None, meta_json: str | None) -> WireRecord | None:
+    """The wire record of a turn (None if it has none). Raises on anything damaged."""
+    if meta_json is None:
+        return None
+    meta = _loads(meta_json)
+    if not isinstance(meta, dict) or not isinstance(body, (bytes, type(None))):
+        raise TypeError("not a wire record")
     body = body or b""
     if "events" in meta:  # stored before the lengths and times were packed
         pairs = [(int(length), float(at)) for length, at in meta["events"]]
     else:
         pairs = list(zip(_unpack("I", meta["event_lengths"]), _unpack("d", meta["event_times"]), strict=True))
-    events: list[WireEvent] = []
-    offset = 0
-    for index, (length, at) in enumerate(pairs):
-        events.append(WireEvent.from_frame(index, at, body[offset : offset + length]))
-        offset += length
+    if sum(length for length, _ in pairs) != len(body):
+        raise ValueError("the event lengths do not add up to the body")
+    for name, annotation in (("status", "int | None"), ("headers_at", "float | None"), ("attempts", "int")):
+        fits, meta[name] = _fits(meta[name], annotation)
+        if not fits:
+            raise TypeError(f"{name} is not {annotation}")
+    headers = meta["headers"]
+    if not isinstance(headers, list) or not all(
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair) for pair in headers
+    ):
+        raise TypeError("headers are not pairs of text")
+    events = PackedEvents.from_body(body, [length for length, _ in pairs], [at for _, at in pairs])
     return WireRecord(
         status=meta["status"],
-        headers=[(str(name), str(value)) for name, value in meta["headers"]],
+        headers=[(name, value) for name, value in headers],
         events=events,
         headers_at=meta["headers_at"],
         attempts=meta["attempts"],
@@ -568,10 +872,18 @@ def _attachments(text: str | None) -> list[Attachment]:
 _T = TypeVar("_T")
 
 
-def _build(cls: type[_T], data: dict[str, Any]) -> _T:
-    """A dataclass from stored fields, ignoring fields this version does not know."""
-    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-    return cls(**{key: value for key, value in data.items() if key in known})
+def _checked(cls: type[_T], data: Any) -> _T:
+    """A dataclass from stored fields, ignoring fields this version does not know. A field of the wrong
+    type takes its default (a damaged or hand-edited row); without a default, it raises `TypeError`."""
+    if not isinstance(data, dict):
+        raise TypeError(f"not a {cls.__name__}")
+    values: dict[str, Any] = {}
+    for item in fields(cls):  # type: ignore[arg-type]
+        if item.name in data:
+            fits, value = _fits(data[item.name], str(item.type))
+            if fits:
+                values[item.name] = value
+    return cls(**values)
 
 
 def _pack(typecode: str, values: list[Any]) -> str:
@@ -590,19 +902,15 @@ def _unpack(typecode: str, text: str) -> list[Any]:
     return packed.tolist()
 
 
-def _metrics(data: dict[str, Any]) -> TurnMetrics:
+def _metrics(value: Any) -> TurnMetrics:
+    data = _loads(value)
+    if not isinstance(data, dict):
+        raise TypeError("not metrics")
     packed = data.pop("delta_times_packed", None)
-    metrics = _build(TurnMetrics, data)
+    metrics = _checked(TurnMetrics, data)
     if isinstance(packed, str):
         metrics.delta_times = _unpack("d", packed)
     return metrics
-
-
-def _status(value: str) -> TurnStatus:
-    try:
-        return TurnStatus(value)
-    except ValueError:
-        return TurnStatus.FAILED
 
 
 def _json(value: Any) -> str:
@@ -643,7 +951,12 @@ def _prepare_location(location: str | os.PathLike[str] | None) -> Path:
             path.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.chmod(path, 0o700)
             path = path / DB_FILENAME
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        # Created here (private from the start), never opened here once it exists: closing any descriptor of
+        # the file drops every POSIX lock this process holds on it, the shared lock of an open connection
+        # included, and another program's connection would then think itself the last one and remove the
+        # write-ahead log this process still writes to.
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
         os.chmod(path, 0o600)
     except OSError as error:
         raise StoreError(f"Cannot create the conversation database {path}: {error.strerror or error}.") from error

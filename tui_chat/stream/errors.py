@@ -12,7 +12,19 @@ import httpx2
 
 from tui_chat.safety import redact, sanitize_line
 from tui_chat.stream.retry import RetryPolicy, retry_after_seconds, retryable_status
-from tui_chat.stream.types import ErrorInfo, IncompleteStreamError
+from tui_chat.stream.types import ErrorInfo, IncompleteStreamError, StreamOrderError
+from tui_chat.stream.wire import FrameTooLargeError
+
+SHOWN_ERROR_CHARACTERS = 2_000
+"""A server's error message is cut here (a 10 MB error body would otherwise be drawn, stored and exported)."""
+
+
+def _cut(text: str, limit: int = SHOWN_ERROR_CHARACTERS) -> str:
+    """`text`, cut at `limit` characters with a note of how much more there was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters not shown)"
+
 
 _HINTS = {
     400: "The API rejected the request; its message says why.",
@@ -49,7 +61,8 @@ def _api_message(error: anthropic.APIStatusError) -> tuple[str | None, str]:
         detail = body.get("error")
         if isinstance(detail, dict):
             error_type = detail.get("type")
-            return (None if error_type is None else sanitize_line(str(error_type))), str(detail.get("message", ""))
+            shown_type = sanitize_line(_cut(error_type, 200)) if isinstance(error_type, str) else None
+            return shown_type, str(detail.get("message", ""))
     return None, str(error.message)
 
 
@@ -93,7 +106,7 @@ def _describe(error: BaseException) -> ErrorInfo:
             hint = _HINTS.get(529 if error_type == "overloaded_error" else 500)
             return ErrorInfo(
                 kind=kind,
-                summary=sanitize_line(f"The stream reported {kind}: {message}"),
+                summary=sanitize_line(_cut(f"The stream reported {kind}: {message}")),
                 status=status,
                 error_type=error_type,
                 request_id=request_id,
@@ -102,7 +115,7 @@ def _describe(error: BaseException) -> ErrorInfo:
         hint = _HINTS.get(status) or (_HINTS[500] if status >= 500 else None)
         if status == 400 and not _from_anthropic(error):
             hint = GATEWAY_400_HINT
-        summary = f"HTTP {status} {error_type or ''}: {message}".replace("  ", " ")
+        summary = _cut(f"HTTP {status} {error_type or ''}: {message}".replace("  ", " "))
         wait = retry_after_seconds(error.response.headers)
         if wait is not None and wait > 0:
             summary += f" (the server asks to wait {wait:,.0f} s before retrying)"
@@ -128,13 +141,13 @@ def _describe(error: BaseException) -> ErrorInfo:
         cause = error.__cause__ or error
         return ErrorInfo(
             kind="connection failed",
-            summary=sanitize_line(f"Could not reach the API: {cause}"),
+            summary=sanitize_line(_cut(f"Could not reach the API: {cause}")),
             hint="Check the network and --base-url / ANTHROPIC_BASE_URL.",
         )
     if isinstance(error, httpx2.TransportError):
         return ErrorInfo(
             kind="connection dropped",
-            summary=sanitize_line(f"The connection broke mid-answer ({type(error).__name__}: {error})."),
+            summary=sanitize_line(_cut(f"The connection broke mid-answer ({type(error).__name__}: {error}).")),
             hint="The network connection was lost mid-answer.",
         )
     if isinstance(error, IncompleteStreamError):
@@ -143,14 +156,29 @@ def _describe(error: BaseException) -> ErrorInfo:
             summary="The stream ended without message_stop: the answer may be cut short.",
             hint="The server closed the stream early.",
         )
+    if isinstance(error, StreamOrderError):
+        return ErrorInfo(
+            kind="events out of order",
+            summary=sanitize_line(str(error)),
+            hint="The server (or a proxy in between) broke the stream; what arrived before is kept.",
+        )
+    if isinstance(error, FrameTooLargeError):
+        return ErrorInfo(
+            kind="event too large",
+            summary=(
+                f"The server sent an event of over {error.limit / 1024 / 1024:,.0f} MB, more than claude-tui holds "
+                "in memory for one event: it stopped reading there."
+            ),
+            hint="The server is not behaving like the Messages API (its events are a few kilobytes).",
+        )
     if isinstance(error, json.JSONDecodeError):
         return ErrorInfo(
             kind="bad frame",
-            summary=sanitize_line(f"A data line was not valid JSON: {error}"),
+            summary=sanitize_line(_cut(f"A data line was not valid JSON: {error}")),
             hint="The server sent something the protocol does not allow.",
         )
     return ErrorInfo(
         kind=type(error).__name__,
-        summary=sanitize_line(f"{type(error).__name__}: {error}"),
+        summary=sanitize_line(_cut(f"{type(error).__name__}: {error}")),
         hint=None,
     )

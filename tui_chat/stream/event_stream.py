@@ -45,8 +45,15 @@ from tui_chat.stream import clock
 from tui_chat.stream.errors import client_secrets, describe_error
 from tui_chat.stream.retry import RetryPolicy
 from tui_chat.stream.sdk_objects import raw_event, text_event, thinking_event
-from tui_chat.stream.types import SYNTHESIZED_EVENT_TYPES, IncompleteStreamError, Outcome, RetryNotice
+from tui_chat.stream.types import (
+    SYNTHESIZED_EVENT_TYPES,
+    IncompleteStreamError,
+    Outcome,
+    RetryNotice,
+    StreamOrderError,
+)
 from tui_chat.stream.wire import (
+    MAX_EVENT_BYTES,
     RequestRecord,
     SSEFramer,
     WireEvent,
@@ -66,6 +73,13 @@ event loop can make a buffered chunk look waited for; that costs one extra pause
 
 ENDING_EVENTS = frozenset({"content_block_stop", "message_delta", "message_stop"})
 """After a chunk with one of these a paced stream reads on at once: the end's times stay exact."""
+
+EXACT_SNAPSHOT_CHARACTERS = 256_000
+"""Up to this many characters in a block, every text or thinking delta is added to the message snapshot at
+once, as the SDK's accumulator does (each delta copies the whole text so far: quadratic). Past it, deltas
+are added in steps (whenever they amount to a quarter of the text): linear, so a 20 MB answer costs seconds,
+not minutes, and the `snapshot` passed with `on_text`/`on_thinking` can lag the text by up to a fifth
+(`snapshot_length` is always exact; the message at every block stop and at the end is whole)."""
 
 
 class PingEvent(anthropic.BaseModel):
@@ -88,6 +102,13 @@ class ErrorEvent(anthropic.BaseModel):
 
     type: Literal["error"]
     error: StreamError
+
+
+BLOCK_EVENTS = frozenset({"content_block_delta", "content_block_stop"})
+"""Events that refer to a block `content_block_start` opened (by its `index`)."""
+
+ORDERED_EVENTS = frozenset({"content_block_start", *BLOCK_EVENTS, "message_delta", "message_stop"})
+"""Events that only make sense after `message_start` (unknown event types pass, as the SDK lets them)."""
 
 
 if TYPE_CHECKING:
@@ -122,7 +143,9 @@ class EventStream(AsyncMessageStream[None]):
         self._client = client.with_options(max_retries=0)
         self._params: Mapping[str, Any] = params
         self._retry_policy = retry_policy or RetryPolicy()
-        self.record = WireRecord()
+        self._received: list[WireEvent] = []
+        """The frames read so far (`record.events`)."""
+        self.record = WireRecord(events=self._received)
         self.outcome = Outcome.PENDING
         self.error: BaseException | None = None
         self.started = 0.0
@@ -131,6 +154,8 @@ class EventStream(AsyncMessageStream[None]):
         self._snapshot: Any = None
         """The message so far, as the SDK's accumulator builds it (None before `message_start`)."""
         self._json_buffers: dict[int, bytes] = {}
+        self._unsettled: dict[int, UnsettledText] = {}
+        """Deltas of big blocks not yet added to the snapshot, by block index (see `EXACT_SNAPSHOT_CHARACTERS`)."""
         self._sdk_process: Any = None
         self._raw: AsyncStream[RawMessageStreamEvent] | None = None
         """The SDK's stream of this response, once the request has succeeded."""
@@ -138,6 +163,8 @@ class EventStream(AsyncMessageStream[None]):
         self._iterator_impl: AsyncIterator[ParsedMessageStreamEvent[None]] | None = None
         self._closing = False
         self._stream_observer: Any = None
+        self.max_event_bytes = MAX_EVENT_BYTES
+        """The memory ceiling for one event: a bigger one ends the stream with `FrameTooLargeError`."""
         self.read_pace = 0.0
         """Seconds from one socket read to the next once text flows; 0 (the default) reads every frame
         as it lands. With a pace, frames wait in the socket buffer and are read together: a few wake-ups
@@ -235,22 +262,36 @@ class EventStream(AsyncMessageStream[None]):
     @property
     def snapshot(self) -> Message | None:
         """The message accumulated so far (None before `message_start`)."""
+        self._settle()
         snapshot: Message | None = self._snapshot
         return snapshot
 
     @property
     def current_message_snapshot(self) -> Any:
+        self._settle()
         assert self._snapshot is not None
         return self._snapshot
 
     def _current_snapshot(self) -> Any:
+        self._settle()
         return self._snapshot
 
     async def get_final_message(self) -> Any:
         """Stream to the end (calling the handlers) and return the accumulated message."""
         await self.until_done()
+        self._settle()
         assert self._snapshot is not None
         return self._snapshot
+
+    def snapshot_length(self, index: int) -> int:
+        """The length of block `index`'s text (or thinking) so far, deltas not yet in the snapshot included."""
+        snapshot = self._snapshot
+        if snapshot is None or not 0 <= index < len(snapshot.content):
+            return 0
+        block = snapshot.content[index]
+        text = getattr(block, "thinking" if block.type == "thinking" else "text", None)
+        unsettled = self._unsettled.get(index)
+        return (len(text) if isinstance(text, str) else 0) + (unsettled.size if unsettled is not None else 0)
 
     @property
     def message_stopped(self) -> bool:
@@ -263,7 +304,7 @@ class EventStream(AsyncMessageStream[None]):
             raw_stream = await self._open()
             self._attach(raw_stream)
             await self.on_connect()
-            framer = SSEFramer()
+            framer = SSEFramer(self.max_event_bytes)
             index = 0
             now, started = clock.now, self.started
             yielded = time.perf_counter()
@@ -292,17 +333,23 @@ class EventStream(AsyncMessageStream[None]):
                                 raise _ClosedByCaller
                             yield event
                         index += 1
+                        if self._message_stopped:
+                            break  # the answer is whole: whatever follows is not read (see below)
                         if time.perf_counter() - yielded > YIELD_EVERY:
                             # A fast stream delivers hundreds of frames per read; let the UI breathe between them.
                             await asyncio.sleep(0)
                             yielded = time.perf_counter()
+                    if self._message_stopped:
+                        # message_stop ends the answer, even if the server keeps the connection open (a
+                        # gateway that never ends the chunked body): stop reading; the response is closed below.
+                        break
                     if pace > 0 and flowing and not ending and waited > SOCKET_WAIT:
                         # The transport had nothing buffered: let the next frames gather in the socket.
                         pause = arrived + pace - time.perf_counter()
                         if pause > 0:
                             await asyncio.sleep(pause)
                     asked = time.perf_counter()
-                rest = framer.flush()
+                rest = None if self._message_stopped else framer.flush()
                 if rest is not None and rest.strip():
                     for event in await self._frame(WireEvent.from_frame(index, now() - started, rest)):
                         await self._dispatch(event)
@@ -430,7 +477,7 @@ class EventStream(AsyncMessageStream[None]):
         skip pings and nameless frames, raise on `error`, build the event, accumulate it, add the
         helper events. Returns the events the SDK's iteration would yield for it (each is dispatched to
         the handlers just before it is yielded, as the SDK's iteration would hand them over)."""
-        self.record.events.append(wire)
+        self._received.append(wire)
         await self.on_wire_event(wire)
         name = wire.event
         if name == "ping":
@@ -442,14 +489,19 @@ class EventStream(AsyncMessageStream[None]):
             wire.parsed = error_event
             await self.on_stream_event(error_event)
             raise self._status_error(wire.data)
-        if name is None or not wire.data:
+        data = wire.data
+        if name is None or not data:
             return []
-        event = raw_event(name, wire.data, self._sdk_process)
+        event = raw_event(name, data, self._sdk_process)
         if (observer := self._stream_observer) is not None:
             observer.item(event)  # what `AsyncStream.__aiter__` records of each event it yields
+        self._check_order(event)
         if self._snapshot is None and event.type != "message_start":
             events: list[Any] = [event]
+        elif self._accumulate_text(event):
+            events = helper_events(event, self._snapshot)
         else:
+            self._settle()
             try:
                 self._snapshot = accumulate_event(
                     event=event, current_snapshot=self._snapshot, json_bufs=self._json_buffers
@@ -458,10 +510,61 @@ class EventStream(AsyncMessageStream[None]):
                 if self._raw is not None:
                     sdk_private.withhold_message_snapshot(self._raw)
                 raise
+            if event.type == "message_start":
+                _complete_snapshot(self._snapshot)
             events = helper_events(event, self._snapshot)
         if event.type != "content_block_delta":
             wire.parsed = events[0]  # deltas are rebuilt on demand (`sdk_objects.rebuild_raw_event`)
         return events
+
+    def _accumulate_text(self, event: Any) -> bool:
+        """Add a text or thinking delta to the snapshot as the SDK's accumulator would, but in steps past
+        `EXACT_SNAPSHOT_CHARACTERS` (see there). False for any other event (the accumulator's to do)."""
+        if event.type != "content_block_delta":
+            return False
+        delta = event.delta
+        block = self._snapshot.content[event.index]  # (`_check_order` made sure it exists)
+        if delta.type == "text_delta" and block.type == "text":
+            field, piece = "text", delta.text
+        elif delta.type == "thinking_delta" and block.type == "thinking":
+            field, piece = "thinking", delta.thinking
+        else:
+            return False
+        unsettled = self._unsettled.get(event.index)
+        if unsettled is None:
+            text = getattr(block, field)
+            if len(text) < EXACT_SNAPSHOT_CHARACTERS:
+                setattr(block, field, text + piece)  # what `accumulate_event` does
+                return True
+            unsettled = self._unsettled[event.index] = UnsettledText(block, field)
+        unsettled.add(piece)
+        return True
+
+    def _settle(self) -> None:
+        """Bring the snapshot's text up to date (before anything else reads or changes it)."""
+        for unsettled in self._unsettled.values():
+            unsettled.settle()
+
+    def _check_order(self, event: Any) -> None:
+        """Raise `StreamOrderError` for an event the SDK's accumulator cannot place (it would fail with an
+        IndexError or a RuntimeError, or, for a negative index, add the text to another block)."""
+        kind = event.type
+        if kind not in ORDERED_EVENTS:
+            return
+        snapshot = self._snapshot
+        if snapshot is None:
+            raise StreamOrderError(
+                f"The server sent {kind} before message_start: the stream does not follow the Messages "
+                "API's order (message_start comes first), so the answer cannot be put together."
+            )
+        if kind in BLOCK_EVENTS:
+            index = getattr(event, "index", None)
+            started = len(snapshot.content)
+            if not isinstance(index, int) or not 0 <= index < started:
+                raise StreamOrderError(
+                    f"The server sent {kind} for content block {index}, which never started "
+                    f"(content_block_start opened {count_blocks(started)})."
+                )
 
     def _status_error(self, data: str) -> anthropic.APIStatusError:
         """What the SDK raises for an `error` frame (`AsyncStream.__stream__`)."""
@@ -529,6 +632,48 @@ def request_record(
     )
 
 
+class UnsettledText:
+    """Deltas of one big block waiting to be added to its text (`field` of `block`), in steps: once they
+    amount to a fifth of the text, so each character is copied a bounded number of times (see
+    `EXACT_SNAPSHOT_CHARACTERS`)."""
+
+    __slots__ = ("block", "field", "pieces", "size")
+
+    def __init__(self, block: Any, field: str) -> None:
+        self.block = block
+        self.field = field
+        self.pieces: list[str] = []
+        self.size = 0
+
+    def add(self, piece: str) -> None:
+        self.pieces.append(piece)
+        self.size += len(piece)
+        if self.size * 5 >= len(getattr(self.block, self.field)):
+            self.settle()
+
+    def settle(self) -> None:
+        if self.pieces:
+            setattr(self.block, self.field, getattr(self.block, self.field) + "".join(self.pieces))
+            self.pieces.clear()
+            self.size = 0
+
+
+def count_blocks(count: int) -> str:
+    return "no block" if count == 0 else f"{count} block{'s' if count != 1 else ''}, numbered from 0"
+
+
+def _complete_snapshot(snapshot: Any) -> None:
+    """Give a message that `message_start` sent without `usage` (or `content`) empty ones, as a later
+    SDK does: the accumulator reads them on every later event. Only the snapshot is completed: the
+    event itself stays as sent, and the turn's counts come from the events (so none is made up)."""
+    if getattr(snapshot, "usage", None) is None:
+        from anthropic.types import Usage
+
+        snapshot.usage = Usage.construct(input_tokens=0, output_tokens=0)
+    if not isinstance(getattr(snapshot, "content", None), list):
+        snapshot.content = []
+
+
 def helper_events(event: Any, snapshot: Any) -> list[Any]:
     """`build_events` of the SDK, with its two hot cases (text and thinking deltas) built directly."""
     if event.type == "content_block_delta":
@@ -543,8 +688,8 @@ def helper_events(event: Any, snapshot: Any) -> list[Any]:
 
 
 def _error_event(wire: WireEvent) -> ErrorEvent:
-    payload = wire.json if isinstance(wire.json, dict) else {}
-    detail = payload.get("error")
+    payload = wire.json
+    detail = payload.get("error") if isinstance(payload, dict) else None
     if not isinstance(detail, dict):
         detail = {}
     error = StreamError.construct(type=str(detail.get("type", "error")), message=str(detail.get("message", wire.data)))

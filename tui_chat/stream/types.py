@@ -20,6 +20,11 @@ class IncompleteStreamError(Exception):
     """The body ended without `message_stop`: the answer may be cut short (the SDK raises nothing)."""
 
 
+class StreamOrderError(Exception):
+    """The server sent events out of the order the Messages API defines (an event before
+    `message_start`, a delta for a block that never started): the message says what, in words."""
+
+
 class Outcome(StrEnum):
     """How a streamed response ended."""
 

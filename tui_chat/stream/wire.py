@@ -6,10 +6,15 @@ without importing either.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+import weakref
+import zlib
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from tui_chat.safety import untrusted_line
 
@@ -34,25 +39,44 @@ SHOWN_HEADERS = frozenset(
 )
 
 
+MAX_EVENT_BYTES = 8 * 1024 * 1024
+"""The most one event may hold while a response streams (`EventStream` reads with this ceiling): a frame
+grows in memory until its blank line arrives, and each of its bytes is then held several times over (its
+text, its JSON, the SDK's object). The API's events are a few hundred bytes; a server tool's result a
+few hundred kilobytes."""
+
+
+class FrameTooLargeError(ValueError):
+    """One SSE frame passed the framer's ceiling before it ended (see `MAX_EVENT_BYTES`)."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"one event passed {limit:,} bytes ({size:,} bytes had arrived without its end)")
+        self.size = size
+        self.limit = limit
+
+
 class SSEFramer:
     """Split a byte stream into SSE frames, each with its exact bytes.
 
     TCP chunks bear no relation to event boundaries and can split a UTF-8 character, so bytes are
     buffered until a blank line. A CR at the very end of the buffer is held back in case the
-    next chunk starts with its LF.
+    next chunk starts with its LF. With `max_frame_bytes`, a frame that grows past it raises
+    `FrameTooLargeError` (what was buffered of it is dropped).
     """
 
-    __slots__ = ("_buffer", "_scan_from")
+    __slots__ = ("_buffer", "_limit", "_scan_from")
 
-    def __init__(self) -> None:
+    def __init__(self, max_frame_bytes: int | None = None) -> None:
         self._buffer = bytearray()
         self._scan_from = 0
+        self._limit = max_frame_bytes
 
     def feed(self, chunk: bytes) -> list[bytes]:
         """Add `chunk`; return every frame it completes (terminating blank line included)."""
         self._buffer += chunk
         frames: list[bytes] = []
         start = 0
+        limit = self._limit
         while True:
             match = _FRAME_END.search(self._buffer, max(start, self._scan_from - 4))
             if match is None:
@@ -60,12 +84,22 @@ class SSEFramer:
             end = match.end()
             if end == len(self._buffer) and self._buffer.endswith(b"\r"):
                 break  # might be the CR of a CRLF whose LF has not arrived yet
+            if limit is not None and end - start > limit:
+                self._refuse(end - start)
             frames.append(bytes(self._buffer[start:end]))
             start = end
         if start:
             del self._buffer[:start]
+        if limit is not None and len(self._buffer) > limit:
+            self._refuse(len(self._buffer))
         self._scan_from = len(self._buffer)
         return frames
+
+    def _refuse(self, size: int) -> None:
+        assert self._limit is not None
+        self._buffer.clear()
+        self._scan_from = 0
+        raise FrameTooLargeError(size, self._limit)
 
     def flush(self) -> bytes | None:
         """At end of stream: the unterminated remainder, if any."""
@@ -115,12 +149,28 @@ def parse_frame(raw: bytes) -> ParsedFrame:
     return ParsedFrame(event, "\n".join(data_lines), lines, bool(data_lines), last_id, retry)
 
 
-_UNPARSED: Any = object()
+_KNOWN_NAMES = {
+    name.encode(): name
+    for name in (
+        "message_start",
+        "content_block_start",
+        "content_block_delta",
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
+        "ping",
+        "error",
+    )
+}
+"""The API's event names: every frame of a response shares these strings instead of decoding its own."""
 
 
 @dataclass(slots=True, eq=False)
 class WireEvent:
-    """One SSE frame as received: its exact bytes, fields and arrival time."""
+    """One SSE frame as received: its exact bytes, fields and arrival time.
+
+    Only the bytes are kept: `data` and `json` are read from them when asked for (a long session holds
+    hundreds of thousands of frames; their text and parsed JSON would more than triple what each costs)."""
 
     index: int
     """Position in the turn's stream, from 0."""
@@ -130,11 +180,10 @@ class WireEvent:
     """The frame's bytes exactly as received, terminating blank line included."""
     event: str | None
     """The `event:` field (the SSE name); None when the frame had none."""
-    data: str
-    """The `data:` lines joined by newlines, exactly as received."""
     parsed: Any = field(default=None, repr=False)
     """The object the SDK made of it (or our `PingEvent`/`ErrorEvent`), once known."""
-    _json: Any = field(default=_UNPARSED, repr=False)
+    _data_at: int = field(default=-1, repr=False)
+    """Where `data` starts in `raw` for a frame of the API's own shape (-1: read by the SSE rules)."""
 
     @classmethod
     def from_frame(cls, index: int, at: float, raw: bytes) -> WireEvent:
@@ -143,24 +192,33 @@ class WireEvent:
             name_end = raw.find(b"\n")
             data_end = len(raw) - 2
             if raw.startswith(b"data: ", name_end + 1) and raw.find(b"\n", name_end + 1) == data_end:
+                name_bytes = raw[7:name_end]
+                name = _KNOWN_NAMES.get(name_bytes)
                 try:
-                    name, data = raw[7:name_end].decode(), raw[name_end + 7 : data_end].decode()
+                    if name is None:
+                        name = name_bytes.decode()
+                    raw[name_end + 7 : data_end].decode()  # (valid UTF-8: else the SSE rules decide)
                 except UnicodeDecodeError:
                     pass
                 else:
-                    return cls(index, at, raw, name or None, data)
-        parsed = parse_frame(raw)
-        return cls(index, at, raw, parsed.event, parsed.data)
+                    return cls(index, at, raw, name or None, _data_at=name_end + 7)
+        return cls(index, at, raw, parse_frame(raw).event)
+
+    @property
+    def data(self) -> str:
+        """The `data:` lines joined by newlines, exactly as received."""
+        if self._data_at >= 0:
+            return self.raw[self._data_at : -2].decode()
+        return parse_frame(self.raw).data
 
     @property
     def json(self) -> Any:
-        """The parsed `data` (None when it is not valid JSON). Parsed once, on first use."""
-        if self._json is _UNPARSED:
-            try:
-                self._json = json.loads(self.data) if self.data else None
-            except ValueError:
-                self._json = None
-        return self._json
+        """The parsed `data` (None when it is not valid JSON), parsed each time it is asked for."""
+        data = self.data
+        try:
+            return json.loads(data) if data else None
+        except ValueError:
+            return None
 
     @property
     def name(self) -> str:
@@ -329,13 +387,140 @@ def _size(size: int) -> str:
     return f"{size / (1024 * 1024):,.1f} MB"
 
 
+class WireUnavailableError(LookupError):
+    """The bytes of a released record could not be read back (the database no longer holds them)."""
+
+
+BodyLoader = Callable[[], "bytes | None"]
+"""Reads a released record's body back (from the database); None if it cannot."""
+
+
+class PackedEvents(Sequence[WireEvent]):
+    """The frames of a finished response in one body and three arrays (13 bytes a frame besides its bytes),
+    made into `WireEvent`s when asked for (without the SDK objects: those are rebuilt from the frame).
+
+    A long session holds hundreds of thousands of frames; as objects each costs some 300 bytes more. Once
+    the database holds them, `release` drops the body too: it is read back through the loader when a frame
+    is asked for (the inspector scrolled back, the detail view, `/save-sse`), checked against its length
+    and CRC, and kept for the last few records read."""
+
+    __slots__ = ("__weakref__", "_body", "_crc", "_ends", "_loader", "_names", "_size", "_table", "_times")
+
+    def __init__(self, body: bytes, lengths: Iterable[int], times: Iterable[float], names: Iterable[str]) -> None:
+        self._body: bytes | None = body
+        self._size = len(body)
+        self._crc = zlib.crc32(body)
+        self._ends = array("I" if len(body) < 1 << 32 else "Q", itertools.accumulate(lengths))
+        self._times = array("d", times)
+        self._table: list[str] = []
+        index: dict[str, int] = {}
+        self._names = array("H", (index.setdefault(name, len(index)) for name in names))
+        self._table = list(index)
+        self._loader: BodyLoader | None = None
+        if len(self._ends) != len(self._times) or len(self._ends) != len(self._names):
+            raise ValueError("as many lengths, times and names as frames are needed")
+        if (self._ends[-1] if self._ends else 0) != len(body):
+            raise ValueError("the frame lengths do not add up to the body")
+
+    @classmethod
+    def of(cls, events: Sequence[WireEvent]) -> PackedEvents:
+        """`events` packed (what a stream recorded)."""
+        if isinstance(events, PackedEvents):
+            return events
+        return cls(
+            b"".join(event.raw for event in events),
+            (len(event.raw) for event in events),
+            (event.at for event in events),
+            (event.name for event in events),
+        )
+
+    @classmethod
+    def from_body(cls, body: bytes, lengths: Sequence[int], times: Sequence[float]) -> PackedEvents:
+        """Frames stored as a body, their lengths and times (the database's columns)."""
+        names: list[str] = []
+        offset = 0
+        for index, length in enumerate(lengths):
+            names.append(WireEvent.from_frame(index, 0.0, body[offset : offset + length]).name)
+            offset += length
+        return cls(body, lengths, times, names)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, index: int) -> WireEvent: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[WireEvent]: ...
+    def __getitem__(self, index: int | slice) -> WireEvent | list[WireEvent]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("frame index out of range")
+        start = self._ends[index - 1] if index else 0
+        return WireEvent.from_frame(index, self._times[index], self.body[start : self._ends[index]])
+
+    @property
+    def body(self) -> bytes:
+        """All the frames' bytes (read back if released; `WireUnavailableError` if they cannot be)."""
+        if self._body is not None:
+            return self._body
+        cached = _recently_read.get(self)
+        if cached is not None:
+            return cached
+        loaded = self._loader() if self._loader is not None else None
+        if loaded is None or len(loaded) != self._size or zlib.crc32(loaded) != self._crc:
+            raise WireUnavailableError("the recorded bytes of this answer are no longer in the database")
+        _remember(self, loaded)
+        return loaded
+
+    @property
+    def released(self) -> bool:
+        return self._body is None
+
+    def release(self, loader: BodyLoader) -> None:
+        """Drop the body from memory; `loader` reads it back when it is needed."""
+        self._loader = loader
+        self._body = None
+
+    def lengths(self) -> list[int]:
+        return [end - start for start, end in itertools.pairwise([0, *self._ends])]
+
+    def times(self) -> array[float]:
+        return self._times
+
+    def names(self) -> list[str]:
+        """What the inspector calls each frame (see `WireEvent.name`), without reading the body."""
+        table = self._table
+        return [table[code] for code in self._names]
+
+    def name(self, index: int) -> str:
+        return self._table[self._names[index]]
+
+    def time(self, index: int) -> float:
+        return self._times[index]
+
+
+_recently_read: weakref.WeakKeyDictionary[PackedEvents, bytes] = weakref.WeakKeyDictionary()
+RECENTLY_READ = 3
+"""Released bodies kept after being read back (scrolling through a turn reads it once)."""
+
+
+def _remember(events: PackedEvents, body: bytes) -> None:
+    _recently_read[events] = body
+    while len(_recently_read) > RECENTLY_READ:
+        del _recently_read[next(iter(_recently_read.keys()))]
+
+
 @dataclass(slots=True, eq=False)
 class WireRecord:
     """Everything that crossed the wire for one streamed response."""
 
     status: int | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
-    events: list[WireEvent] = field(default_factory=list)
+    events: Sequence[WireEvent] = field(default_factory=list)
+    """The frames in order: a list while the response streams, `PackedEvents` once `pack`ed."""
     headers_at: float | None = None
     """Seconds from sending the request to the response headers."""
     attempts: int = 1
@@ -370,14 +555,36 @@ class WireRecord:
 
     def sse_bytes(self) -> bytes:
         """The body exactly as received (what a `.sse` recording holds)."""
+        if isinstance(self.events, PackedEvents):
+            return self.events.body
         return b"".join(event.raw for event in self.events)
 
     def counts(self) -> dict[str, int]:
         """How many frames of each name, in first-seen order."""
+        names = self.events.names() if isinstance(self.events, PackedEvents) else (e.name for e in self.events)
         counts: dict[str, int] = {}
-        for event in self.events:
-            counts[event.name] = counts.get(event.name, 0) + 1
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
         return counts
+
+    def frame_lengths(self) -> list[int]:
+        if isinstance(self.events, PackedEvents):
+            return self.events.lengths()
+        return [len(event.raw) for event in self.events]
+
+    def frame_times(self) -> Sequence[float]:
+        if isinstance(self.events, PackedEvents):
+            return self.events.times()
+        return [event.at for event in self.events]
+
+    @property
+    def packed(self) -> PackedEvents | None:
+        return self.events if isinstance(self.events, PackedEvents) else None
+
+    def pack(self) -> PackedEvents:
+        """Keep the frames packed (see `PackedEvents`): for a response that has ended."""
+        packed = self.events = PackedEvents.of(self.events)
+        return packed
 
 
 def split_recording(body: bytes) -> list[bytes]:

@@ -8,6 +8,7 @@ change which rows are listed; every row stays, so any turn can be studied after 
 from __future__ import annotations
 
 import bisect
+from array import array
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -28,7 +29,6 @@ from tui_chat.render.strips import cropped, filtered
 from tui_chat.safety import sanitize_line
 from tui_chat.session.inspect import (
     KNOWN_EVENTS,
-    HelperEvent,
     InspectorFilter,
     summarize,
     summarize_helper,
@@ -36,10 +36,13 @@ from tui_chat.session.inspect import (
     summarize_run,
 )
 from tui_chat.session.model import Turn, TurnStatus
-from tui_chat.stream.wire import RequestRecord, WireEvent, WireRecord
+from tui_chat.stream.wire import PackedEvents, WireEvent, WireRecord
 from tui_chat.widgets.fast_scrollbar import FastScrollbars
+from tui_chat.widgets.inspector_rows import InspectorRow, InspectorRows
 from tui_chat.widgets.prompt_input import type_into_prompt
 from tui_chat.wording import count_of, duration
+
+__all__ = ["EventInspector", "InspectorRow", "TurnCounts"]
 
 JUMP = 0.5
 """While a turn streams, a following inspector scrolls by this part of a page at once (see
@@ -48,37 +51,6 @@ JUMP = 0.5
 TIME_WIDTH = 9
 NAME_WIDTH = 20
 INDEX_WIDTH = 3
-
-
-@dataclass(slots=True, eq=False)
-class InspectorRow:
-    """A line: a wire event, an SDK helper event, the response headers, or a note about the turn."""
-
-    turn_id: int
-    turn_number: int = 0
-    wire: WireEvent | None = None
-    helper: HelperEvent | None = None
-    record: WireRecord | None = None
-    """Set on the headers row ("event 0" of a turn)."""
-    note: str = ""
-    error: bool = False
-    requesting: bool = False
-    """A request row: the first of each request (`request` is None until it has been sent)."""
-    request: RequestRecord | None = None
-
-    @property
-    def name(self) -> str:
-        if self.wire is not None:
-            return self.wire.name
-        if self.helper is not None:
-            return self.helper.type
-        if self.requesting:
-            return "request"
-        return "headers" if self.record is not None else "note"
-
-    @property
-    def selectable(self) -> bool:
-        return self.wire is not None or self.helper is not None or self.record is not None or self.request is not None
 
 
 @dataclass
@@ -132,9 +104,9 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.rows: list[InspectorRow] = []
-        """Every row of the session, whatever the filter."""
-        self.listed: list[int] = []
+        self.rows = InspectorRows()
+        """Every row of the session, whatever the filter (a finished answer's events packed: see `InspectorRows`)."""
+        self.listed: array[int] = array("I")
         """Indices into `rows` of the rows the filter lets through, in order."""
         self.filter = InspectorFilter()
         self.following = True
@@ -161,6 +133,8 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         and when the turn ends."""
         self._requests: dict[tuple[int, int], InspectorRow] = {}
         """The request row of each request, by (turn id, request index): filled in when it is sent."""
+        self._ended: dict[int, WireRecord] = {}
+        """Answers that have ended and whose rows are not packed yet, by turn id."""
 
     # ------------------------------------------------------------------------------ content
     def _accepts(self, row: InspectorRow) -> bool:
@@ -213,7 +187,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         if not self._runs:
             return
         self._runs.clear()
-        self.listed = [i for i, row in enumerate(self.rows) if self._accepts(row)]
+        self.listed = self.rows.positions(self._accepts, self.filter.accepts)
         self._line_cache.clear()
         self._set_rows(len(self.listed))
         if self.following:
@@ -235,6 +209,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         self._add_past(None)  # the saved turns' rows come first
         if not self.following and not self.held:
             self.follow()  # a row selected by a click or ↑/↓ does not hold the new turn's stream
+        self._pack_ended()
         turn = message.turn
         self._streaming += 1
         self.turns[turn.id] = TurnCounts(turn.number)
@@ -283,12 +258,29 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
             ]
         )
 
+    def _pack_ended(self) -> None:
+        """Keep the rows of the answers that have ended packed (their records are packed once the next answer
+        starts): a long session's events would otherwise cost a few hundred bytes each. Not while the user
+        is looking at earlier rows (the rows' places change): at the next answer then."""
+        if not self.following:
+            return
+        runs = {turn_id: packed for turn_id, record in self._ended.items() if (packed := record.packed) is not None}
+        if self.rows.pack(runs):
+            for turn_id in runs:
+                del self._ended[turn_id]
+            self.listed = self.rows.positions(self._accepts, self.filter.accepts)
+            self._line_cache.clear()
+            self.cursor = None
+            self._set_rows(len(self.listed))
+
     def on_turn_ended(self, message: TurnEnded) -> None:
         turn = message.turn
         pending = self._requests.get((turn.id, 0))
         if pending is not None and pending.request is None:  # it never went out (no client, stopped first)
             pending.note = f"turn {turn.number} · POST /v1/messages · {turn.model} · not sent"
             self._line_cache.clear()
+        if turn.wire is not None:
+            self._ended[turn.id] = turn.wire
         counts = turn.wire.counts() if turn.wire is not None else {}
         summary = f"{count_of(sum(counts.values()), 'event')}, {count_of(counts.get('ping', 0), 'ping')}"
         if turn.status is TurnStatus.COMPLETE:
@@ -324,11 +316,38 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
                 rows.append(InspectorRow(turn.id, turn.number, note=f"── turn {turn.number} (saved) · {turn.model} ──"))
             if turn.wire is not None:
                 rows.append(InspectorRow(turn.id, turn.number, record=turn.wire))
-                rows.extend(InspectorRow(turn.id, turn.number, wire=event) for event in turn.wire.events)
+                packed = turn.wire.packed
+                if packed is None:
+                    rows.extend(InspectorRow(turn.id, turn.number, wire=event) for event in turn.wire.events)
+                else:  # (a saved answer's frames come packed: their rows are made when drawn)
+                    self.add_rows(rows)
+                    rows = []
+                    self._add_run(turn.id, turn.number, packed)
         if rows:
             self.add_rows(rows)
         if self._past:
             self.call_after_refresh(self._add_past, self.PAST_ROWS_PER_PASS)
+
+    def _add_run(self, turn_id: int, turn_number: int, packed: PackedEvents) -> None:
+        """Add the rows of a packed record's events (as `add_rows` adds rows)."""
+        start = len(self.rows)
+        self.rows.add_run(turn_id, turn_number, packed)
+        counts = self.turns.setdefault(turn_id, TurnCounts(turn_number)).counts
+        names = packed.names()
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+        accepted = [start + offset for offset, name in enumerate(names) if self.filter.accepts(name)]
+        if accepted:
+            self.listed.extend(accepted)
+            self._set_rows(len(self.listed))
+            if self.following:
+                self.cursor = None
+                bottom = max(0, len(self.listed) - self.scrollable_content_region.height)
+                self.scroll_to(y=bottom, animate=False, immediate=True)
+            else:
+                self.unseen += len(accepted)
+            self._state_changed()
+            self.refresh()
 
     @property
     def adding_saved_rows(self) -> bool:
@@ -342,8 +361,9 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
     def clear(self) -> None:
         self._past.clear()
         self.rows.clear()
-        self.listed.clear()
+        self.listed = array("I")
         self._runs.clear()
+        self._ended.clear()
         self.turns.clear()
         self._requests.clear()
         self.cursor = None
@@ -381,16 +401,13 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         keep = self.selected_row
         self.filter = new_filter
         self._runs.clear()
-        self.listed = [i for i, row in enumerate(self.rows) if self._accepts(row)]
+        self.listed = self.rows.positions(self._accepts, self.filter.accepts)
         self._line_cache.clear()
         self._set_rows(len(self.listed))
         self.cursor = None
         if keep is not None and not self.following:
             index = self.rows.index(keep)
-            for position, row_index in enumerate(self.listed):
-                if row_index >= index:
-                    self.cursor = position
-                    break
+            self.cursor = min(bisect.bisect_left(self.listed, index), max(0, len(self.listed) - 1))
             self._scroll_to_cursor()
         elif self.following:
             self.scroll_end(animate=False, immediate=False, x_axis=False)

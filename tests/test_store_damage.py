@@ -1,0 +1,190 @@
+"""A damaged or hand-edited database: no row crashes anything. What can be read opens (ctrl+l, `--continue`,
+`claude-tui list`, `claude-tui export`); what cannot is marked where it is, in words."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.pty_app import REPO
+from tests.test_app import SIZE, screen_text
+from tests.test_store import build_rich_conversation, save_all
+from tui_chat.app import ClaudeTUI
+from tui_chat.config import Settings, data_dir
+from tui_chat.demo.server import DemoServer
+from tui_chat.screens.chat import ChatScreen
+from tui_chat.screens.conversation_list import ConversationListScreen
+from tui_chat.session.backend import Backend
+from tui_chat.session.export import conversation_to_markdown
+from tui_chat.session.model import Conversation, TurnStatus
+from tui_chat.session.store import DB_FILENAME, UNKNOWN_TIME, ConversationStore
+
+DAMAGE: dict[str, tuple[int, str, Any]] = {
+    # what: (turn position, column, stored value)
+    "blocks": (1, "blocks", "{not json"),
+    "metrics": (1, "metrics", "[1, 2]"),
+    "wire": (1, "wire_meta", '{"event_lengths": "!!", "event_times": ""}'),
+    "api content": (3, "api_content", "[1, 2]"),
+    "error": (5, "error", '{"kind": 5, "summary": null}'),
+    "retries": (5, "retries", '"x"'),
+    "date": (3, "created", "yesterday"),
+    "role": (6, "role", "robot"),
+    "number": (7, "number", "seven"),
+    "user content": (2, "api_content", "{}"),
+}
+
+
+def damaged_database(folder: Path) -> tuple[str, str]:
+    """Two conversations: a damaged one (header and turn rows) and an intact one. Returns their ids."""
+    with ConversationStore(folder) as store:
+        damaged = build_rich_conversation()
+        save_all(store, damaged)
+        intact = Conversation(model="claude-intact")
+        intact.add_user("an intact question")
+        save_all(store, intact)
+    db = sqlite3.connect(folder / DB_FILENAME)
+    with db:
+        db.execute("UPDATE conversations SET created = 'last tuesday', updated = 42 WHERE id = ?", (damaged.id,))
+        for position, column, value in DAMAGE.values():
+            db.execute(
+                f"UPDATE turns SET {column} = ? WHERE conversation_id = ? AND position = ?",
+                (value, damaged.id, position),
+            )
+        db.execute(
+            "UPDATE conversations SET title = ?, max_tokens = 'lots' WHERE id = ?", (b"\xff\x00title", damaged.id)
+        )
+    db.close()
+    return damaged.id, intact.id
+
+
+def test_the_list_keeps_a_row_whose_dates_are_not_dates(tmp_path: Path) -> None:
+    damaged_id, intact_id = damaged_database(tmp_path)
+    with ConversationStore(tmp_path) as store:
+        summaries = {summary.id: summary for summary in store.list_conversations()}
+        assert store.last_id() in summaries
+    assert set(summaries) == {damaged_id, intact_id}
+    damaged, intact = summaries[damaged_id], summaries[intact_id]
+    assert damaged.updated == UNKNOWN_TIME and damaged.when == "date unknown"
+    assert "last date ('42')" in damaged.unreadable and "creation date ('last tuesday')" in damaged.unreadable
+    assert intact.unreadable == "" and intact.when != "date unknown"
+
+
+def test_a_conversation_with_damaged_turns_opens_with_each_marked(tmp_path: Path) -> None:
+    damaged_id, _ = damaged_database(tmp_path)
+    with ConversationStore(tmp_path) as store:
+        conversation = store.load(damaged_id)
+    original = build_rich_conversation()
+    assert len(conversation.turns) == len(original.turns)  # every turn keeps its place
+    assert conversation.title == "\ufffdtitle" and conversation.max_tokens == 4096  # (a NUL is no title text)
+    assert "the creation date" in conversation.load_notes and "the max_tokens setting" in conversation.load_notes
+    turns = conversation.turns
+    assert turns[1].load_notes == ["its content", "its timings and token counts", _wire_note()]
+    assert turns[1].blocks == [] and turns[1].wire is None
+    assert turns[1].status is TurnStatus.COMPLETE  # what could be read is kept as it was
+    assert turns[3].load_notes == ["the content sent back to the API", "its date"]
+    assert turns[3].api_content == [{"type": "text", "text": turns[3].answer_text}]  # rebuilt from what is shown
+    assert turns[5].error is None and turns[5].retries == []
+    assert turns[6].role == "assistant" and "robot" in turns[6].load_notes[0]
+    assert turns[7].number == 0 and turns[7].load_notes == ["its number"]
+    assert turns[2].api_content == turns[2].text  # a user turn's content is its text, never "None" or "{}"
+    assert conversation.turns[0].load_notes == [] and conversation.turns[0].api_content == original.turns[0].api_content
+    # The history can be sent and the conversation exported.
+    for message in conversation.api_messages():
+        assert message["content"] and message["content"] != "None"
+    markdown = conversation_to_markdown(conversation)
+    assert markdown.count("Could not be read from the database") == 1 + conversation.damaged_turns
+
+
+def _wire_note() -> str:
+    from tui_chat.session import store
+
+    return store._WIRE
+
+
+def test_wrong_field_types_inside_valid_json_take_their_defaults(tmp_path: Path) -> None:
+    """Valid JSON of the wrong shape (a hand edit): fields of the wrong type are left out, not kept to crash
+    the view later (a block index as text, a citation as a number)."""
+    damaged_id, _ = damaged_database(tmp_path)
+    db = sqlite3.connect(tmp_path / DB_FILENAME)
+    with db:
+        db.execute(
+            "UPDATE turns SET blocks = ? WHERE conversation_id = ? AND position = 3",
+            ('[{"index": 0, "kind": "text", "text": "ok", "citations": [1], "complete": "yes"}]', damaged_id),
+        )
+        db.execute(
+            "UPDATE turns SET blocks = ? WHERE conversation_id = ? AND position = 5",
+            ('[{"index": "zero", "kind": "text"}]', damaged_id),
+        )
+    db.close()
+    with ConversationStore(tmp_path) as store:
+        conversation = store.load(damaged_id)
+    block = conversation.turns[3].blocks[0]
+    assert (block.index, block.text, block.citations, block.complete) == (0, "ok", [], False)
+    assert conversation.turns[5].blocks == [] and "its content" in conversation.turns[5].load_notes
+
+
+def cli(*arguments: str, data: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tui_chat", *arguments],
+        env={**os.environ, "PYTHONPATH": str(REPO), "CLAUDE_TUI_DATA_DIR": str(data)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=data,
+    )
+
+
+def test_list_and_export_print_what_they_can_and_name_the_rest(tmp_path: Path) -> None:
+    damaged_id, intact_id = damaged_database(tmp_path)
+    listed = cli("list", data=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "Traceback" not in listed.stderr
+    assert damaged_id in listed.stdout and intact_id in listed.stdout and "date unknown" in listed.stdout
+    assert f"{damaged_id}: could not read its creation date" in listed.stderr
+
+    exported = cli("export", damaged_id, "-o", str(tmp_path / "out.md"), data=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    assert "Traceback" not in exported.stderr and "could not read the creation date" in exported.stderr
+    text = (tmp_path / "out.md").read_text()
+    assert "Is 1009 prime?" in text and "Could not be read from the database" in text
+
+
+def chat(app: ClaudeTUI) -> ChatScreen:
+    screen = app.screen
+    assert isinstance(screen, ChatScreen)
+    return screen
+
+
+@pytest.mark.parametrize("how", ["ctrl+l", "--continue"])
+async def test_the_app_opens_a_damaged_conversation(how: str) -> None:
+    damaged_id, _ = damaged_database(data_dir())
+    db = sqlite3.connect(data_dir() / DB_FILENAME)
+    with db:  # the damaged one is the newest, so --continue opens it
+        db.execute("UPDATE conversations SET updated = '9999' WHERE id = ?", (damaged_id,))
+    db.close()
+    settings = Settings(demo=True, resume="" if how == "--continue" else None)
+    app = ClaudeTUI(settings, backend=Backend(settings, demo_server=DemoServer(pace=0)))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause(0.2)
+        screen = chat(app)
+        if how == "ctrl+l":
+            await pilot.press("ctrl+l")
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, ConversationListScreen)
+            assert "date unknown" in screen_text(app)
+            await pilot.press("enter")  # the damaged one is listed first
+        for _ in range(50):
+            if screen.conversation.id == damaged_id and not screen.view.busy:
+                break
+            await pilot.pause(0.1)
+        assert screen.conversation.id == damaged_id
+        assert len(screen.conversation.turns) == 8
+        shown = screen_text(app)
+        assert "Could not be read from the database" in shown
+        assert "Not all of this conversation could be read" in shown  # the notification

@@ -1,0 +1,242 @@
+"""A locked database never stalls the UI and never loses a turn: writes go through `StoreWriter` (a thread),
+wait for the lock, land in order once it is free, and the screen says both."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.pty_app import REPO
+from tests.test_app import SIZE, screen_text, type_prompt, wait_for_turn_end
+from tui_chat.app import ClaudeTUI
+from tui_chat.bench.probe import LoopMonitor
+from tui_chat.config import Settings, data_dir
+from tui_chat.demo.server import DemoServer
+from tui_chat.screens.chat import ChatScreen
+from tui_chat.session.backend import Backend
+from tui_chat.session.model import Block, Conversation, TurnStatus
+from tui_chat.session.store import DB_FILENAME, ConversationStore
+from tui_chat.session.writer import StoreWriter, WriterState
+
+
+@contextmanager
+def locked(folder: Path, *, exclusive: bool = False) -> Iterator[sqlite3.Connection]:
+    """Another program's connection holding the database's write lock (`exclusive`: reads are refused too)."""
+    db = sqlite3.connect(folder / DB_FILENAME, isolation_level=None, check_same_thread=False)
+    if exclusive:
+        db.execute("PRAGMA locking_mode=EXCLUSIVE")
+        db.execute("BEGIN EXCLUSIVE")
+        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    else:
+        db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    finally:
+        db.execute("ROLLBACK")
+        db.close()
+
+
+def stored(folder: Path, conversation_id: str) -> Conversation:
+    with ConversationStore(folder) as store:
+        return store.load(conversation_id)
+
+
+def stored_turns(folder: Path, conversation_id: str) -> int:
+    """How many turns of the conversation are in the database (0 if it is not there yet)."""
+    with ConversationStore(folder) as store:
+        try:
+            return len(store.load(conversation_id).turns)
+        except LookupError:
+            return 0
+
+
+def wait_until(check: object, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if callable(check) and check():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+# ------------------------------------------------------------------------------- the writer alone
+def test_writes_wait_for_the_lock_then_land_in_order(tmp_path: Path) -> None:
+    ConversationStore(tmp_path).close()
+    states: list[WriterState] = []
+    writer = StoreWriter(tmp_path, on_change=states.append, retry_every=0.05, busy_timeout=0.05)
+    conversation = Conversation(model="m")
+    with locked(tmp_path):
+        question = conversation.add_user("a question")
+        writer.save_turn(conversation, question)
+        answer = conversation.start_assistant()
+        block = Block(0, "text")
+        answer.blocks.append(block)
+        for _ in range(50):  # a long wait: one checkpoint queued for the turn, not fifty
+            block.text += "word "
+            writer.checkpoint(conversation, answer)
+        assert wait_until(lambda: writer.state.waiting)
+        assert writer.pending <= 2
+        assert writer.state.locked and "waiting for the database lock" in writer.state.describe()
+        block.text += "end."  # the stream changes the turn after it was handed over: the copy is written
+        answer.status = TurnStatus.COMPLETE
+        writer.save_turn(conversation, answer)
+        block.text += " (changed later)"
+        assert not writer.flush(0.3)  # nothing lands while the lock is held
+    assert writer.flush(5.0)
+    assert writer.close() == 0
+    saved = stored(tmp_path, conversation.id)
+    assert [turn.role for turn in saved.turns] == ["user", "assistant"]
+    assert saved.turns[1].status is TurnStatus.COMPLETE
+    assert saved.turns[1].answer_text == "word " * 50 + "end."
+    assert states[-1].pending == 0 and not states[-1].waiting and states[-1].saved >= 2
+    assert any(state.waiting for state in states)
+
+
+def test_a_database_locked_before_the_writer_opens_it_is_waited_for(tmp_path: Path) -> None:
+    ConversationStore(tmp_path).close()
+    with locked(tmp_path, exclusive=True):  # even reading (opening) is refused
+        writer = StoreWriter(tmp_path, retry_every=0.05, busy_timeout=0.05)
+        conversation = Conversation(model="m")
+        writer.save_turn(conversation, conversation.add_user("early"))
+        assert wait_until(lambda: writer.state.waiting)
+    assert writer.flush(5.0)
+    writer.close()
+    assert stored(tmp_path, conversation.id).turns[0].text == "early"
+
+
+def test_close_gives_up_after_its_timeout_and_says_how_many(tmp_path: Path) -> None:
+    ConversationStore(tmp_path).close()
+    with locked(tmp_path):
+        writer = StoreWriter(tmp_path, retry_every=0.05, busy_timeout=0.05)
+        conversation = Conversation(model="m")
+        writer.save_turn(conversation, conversation.add_user("never saved"))
+        started = time.monotonic()
+        assert writer.close(timeout=0.5) == 1
+        assert time.monotonic() - started < 3.0
+
+
+def test_a_second_connection_in_the_process_does_not_let_another_program_drop_the_log(tmp_path: Path) -> None:
+    """Opening a store closed a descriptor of the database file, which drops every POSIX lock of the process:
+    another program closing its connection then removed the write-ahead log this process was writing to."""
+    writer_store = ConversationStore(tmp_path)
+    conversation = Conversation(model="m")
+    writer_store.save_turn(conversation, conversation.add_user("first"))
+    ConversationStore(tmp_path).close()  # the UI's reading connection, opened after the writer's
+    reader = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(REPO)!r})\n"]
+    other = "from tui_chat.session.store import ConversationStore\nConversationStore({path!r}).close()"
+    subprocess.run([*reader[:2], reader[2] + other.format(path=str(tmp_path))], check=True, timeout=60)
+    writer_store.save_turn(conversation, conversation.add_user("second"))
+    count = "import sqlite3\nprint(sqlite3.connect({path!r}).execute('SELECT COUNT(*) FROM turns').fetchone()[0])"
+    result = subprocess.run(
+        [*reader[:2], reader[2] + count.format(path=str(tmp_path / DB_FILENAME))],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    writer_store.close()
+    assert result.stdout.strip() == "2"
+
+
+# ------------------------------------------------------------------------------------ the app
+def demo_app() -> ClaudeTUI:
+    settings = Settings(demo=True)
+    return ClaudeTUI(settings, backend=Backend(settings, demo_server=DemoServer(pace=0)))
+
+
+def chat(app: ClaudeTUI) -> ChatScreen:
+    screen = app.screen
+    assert isinstance(screen, ChatScreen)
+    return screen
+
+
+async def wait_for(check: object, pilot: object, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if callable(check) and check():
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+async def test_a_lock_taken_mid_session_stalls_nothing_and_loses_nothing() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = chat(app)
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 1)
+        monitor = LoopMonitor()
+        monitor.start()
+        with locked(data_dir()):
+            await type_prompt(pilot, "during the lock")
+            await wait_for_turn_end(pilot, 2)
+            assert await wait_for(lambda: "waiting for the database lock" in screen_text(app), pilot)
+            await pilot.press("x", "y")
+            assert screen.prompt.text.endswith("xy")  # keys are handled while the writes wait
+        conversation_id = screen.conversation.id
+        assert await wait_for(lambda: stored_turns(data_dir(), conversation_id) == 4, pilot)
+        assert await wait_for(lambda: "Saved: the database is free again" in screen_text(app), pilot)
+        await monitor.stop()
+        assert monitor.max_stall < 2.0  # (the store's 5 s busy timeout used to stall the UI for each save)
+        saved = stored(data_dir(), conversation_id)
+        assert [turn.role for turn in saved.turns] == ["user", "assistant"] * 2
+        assert saved.turns[3].status is TurnStatus.COMPLETE
+        assert saved.turns[3].answer_text == screen.conversation.turns[3].answer_text
+
+
+async def test_a_lock_held_at_start_is_waited_for() -> None:
+    ConversationStore(data_dir()).close()
+    lock = sqlite3.connect(data_dir() / DB_FILENAME, isolation_level=None, check_same_thread=False)
+    lock.execute("BEGIN IMMEDIATE")
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 1)
+        lock.execute("ROLLBACK")
+        lock.close()
+        conversation_id = screen.conversation.id
+        assert await wait_for(lambda: stored_turns(data_dir(), conversation_id) == 2, pilot)
+        saved = stored(data_dir(), conversation_id)
+        assert [turn.role for turn in saved.turns] == ["user", "assistant"]
+        assert saved.turns[1].answer_text == screen.conversation.turns[1].answer_text
+
+
+async def test_quitting_waits_a_little_and_says_what_could_not_be_saved() -> None:
+    ConversationStore(data_dir()).close()
+    app = demo_app()
+    with locked(data_dir()):
+        async with app.run_test(size=SIZE) as pilot:
+            await type_prompt(pilot, "hello")
+            await wait_for_turn_end(pilot, 1)
+            started = time.monotonic()
+        assert time.monotonic() - started < 10.0
+    assert getattr(app, "exit_notes", None) and "could not be saved" in app.exit_notes[0]
+
+
+async def test_quitting_saves_what_lands_while_it_waits() -> None:
+    ConversationStore(data_dir()).close()
+    lock = sqlite3.connect(data_dir() / DB_FILENAME, isolation_level=None, check_same_thread=False)
+    lock.execute("BEGIN IMMEDIATE")
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 1)
+        conversation_id = screen.conversation.id
+
+        def release() -> None:
+            time.sleep(0.5)
+            lock.execute("ROLLBACK")
+            lock.close()
+
+        threading.Thread(target=release).start()
+    assert getattr(app, "exit_notes", None) == []
+    assert stored_turns(data_dir(), conversation_id) == 2
