@@ -100,12 +100,15 @@ class History:
         return notes
 
     # -------------------------------------------------------------------------------- writes
-    async def settle(self, timeout: float = 3.0) -> None:
-        """Let the writes asked for so far land (in a thread; at most `timeout` seconds): before reading
-        the database back (a conversation just saved may be the one opened)."""
+    SETTLE_SECONDS = 3.0
+    """How long a read waits for the writes asked for before it (a locked database: then it reads without)."""
+
+    async def settle(self) -> None:
+        """Let the writes asked for so far land (in a thread; at most `SETTLE_SECONDS`): before reading the
+        database back (a conversation just saved may be the one opened)."""
         writer = self.writer
         if writer is not None and writer.pending:
-            await asyncio.to_thread(writer.flush, timeout)
+            await asyncio.to_thread(writer.flush, self.SETTLE_SECONDS)
 
     def _started(self) -> StoreWriter | None:
         """The writer, started on first use (from the event loop)."""
