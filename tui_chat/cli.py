@@ -126,27 +126,78 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_app(settings)
 
 
+def build_list_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claude-tui list",
+        description="List saved conversations, newest first; with -q, search every message and answer.",
+        epilog=(
+            'Search: every word must occur in one message (any case, accents ignored); "two words" in quotes '
+            "for a phrase. Best matches first, each with its matching line."
+        ),
+    )
+    parser.add_argument("-q", "--query", nargs="+", metavar="WORD", help="search for these words")
+    parser.add_argument(
+        "--since", metavar="WHEN", help="only conversations updated since: 2025-05-01, today, yesterday, 12h, 7d, 2w"
+    )
+    parser.add_argument("--model", help="only conversations whose model contains this (e.g. sonnet)")
+    parser.add_argument("-n", "--limit", type=_positive_int, help="at most this many (default: all; 20 for -q)")
+    return parser
+
+
 def list_conversations(arguments: list[str]) -> int:
-    """`claude-tui list`: the saved conversations, newest first."""
-    argparse.ArgumentParser(prog="claude-tui list", description="List saved conversations.").parse_args(arguments)
+    """`claude-tui list [-q WORDS] [--since WHEN] [--model NAME]`: saved conversations, or a search of them."""
+    parser = build_list_parser()
+    args = parser.parse_args(arguments)
     from tui_chat.config import data_dir
     from tui_chat.safety import sanitize_line
+    from tui_chat.session.search import parse_since
     from tui_chat.session.store import ConversationStore, StoreError
 
     try:
+        since = parse_since(args.since) if args.since else None
+    except ValueError as error:
+        parser.error(str(error))
+    query = " ".join(args.query or [])
+    if args.query is not None and not query.strip():
+        parser.error("-q needs a word to search for")
+    try:
         with ConversationStore(data_dir()) as store:
-            summaries = store.list_conversations()
+            if args.query is not None:
+                hits = store.search(query, limit=args.limit or 20, since=since, model=args.model)
+                summaries = [hit.conversation for hit in hits]
+            else:
+                hits = []
+                summaries = store.list_conversations(args.limit, since=since, model=args.model)
     except StoreError as error:
         print(f"claude-tui list: {sanitize_line(str(error))}", file=sys.stderr)
         return 1
     if not summaries:
-        print("No saved conversations yet.")
+        filtered = args.query is not None or since is not None or args.model
+        print("Nothing matches." if filtered else "No saved conversations yet.")
         return 0
-    for summary in summaries:
+    emphasis = ("\x1b[1m", "\x1b[22m") if sys.stdout.isatty() else ("", "")
+    for position, summary in enumerate(summaries):
         when = summary.updated.astimezone().strftime("%Y-%m-%d %H:%M")
         title = sanitize_line(summary.title) or "(untitled)"
         print(f"{summary.id}  {when}  {summary.turn_count:>4} msgs  {sanitize_line(summary.model):<20}  {title}")
+        if hits:
+            hit = hits[position]
+            who = "You" if hit.role == "user" else "Claude"
+            print(f"    {who}: {_emphasized(hit.line.text, hit.line.spans, *emphasis)}")
     return 0
+
+
+def _emphasized(text: str, spans: Sequence[tuple[int, int]], start: str, end: str) -> str:
+    """`text` (already one safe line) with `spans` wrapped in `start` and `end`."""
+    if not start:
+        return text
+    parts: list[str] = []
+    done = 0
+    for first, last in spans:
+        parts += [text[done:first], start, text[first:last], end]
+        done = last
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 def export(arguments: list[str]) -> int:
