@@ -34,7 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds without data before a stream is given up (default 60; CLAUDE_TUI_READ_TIMEOUT)",
     )
     resume = parser.add_mutually_exclusive_group()
-    resume.add_argument("--continue", dest="resume_last", action="store_true", help="open the most recent conversation")
+    resume.add_argument(
+        "-c", "--continue", dest="resume_last", action="store_true", help="open the most recent conversation"
+    )
     resume.add_argument("--resume", metavar="ID", help="open a saved conversation (an id or a unique prefix of one)")
     parser.add_argument("--no-history", action="store_true", help="do not save conversations")
     parser.add_argument(
@@ -45,6 +47,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--port", type=port_number, help=f"port for --web (default {DEFAULT_PORT})")
     parser.add_argument("--version", action="version", version=f"claude-tui {__version__}")
+    pipe = parser.add_argument_group(
+        "pipe mode",
+        "No full-screen UI: the answer streams to standard output. Exit status 0 answered, 1 the API or the "
+        "network failed, 2 usage error, 130 interrupted (Ctrl+C keeps what arrived).",
+    )
+    pipe.add_argument(
+        "-p",
+        "--print",
+        dest="prompt",
+        nargs="?",
+        const="",
+        metavar="PROMPT",
+        help="send PROMPT and print the answer; standard input, when it is not a terminal, goes before it "
+        '(git diff | claude-tui -p "review this")',
+    )
+    pipe.add_argument(
+        "--events",
+        action="store_true",
+        help='print every wire event as a JSON line {"t": ms, "event": type, "data": ...}, the request first',
+    )
+    pipe.add_argument(
+        "--events-format",
+        choices=("json", "text"),
+        help="json (default), or text: one row per event as the inspector shows it (implies --events)",
+    )
+    pipe.add_argument(
+        "--output",
+        choices=("text", "markdown", "json"),
+        help="the answer as text (default, streamed), markdown (as the transcript writes it) or json (at the end)",
+    )
+    pipe.add_argument("--metrics", action="store_true", help="print the metrics pane's figures to standard error")
     parser.epilog = (parser.epilog or "") + (
         " Other commands: claude-tui replay [FILE] (replay a recorded stream), claude-tui list (saved "
         "conversations), claude-tui export ID [-o PATH] [--json] (a saved conversation as markdown)."
@@ -104,10 +137,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(arguments)
     if args.port is not None and not args.web:
         parser.error("--port needs --web")
+    pipe_flags = [flag for flag, given in _pipe_flags(args) if given]
+    if args.prompt is None and pipe_flags:
+        parser.error(f"{pipe_flags[0]} needs -p (pipe mode)")
+    if args.prompt is not None and args.web:
+        parser.error("-p and --web do not go together")
     if args.web:
         from tui_chat.web import serve
 
         return serve(arguments, parser, args.port)
+    settings = settings_from_args(args)
+    if args.prompt is not None:
+        return run_pipe(settings, args)
+    return run_app(settings)
+
+
+def _pipe_flags(args: argparse.Namespace) -> list[tuple[str, bool]]:
+    return [
+        ("--events", args.events),
+        ("--events-format", args.events_format is not None),
+        ("--output", args.output is not None),
+        ("--metrics", args.metrics),
+    ]
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """The settings the flags ask for (over the environment and `.env`): the same for the app and `-p`."""
     from tui_chat.config import load_settings
 
     settings = load_settings(
@@ -123,7 +178,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings.resume = ""
     elif args.resume:
         settings.resume = args.resume
-    return run_app(settings)
+    return settings
+
+
+def run_pipe(settings: Settings, args: argparse.Namespace) -> int:
+    """`claude-tui -p`: one answer to standard output, without Textual (see `tui_chat.pipe`)."""
+    from tui_chat.config import data_dir
+    from tui_chat.logs import setup_logging
+    from tui_chat.pipe import PipeOptions, run_pipe
+
+    setup_logging(data_dir(), settings.secrets)
+    options = PipeOptions(
+        events=args.events or args.events_format is not None,
+        events_format=args.events_format or "json",
+        output=args.output,
+        metrics=args.metrics,
+    )
+    return run_pipe(settings, args.prompt, options)
 
 
 def build_list_parser() -> argparse.ArgumentParser:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui_chat.safety import reveal_invisible, sanitize, sanitize_line
-from tui_chat.stream.wire import WireEvent
+from tui_chat.stream.wire import WireEvent, WireRecord
 
 KNOWN_EVENTS = (
     "message_start",
@@ -106,6 +106,43 @@ def summarize(wire: WireEvent, limit: int = 200) -> str:
 def format_offset(seconds: float) -> str:
     """Milliseconds since the request was sent, as the inspector shows them."""
     return f"{seconds * 1000:,.0f}ms"
+
+
+TIME_WIDTH = 9
+NAME_WIDTH = 20
+INDEX_WIDTH = 3
+
+
+def row_columns(at: float, name: str, index: int | None) -> tuple[str, str, str]:
+    """The fixed-width columns of an inspector row before its payload: time, event name, block index."""
+    return (
+        f"{format_offset(at):>{TIME_WIDTH}} ",
+        f"{name[:NAME_WIDTH]:<{NAME_WIDTH}}",
+        f"{'' if index is None else index:>{INDEX_WIDTH}} ",
+    )
+
+
+def row_text(at: float, name: str, index: int | None, payload: str) -> str:
+    """An inspector row as one line of plain text (`claude-tui -p --events-format text`)."""
+    return "".join(row_columns(at, name, index)) + payload
+
+
+def wire_row(wire: WireEvent, limit: int = 200) -> str:
+    """The inspector's row for a wire event, as plain text."""
+    return row_text(wire.at, sanitize_line(wire.name), wire.block_index, summarize(wire, limit))
+
+
+def headers_summary(record: WireRecord) -> str:
+    """The payload of the inspector's headers row: status, request id, requests left, attempts."""
+    parts = [f"HTTP {record.status}"]
+    if record.request_id:
+        parts.append(sanitize_line(record.request_id))
+    remaining = record.header("anthropic-ratelimit-requests-remaining")
+    if remaining is not None:
+        parts.append(f"requests left {sanitize_line(remaining)}")
+    if record.attempts > 1:
+        parts.append(f"attempt {record.attempts}")
+    return " · ".join(parts)
 
 
 SDK_EVENT_TYPES = ("text", "thinking", "signature", "input_json", "citation", "compaction")

@@ -28,17 +28,14 @@ from tui_chat.session.inspect import (
     KNOWN_EVENTS,
     HelperEvent,
     InspectorFilter,
-    format_offset,
+    headers_summary,
+    row_columns,
     summarize,
     summarize_helper,
 )
 from tui_chat.session.model import Turn, TurnStatus
 from tui_chat.stream.wire import WireEvent, WireRecord
 from tui_chat.widgets.fast_scrollbar import FastScrollbars
-
-TIME_WIDTH = 9
-NAME_WIDTH = 20
-INDEX_WIDTH = 3
 
 
 @dataclass(slots=True, eq=False)
@@ -477,7 +474,7 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
                 "headers",
                 "headers",
                 None,
-                _headers_summary(row.record),
+                headers_summary(row.record),
                 width,
             )
         if row.wire is not None:
@@ -506,11 +503,7 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
                 base + self._style("payload"),
             )
         time_style, name_style, index_style, payload_style = styles
-        columns = [
-            f"{format_offset(at):>{TIME_WIDTH}} ",
-            f"{name[:NAME_WIDTH]:<{NAME_WIDTH}}",
-            f"{'' if index is None else index:>{INDEX_WIDTH}} ",
-        ]
+        columns = row_columns(at, name, index)
         room = width - sum(len(column) for column in columns)
         if 0 <= len(payload) <= room and payload.isascii() and name.isascii():  # a cell a character: no measuring
             segments = [
@@ -535,15 +528,3 @@ class EventInspector(FastScrollbars, ScrollView, can_focus=True):
         self._set_rows(len(self.listed))
         if self.following:
             self.scroll_end(animate=False, immediate=False, x_axis=False)
-
-
-def _headers_summary(record: WireRecord) -> str:
-    parts = [f"HTTP {record.status}"]
-    if record.request_id:
-        parts.append(sanitize_line(record.request_id))
-    remaining = record.header("anthropic-ratelimit-requests-remaining")
-    if remaining is not None:
-        parts.append(f"requests left {sanitize_line(remaining)}")
-    if record.attempts > 1:
-        parts.append(f"attempt {record.attempts}")
-    return " · ".join(parts)

@@ -11,22 +11,13 @@ from textual.timer import Timer
 from textual.widgets import Sparkline
 
 from tui_chat.messages import MetricsUpdated, TurnEnded, TurnStarted
-from tui_chat.session.model import Conversation, Turn, TurnMetrics, TurnStatus
+from tui_chat.session.figures import turn_figures
+from tui_chat.session.model import Conversation, Turn
 from tui_chat.session.pricing import format_cost
 from tui_chat.stream import clock
 from tui_chat.widgets.live_text import LiveText
 
 SPARK_POINTS = 40
-
-
-def _ms(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
-
-
-def _count(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}"
 
 
 def pairs(*items: tuple[str, str], dim: bool = False) -> Content:
@@ -180,47 +171,9 @@ class MetricsPanel(Horizontal):
     def _turn_items(self, now: float) -> tuple[list[tuple[str, str]], ...]:
         """(timing, stop reason, tokens, cache, event counts, request id and retries, rate limits, cost)
         as label/value pairs."""
-        turn = self.turn
-        if turn is None:
+        if self.turn is None:
             return [], [], [], [], [], [], [], []
-        metrics: TurnMetrics = turn.metrics
-        streaming = turn.status is TurnStatus.STREAMING
-        elapsed = metrics.elapsed(now) if metrics.sent_at > 0 else None
-        rate = metrics.tokens_per_second(now)
-        if metrics.output_tokens_final or not streaming:
-            output = _count(metrics.output_tokens)
-        else:
-            output = f"~{metrics.estimated_output_tokens:,}"
-        status = {
-            TurnStatus.STREAMING: "streaming…",
-            TurnStatus.COMPLETE: metrics.stop_reason or "complete",
-            TurnStatus.STOPPED: "stopped",
-            TurnStatus.FAILED: "failed",
-            TurnStatus.INCOMPLETE: "incomplete",
-        }[turn.status]
-        timing = [
-            ("TTFT", _ms(metrics.ttft)),
-            ("total", _ms(elapsed)),
-            ("tok/s", "—" if rate is None else f"{'≈' if metrics.read_pace > 0 else ''}{rate:,.0f}"),
-        ]
-        tokens: list[tuple[str, str]] = [("in", _count(metrics.total_input_tokens)), ("out", output)]
-        cache: list[tuple[str, str]] = []
-        if metrics.cache_read_input_tokens or metrics.cache_creation_input_tokens:
-            read, written = metrics.cache_read_input_tokens or 0, metrics.cache_creation_input_tokens or 0
-            cache.append(("cache", f"read {read:,} write {written:,}"))
-        if metrics.thinking_tokens is not None:
-            tokens.append(("thinking", f"{metrics.thinking_tokens:,}"))
-        counts = [("events", f"{metrics.events:,}"), ("pings", str(metrics.pings))]
-        ident: list[tuple[str, str]] = [("id", metrics.request_id or "—")]
-        if metrics.attempts > 1 or turn.retries:
-            ident.append(("retries", str(max(metrics.attempts - 1, len(turn.retries)))))
-        limits: list[tuple[str, str]] = []
-        for limit in ("requests", "tokens"):
-            if limit in metrics.rate_limits:
-                left = metrics.rate_limits[limit]
-                limits.append((f"{limit} left", f"{int(left):,}" if left.isdecimal() and len(left) < 19 else left))
-        money = [("cost", f"{format_cost(metrics.cost(turn.model))} est.")]
-        return timing, [("stop", status)], tokens, cache, counts, ident, limits, money
+        return turn_figures(self.turn, now)
 
     def _session_line(self, *, short: bool = False) -> Content:
         totals = self.conversation.totals()
