@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.widgets import TextArea
 
 from tui_chat.bindings import bindings
 from tui_chat.commands import Scope, active_keymap, find_slash, slash_help
@@ -133,6 +134,8 @@ class ChatScreen(Screen[None]):
         self.set_interval(1.0, self.controller.checkpoint)
         settings = self.backend.settings
         self.controller.history.open_store()
+        if settings.resume is None:
+            self.call_later(self.controller.restore_draft)  # (a resumed conversation brings its own)
         if settings.resume is not None:
             self.run_worker(self.controller.resume(settings.resume), group="open", exclusive=True, exit_on_error=False)
         if settings.replay == "":
@@ -199,6 +202,7 @@ class ChatScreen(Screen[None]):
 
     def _prompt_text(self, report: reports.PromptText) -> None:
         self.prompt.text = report.text
+        self.prompt.move_cursor(self.prompt.document.end)  # typing goes on where the text ends
         self.prompt.focus()
 
     def _user_turn_added(self, report: reports.UserTurnAdded) -> None:
@@ -284,6 +288,11 @@ class ChatScreen(Screen[None]):
         return active_keymap().label(command_id)
 
     # ------------------------------------------------------------------------------- prompts
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """The prompt's text is kept as the conversation's draft (saved after a pause in typing)."""
+        if event.text_area is self.prompt:
+            self.controller.set_draft(self.prompt.unsent)
+
     async def on_prompt_submitted(self, message: PromptSubmitted) -> None:
         text = message.text
         if text.lstrip().startswith("/"):

@@ -70,6 +70,27 @@ class History:
         except (StoreError, OSError, sqlite3.Error) as error:
             self._failed("Could not checkpoint the answer", error)
 
+    def save_draft(self, key: str, text: str) -> None:
+        """Keep the prompt's unsent `text` under `key` (a conversation id, "" for a new one); "" removes it."""
+        store = self.store
+        if store is None:
+            return
+        try:
+            store.save_draft(key, text)
+        except (StoreError, OSError, sqlite3.Error) as error:
+            self._failed("Could not save the draft", error)
+
+    def draft(self, key: str) -> str:
+        """The unsent text kept under `key` ("" if none, or without a store)."""
+        store = self.store
+        if store is None:
+            return ""
+        try:
+            return store.draft(key)
+        except (StoreError, OSError, sqlite3.Error) as error:
+            self._failed("Could not read the draft", error)
+            return ""
+
     def _failed(self, what: str, error: BaseException) -> None:
         if self._warned:
             return

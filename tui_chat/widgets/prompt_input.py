@@ -42,6 +42,11 @@ class PromptInput(TextArea):
         """Index into `sent` being shown, None when showing the draft."""
         self._draft = ""
 
+    @property
+    def unsent(self) -> str:
+        """What is being written: the text, or (while a sent prompt is recalled with ↑) what was there before."""
+        return self._draft if self._position is not None else self.text
+
     def set_history(self, entries: list[str]) -> None:
         self.sent = [entry for entry in entries if entry.strip()]
         self._position = None
