@@ -79,8 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pipe.add_argument("--metrics", action="store_true", help="print the metrics pane's figures to standard error")
     parser.epilog = (parser.epilog or "") + (
-        " Other commands: claude-tui replay [FILE] (replay a recorded stream), claude-tui list (saved "
-        "conversations), claude-tui export ID [-o PATH] [--json] (a saved conversation as markdown)."
+        " Other commands: claude-tui replay [FILE] (replay a recorded stream), claude-tui list [-q WORDS] "
+        "(saved conversations, or a search of every message), claude-tui export ID [-o PATH] [--json] (a saved "
+        "conversation as markdown)."
     )
     return parser
 
