@@ -538,46 +538,41 @@ def _search(
     values = {"match": match, "from_id": candidates[-1][0], "limit": limit, **_filter_values(since, model)}
     rows = limit * 10  # the best messages first, then their conversations: usually enough for `limit` of them
     while True:
-        best = db.execute(
+        found = db.execute(
             f"""
             WITH ranked AS (
-                SELECT rowid AS id, rank FROM search
+                SELECT rowid AS id, bm25(search) AS rank FROM search
                 WHERE search MATCH :match AND rowid >= :from_id
                 ORDER BY rank LIMIT :rows
+            ),
+            best AS (
+                SELECT s.conversation_id, s.position, MIN(ranked.rank) AS rank, c.updated
+                FROM ranked
+                JOIN search_text s ON s.id = ranked.id
+                JOIN conversations c ON c.id = s.conversation_id
+                WHERE {_FILTERS}
+                GROUP BY s.conversation_id
+                ORDER BY rank, c.updated DESC
+                LIMIT :limit
             )
-            SELECT s.conversation_id, s.position, MIN(ranked.rank) AS best
-            FROM ranked
-            JOIN search_text s ON s.id = ranked.id
-            JOIN conversations c ON c.id = s.conversation_id
-            WHERE {_FILTERS}
-            GROUP BY s.conversation_id
-            ORDER BY best, c.updated DESC
-            LIMIT :limit
+            SELECT c.id, c.title, c.model, c.created, c.updated,
+                   (SELECT COUNT(*) FROM turns n WHERE n.conversation_id = c.id),
+                   best.position, best.rank, t.role, t.text, t.blocks
+            FROM best
+            JOIN conversations c ON c.id = best.conversation_id
+            JOIN turns t ON t.conversation_id = best.conversation_id AND t.position = best.position
+            ORDER BY best.rank, best.updated DESC
             """,
             {**values, "rows": rows},
         ).fetchall()
-        if len(best) >= limit or rows >= len(candidates):
+        if len(found) >= limit or rows >= len(candidates):
             break
         rows = len(candidates)  # too few conversations among the best messages: rank every candidate
     hits: list[SearchHit] = []
-    for conversation_id, position, rank in best:
-        summary = db.execute(
-            """
-            SELECT c.id, c.title, c.model, c.created, c.updated,
-                   (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id)
-            FROM conversations c WHERE c.id = ?
-            """,
-            (conversation_id,),
-        ).fetchone()
-        turn = db.execute(
-            "SELECT role, text, blocks FROM turns WHERE conversation_id = ? AND position = ?",
-            (conversation_id, position),
-        ).fetchone()
-        if summary is None or turn is None:
-            continue
-        role, text, blocks = turn
+    for row in found:
+        position, rank, role, text, blocks = row[6:]
         line = matching_line(_shown_text(role, text, blocks), query)
-        hits.append(SearchHit(_summary(summary), int(position), str(role), line, float(rank)))
+        hits.append(SearchHit(_summary(row), int(position), str(role), line, float(rank)))
     return hits
 
 
