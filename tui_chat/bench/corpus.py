@@ -11,6 +11,7 @@ import itertools
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from tui_chat.session.model import Block, Conversation, TurnStatus
 
@@ -22,6 +23,7 @@ _COMMON_WORDS = (
 _SYLLABLES = [c + v for c in "bcdfghjklmnprstvwz" for v in ("a", "e", "i", "o", "u", "ai", "ou")]
 
 
+@cache
 def vocabulary(size: int = VOCABULARY_SIZE) -> list[str]:
     """`size` distinct words, the most frequent first: common English, then made-up words."""
     words = list(dict.fromkeys(_COMMON_WORDS.split(" ")))
@@ -39,7 +41,7 @@ class Writer:
     """Sentences of Zipf-distributed words."""
 
     def __init__(self, seed: str = "corpus") -> None:
-        self.words = vocabulary()
+        self.words = list(vocabulary())
         self.cumulative = list(itertools.accumulate(1 / rank for rank in range(1, len(self.words) + 1)))
         self.rng = random.Random(seed)
 
