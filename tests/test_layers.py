@@ -39,6 +39,7 @@ def loaded_after(statement: str) -> set[str]:
         "tui_chat.session.search",
         "tui_chat.session.figures",
         "tui_chat.pipe",
+        "tui_chat.pipe_stream",
         "tui_chat.commands",
         "tui_chat.preferences",
         "tui_chat.demo.server",

@@ -45,8 +45,6 @@ if TYPE_CHECKING:
 
     from tui_chat.session.recorder import TurnRecorder
     from tui_chat.stream.retry import RetryPolicy
-    from tui_chat.stream.types import RetryNotice
-    from tui_chat.stream.wire import WireEvent
 
 OutputFormat = Literal["text", "markdown", "json"]
 
@@ -158,112 +156,7 @@ def _silence_stdout(stream: TextIO) -> None:
         os.close(devnull)
 
 
-# ------------------------------------------------------------------------------------ the stream
-def pipe_stream_class() -> type[TurnRecorder]:
-    """`PipeStream`, defined on first use: its base class imports the SDK, which the controller imports
-    in a thread while the prompt is read."""
-    global _PipeStream
-    if _PipeStream is None:
-        _PipeStream = _define_pipe_stream()
-    return _PipeStream
-
-
-_PipeStream: type[TurnRecorder] | None = None
-
-
-def _define_pipe_stream() -> type[TurnRecorder]:
-    from tui_chat.session.inspect import headers_summary, row_text, visible, wire_row
-    from tui_chat.session.recorder import TurnRecorder
-
-    class PipeStream(TurnRecorder):
-        """The pipe's stream: records the turn like any other, and prints the text or the events as they come."""
-
-        def __init__(
-            self,
-            client: AsyncAnthropic,
-            conversation: Conversation,
-            turn: Turn,
-            *,
-            printer: Printer,
-            options: PipeOptions,
-            retry_policy: RetryPolicy | None = None,
-            **extra: Any,
-        ) -> None:
-            super().__init__(client, conversation, turn, retry_policy=retry_policy, **extra)
-            self.printer = printer
-            self.options = options
-            self._request = request_description(client, self.params, printer.secrets)
-
-        def _event(self, at: float, event: str, data: Any, row: str) -> None:
-            if not self.options.events:
-                return
-            if self.options.events_format == "text":
-                self.printer.line(row)
-            else:
-                self.printer.line(safe_json({"t": round(at * 1000, 1), "event": event, "data": data}))
-
-        async def run(self) -> Any:
-            request = self._request
-            method, url = request["method"], request["url"]
-            self._event(0.0, "request", request, row_text(0.0, "request", None, visible(f"{method} {url}")))
-            return await super().run()
-
-        async def on_connect(self) -> None:
-            await super().on_connect()
-            record = self.record
-            at = record.headers_at or 0.0
-            data = {"status": record.status, "headers": dict(record.headers)}
-            self._event(
-                at,
-                "response",
-                _redacted(data, self.printer.secrets),
-                row_text(at, "headers", None, headers_summary(record)),
-            )
-
-        async def on_retry(self, notice: RetryNotice) -> None:
-            await super().on_retry(notice)
-            at = clock.now() - self.started
-            summary = f"attempt {notice.attempt + 1} of {notice.max_attempts} in {notice.wait:.1f} s: {notice.reason}"
-            data = {
-                "attempt": notice.attempt,
-                "max_attempts": notice.max_attempts,
-                "wait": notice.wait,
-                "status": notice.status,
-                "reason": notice.reason,
-                "request_id": notice.request_id,
-            }
-            self._event(at, "retry", data, row_text(at, "retry", None, visible(summary)))
-
-        async def on_wire_event(self, wire: WireEvent) -> None:
-            await super().on_wire_event(wire)
-            if self.options.events:
-                payload = wire.json
-                data = payload if payload is not None else wire.data
-                self._event(wire.at, wire.name, data, wire_row(wire))
-
-        async def on_text(self, text: str, snapshot: str) -> None:
-            await super().on_text(text, snapshot)
-            if self.options.streams_text:
-                self.printer.text(text)
-
-        async def on_exception(self, exception: BaseException) -> None:
-            await super().on_exception(exception)
-            error = self.turn.error
-            if error is not None:
-                at = clock.now() - self.started
-                data = {
-                    "kind": error.kind,
-                    "summary": error.summary,
-                    "status": error.status,
-                    "request_id": error.request_id,
-                }
-                self._event(
-                    at, "exception", data, row_text(at, "exception", None, visible(f"{error.kind}: {error.summary}"))
-                )
-
-    return PipeStream
-
-
+# ------------------------------------------------------------------------------- the request
 def request_description(client: AsyncAnthropic, params: dict[str, Any], secrets: list[str]) -> dict[str, Any]:
     """The request a stream sends: method, URL, headers (the key never shown) and JSON body."""
     headers = {str(name): str(value) for name, value in client.default_headers.items()}
@@ -275,18 +168,18 @@ def request_description(client: AsyncAnthropic, params: dict[str, Any], secrets:
     body.update(params.get("extra_body") or {})
     body["stream"] = True
     url = f"{str(client.base_url).rstrip('/')}/v1/messages"
-    request: dict[str, Any] = _redacted({"method": "POST", "url": url, "headers": headers, "body": body}, secrets)
+    request: dict[str, Any] = redacted({"method": "POST", "url": url, "headers": headers, "body": body}, secrets)
     return request
 
 
-def _redacted(value: Any, secrets: list[str]) -> Any:
+def redacted(value: Any, secrets: list[str]) -> Any:
     """`value` with every secret replaced in its strings (recursively)."""
     if isinstance(value, str):
         return redact(value, secrets)
     if isinstance(value, dict):
-        return {key: _redacted(item, secrets) for key, item in value.items()}
+        return {key: redacted(item, secrets) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_redacted(item, secrets) for item in value]
+        return [redacted(item, secrets) for item in value]
     return value
 
 
@@ -345,11 +238,11 @@ class PipeRun:
         retry_policy: RetryPolicy,
         **extra: Any,
     ) -> TurnRecorder:
-        stream_class: Any = pipe_stream_class()
-        recorder: TurnRecorder = stream_class(
+        from tui_chat.pipe_stream import PipeStream  # (imports the SDK: by now imported, in a thread)
+
+        return PipeStream(
             client, conversation, turn, printer=self.printer, options=self.options, retry_policy=retry_policy, **extra
         )
-        return recorder
 
     def report(self, report: reports.Report) -> None:
         """Warnings and errors go to standard error; the rest is for a screen."""
