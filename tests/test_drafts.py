@@ -84,7 +84,7 @@ def test_a_draft_survives_a_kill_and_comes_back_with_resume(tmp_path: Path) -> N
     resumed = PtyApp("--demo", "--resume", conversation_id, env=env)
     try:
         assert resumed.wait_for(b"words for later", 20)
-        resumed.write(" and more")
+        resumed.write(" and more", delay=0.005)
         resumed.quit()  # saved at quit, without waiting for a pause
     finally:
         resumed.close()

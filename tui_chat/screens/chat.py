@@ -83,6 +83,7 @@ class ChatScreen(Screen[None]):
         )
         self.warmed_up = False
         """The start-up thread is done: SDK imported and warmed up, highlighters compiled."""
+        self._prompt = PromptInput(id="prompt")
         self._found_query: str | None = None
         """What the find bar last searched for (its own echo of a query set from here is not searched again)."""
         self._ttft_sections: dict[int, TtftSection] = {}
@@ -96,7 +97,7 @@ class ChatScreen(Screen[None]):
                     yield ConversationView(id="conversation-view", hints=self.preferences.hints)
                     yield FindBar(id="find-bar")
                 yield MetricsPanel(self.conversation, id="metrics")
-                yield PromptInput(id="prompt")
+                yield self._prompt
             yield InspectorPane(id="inspector-pane")
         yield KeyBar()
 
@@ -152,6 +153,8 @@ class ChatScreen(Screen[None]):
             self.run_worker(self.controller.replay_named(settings.replay), exit_on_error=False)
 
     async def on_unmount(self) -> None:
+        # The prompt as it is now: the last keys before a quit may not have had their `Changed` handled yet.
+        self.controller.set_draft(self._prompt.unsent)
         await self.controller.aclose()
 
     def on_resize(self) -> None:
