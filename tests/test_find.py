@@ -52,7 +52,7 @@ async def test_ctrl_f_highlights_every_match_and_steps_through_them() -> None:
         assert total >= 3 and current >= 1
         assert count_shown(screen) == f"{current} of {total}"
         assert view._found is not None
-        row, start = view._found
+        row, _ = view._found
         assert styled_cells(view, row, "match-current").lower() == "stream"  # drawn highlighted, in the line
         others = [r for r in range(view._total) if r != row and "stream" in styled_cells(view, r, "match").lower()]
         assert others  # the other matches too
@@ -140,7 +140,10 @@ async def test_the_list_searches_as_you_type_and_opens_at_the_match() -> None:
             while listing.hits is None or len(listing.hits) != 1:
                 await pilot.pause(0.05)
         shown = screen_text(app)
-        assert "1 conversation found" in shown and "Claude: Each event ends with a blank line; pings keep it alive." in shown
+        assert (
+            "1 conversation found" in shown
+            and "Claude: Each event ends with a blank line; pings keep it alive." in shown
+        )
         await pilot.press("backspace", *"keeps")  # nothing has "keeps"
         async with asyncio.timeout(10):
             while listing.hits:
