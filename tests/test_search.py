@@ -218,3 +218,16 @@ def test_list_q_prints_best_matches_with_their_line(tmp_path: Path) -> None:
     assert run_list(tmp_path, "-q", "absent").stdout == "Nothing matches.\n"
     bad = run_list(tmp_path, "-q", "frame", "--since", "someday")
     assert bad.returncode == 2 and "not a date" in bad.stderr
+
+
+async def test_a_message_just_sent_is_found_before_its_answer_ends(tmp_path: Path) -> None:
+    from tests.test_controller import driver
+
+    async with driver(tmp_path, pace=1) as d:  # the demo server's real pauses: the answer takes a while
+        assert await d.controller.send("tell me about the quokka, then write a long essay")
+        assert d.controller.busy
+        hits = search_conversations(tmp_path / DB_FILENAME, "quokka")  # another connection, as the list's
+        assert [(h.conversation.id, h.position, h.role) for h in hits] == [(d.controller.conversation.id, 0, "user")]
+        assert d.controller.busy  # (found while the answer still streams)
+        d.controller.stop()
+        await d.controller.wait()
