@@ -183,6 +183,25 @@ async def conversation_list(pilot: Pilot[Any]) -> None:
     await pilot.pause(0.4)
 
 
+async def conversation_search(pilot: Pilot[Any]) -> None:
+    chat(pilot).prompt.cursor_blink = False
+    await pilot.press("ctrl+l")
+    await pilot.pause(0.2)
+    await pilot.press(*"answer")
+    screen = pilot.app.screen
+    async with asyncio.timeout(10):
+        while getattr(screen, "hits", None) is None:
+            await pilot.pause(0.05)
+    await pilot.pause(0.3)
+
+
+async def find_in_conversation(pilot: Pilot[Any]) -> None:
+    await ask(pilot, "Show me some code", 1)
+    await pilot.press("ctrl+f", *"stream")
+    await pilot.press("enter")
+    await pilot.pause(0.3)
+
+
 async def error_turn(pilot: Pilot[Any]) -> None:
     await pilot.press("f2")
     await ask(pilot, "show me an error", 1)
@@ -229,6 +248,8 @@ SCENES = [
     Scene("replay-step", "a recording replayed one event per keypress", (120, 40), replay_step),
     Scene("ttft", "the TTFT experiment", (120, 34), ttft_experiment),
     Scene("conversations", "saved conversations", (120, 34), conversation_list, before=fill_store),
+    Scene("search", "every saved conversation searched as you type", (120, 34), conversation_search, before=fill_store),
+    Scene("find", "ctrl+f: the matches highlighted in the conversation", (120, 34), find_in_conversation),
     Scene("error", "an answer cut by an overloaded_error event", (120, 40), error_turn),
     Scene("missing-key", "no API key: how to set one, or the demo", (110, 34), missing_key, settings={}),
     Scene("small", "an 80x24 terminal", (80, 24), small_terminal),

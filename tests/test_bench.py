@@ -39,6 +39,11 @@ EXPECTED = {
         for figure in ("seconds", "stall", "peak")
     ),
     "hostile_keystroke_max",
+    "pipe_first_byte",
+    "search_p50",
+    "search_p95",
+    "open_list",
+    "typed_search",
 }
 
 
@@ -93,6 +98,13 @@ def test_quick_benchmark_reports_every_figure_with_its_target(tmp_path: Path) ->
         assert figure["app"] is not None or figure["note"], key  # measured, or says why not
         if figure["target"] is not None:
             assert figure["target_kind"] in ("ratio", "max"), key
-    for key in ("startup_first_frame", "throughput_prose_2000", "cpu_share_100tps", "first_token_lag", "rss_10k"):
+    for key in (
+        "startup_first_frame",
+        "throughput_prose_2000",
+        "cpu_share_100tps",
+        "first_token_lag",
+        "rss_10k",
+        "pipe_first_byte",
+    ):
         assert figures[key]["raw"] is not None and figures[key]["ratio"] is not None, key
     assert data["machine"]["cpus"]

@@ -19,8 +19,10 @@ from tui_chat.commands import (
     valid_key,
 )
 from tui_chat.screens.chat import ChatScreen
+from tui_chat.screens.conversation_list import ConversationListScreen
 from tui_chat.widgets.conversation_view import ConversationView
 from tui_chat.widgets.event_inspector import EventInspector
+from tui_chat.widgets.find_bar import FindInput
 from tui_chat.widgets.prompt_input import PromptInput
 
 README = Path(__file__).parent.parent / "README.md"
@@ -31,6 +33,8 @@ TARGETS: dict[Scope, type] = {
     Scope.CONVERSATION: ConversationView,
     Scope.INSPECTOR: EventInspector,
     Scope.PROMPT: PromptInput,
+    Scope.FIND: FindInput,
+    Scope.LIST: ConversationListScreen,
 }
 
 

@@ -26,7 +26,7 @@ from tui_chat.screens.help import help_sections
 from tui_chat.screens.model_picker import ModelPickerScreen
 from tui_chat.session.backend import Backend
 from tui_chat.session.export import conversation_to_markdown, escape_inline
-from tui_chat.session.inspect import explain, sdk_object_text
+from tui_chat.session.inspect import explain, headers_summary, sdk_object_text
 from tui_chat.session.model import Turn, TurnMetrics, TurnStatus
 from tui_chat.session.models import ModelChoice
 from tui_chat.session.pricing import format_cost
@@ -34,7 +34,6 @@ from tui_chat.session.recording import ReplayChoice, load_recording
 from tui_chat.session.store import ConversationStore
 from tui_chat.stream.sdk_objects import rebuild_raw_event
 from tui_chat.stream.types import ErrorInfo
-from tui_chat.widgets.event_inspector import _headers_summary
 from tui_chat.widgets.key_bar import KeyBar
 
 
@@ -476,7 +475,7 @@ async def test_a_replay_shows_only_the_headers_and_model_of_its_recording(tmp_pa
         notes = [row.note for row in screen.inspector.rows if row.note]
         assert notes[0].startswith("turn 1 · replay of opus")
         headers_row = next(row for row in screen.inspector.rows if row.record is not None)
-        assert _headers_summary(headers_row.record) == "replay · no headers recorded"
+        assert headers_summary(headers_row.record) == "replay · no headers recorded"
         assert "claude-sonnet-5-5" not in str(screen.metrics.render_metrics(0.0))
 
         screen.controller.start_replay(ReplayChoice(load_recording(with_sidecar), 0.0, False))
@@ -485,7 +484,7 @@ async def test_a_replay_shows_only_the_headers_and_model_of_its_recording(tmp_pa
         assert turn.wire is not None and turn.wire.headers == [("request-id", "req_recorded_1")]
         assert turn.metrics.request_id == "req_recorded_1" and turn.model == "claude-haiku-5-5"
         headers_row = [row for row in screen.inspector.rows if row.record is not None][-1]
-        assert _headers_summary(headers_row.record) == "recorded HTTP 200 · req_recorded_1"
+        assert headers_summary(headers_row.record) == "recorded HTTP 200 · req_recorded_1"
 
 
 # ------------------------------------------------------------ 13: answers that did not finish

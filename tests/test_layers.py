@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -36,6 +38,10 @@ def loaded_after(statement: str) -> set[str]:
         "tui_chat.session.history",
         "tui_chat.session.reports",
         "tui_chat.session.collector",
+        "tui_chat.session.search",
+        "tui_chat.session.figures",
+        "tui_chat.pipe",
+        "tui_chat.pipe.stream",
         "tui_chat.commands",
         "tui_chat.preferences",
         "tui_chat.demo.server",
@@ -59,6 +65,9 @@ def test_lower_layers_do_not_import_textual(module: str) -> None:
         "tui_chat.session.models",
         "tui_chat.session.pricing",
         "tui_chat.session.ttft",
+        "tui_chat.session.search",
+        "tui_chat.session.figures",
+        "tui_chat.pipe",
     ],
 )
 def test_pure_modules_do_not_import_the_sdk(module: str) -> None:
@@ -117,3 +126,26 @@ def test_start_up_imports_neither_the_demo_nor_the_benchmark() -> None:
     modules = set(result.stdout.split())
     assert "tui_chat.screens.chat" in modules and "tui_chat.stream.event_stream" in modules
     assert not {name for name in modules if name.startswith(("tui_chat.demo", "tui_chat.bench"))}
+
+
+def test_pipe_mode_runs_without_importing_textual(tmp_path: Path) -> None:
+    """`claude-tui -p` streams an answer (markdown and metrics included) with no Textual module loaded."""
+    code = (
+        "import sys; from tui_chat.cli import main; "
+        "status = main(['-p', 'hello', '--demo', '--output', 'markdown', '--metrics']); "
+        "print('MODULES', status, ' '.join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)"
+    )
+    env = {
+        **os.environ,
+        "CLAUDE_TUI_DATA_DIR": str(tmp_path),
+        "CLAUDE_TUI_CONFIG_DIR": str(tmp_path),
+        "CLAUDE_TUI_DEMO_PACE": "0",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, timeout=120
+    )
+    line = next(line for line in result.stderr.splitlines() if line.startswith("MODULES"))
+    _, status, *modules = line.split()
+    assert status == "0" and "Welcome to claude-tui" in result.stdout
+    assert "anthropic" in modules  # it did stream
+    assert "textual" not in modules and "rich" not in modules

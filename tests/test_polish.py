@@ -16,7 +16,7 @@ from tui_chat.session.model import Turn
 
 async def test_f1_lists_every_key_and_slash_command() -> None:
     app, _ = demo_app()
-    async with app.run_test(size=(140, 100)) as pilot:  # all of it in view at once
+    async with app.run_test(size=(140, 130)) as pilot:  # all of it in view at once
         await pilot.press("f1")
         await pilot.pause(0.2)
         assert isinstance(app.screen, HelpScreen)

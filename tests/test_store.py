@@ -708,6 +708,7 @@ def test_a_version_1_database_is_migrated_to_packed_times(tmp_path: Path) -> Non
             "UPDATE turns SET metrics = ?, wire_meta = ? WHERE position = ?",
             (json.dumps(metrics), None if meta is None else json.dumps(meta), position),
         )
+    db.executescript("DROP TABLE search; DROP TABLE search_text; DROP TABLE drafts")  # (added by later versions)
     db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()

@@ -280,6 +280,7 @@ async def test_conversation_list_opens_renames_and_deletes() -> None:
         assert isinstance(app.screen, ConversationListScreen)
         shown = screen_text(app)
         assert "the first chat" in shown and "the second chat" in shown
+        await pilot.press("tab")  # from the search box to the list
         await pilot.press("down")  # the older one
         await pilot.press("r")
         await pilot.pause(0.1)
@@ -296,7 +297,7 @@ async def test_conversation_list_opens_renames_and_deletes() -> None:
 
         await pilot.press("ctrl+l")
         await pilot.pause(0.2)
-        await pilot.press("d")
+        await pilot.press("tab", "d")
         await pilot.pause(0.1)
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")  # keep it

@@ -49,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-cache", action="store_true", help="no prompt caching (cache_control marks are sent by default)"
     )
     resume = parser.add_mutually_exclusive_group()
-    resume.add_argument("--continue", dest="resume_last", action="store_true", help="open the most recent conversation")
+    resume.add_argument(
+        "-c", "--continue", dest="resume_last", action="store_true", help="open the most recent conversation"
+    )
     resume.add_argument("--resume", metavar="ID", help="open a saved conversation (an id or a unique prefix of one)")
     parser.add_argument("--no-history", action="store_true", help="do not save conversations")
     parser.add_argument(
@@ -66,9 +68,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--port", type=port_number, help=f"port for --web (default {DEFAULT_PORT})")
     parser.add_argument("--version", action="version", version=f"claude-tui {__version__}")
+    pipe = parser.add_argument_group(
+        "pipe mode",
+        "No full-screen UI: the answer streams to standard output. Exit status 0 answered, 1 the API or the "
+        "network failed, 2 usage error, 130 interrupted (Ctrl+C keeps what arrived).",
+    )
+    pipe.add_argument(
+        "-p",
+        "--print",
+        dest="prompt",
+        nargs="?",
+        const="",
+        metavar="PROMPT",
+        help="send PROMPT and print the answer; standard input, when it is not a terminal, goes before it "
+        '(git diff | claude-tui -p "review this")',
+    )
+    pipe.add_argument(
+        "--events",
+        action="store_true",
+        help='print every wire event as a JSON line {"t": ms, "event": type, "data": ...}, the request first',
+    )
+    pipe.add_argument(
+        "--events-format",
+        choices=("json", "text"),
+        help="json (default), or text: one row per event as the inspector shows it (implies --events)",
+    )
+    pipe.add_argument(
+        "--output",
+        choices=("text", "markdown", "json"),
+        help="the answer as text (default, streamed), markdown (as the transcript writes it) or json (at the end)",
+    )
+    pipe.add_argument("--metrics", action="store_true", help="print the metrics pane's figures to standard error")
     parser.epilog = (parser.epilog or "") + (
-        " Other commands: claude-tui replay [FILE] (replay a recorded stream), claude-tui list (saved "
-        "conversations), claude-tui export ID [-o PATH] [--json] (a saved conversation as markdown)."
+        " Other commands: claude-tui replay [FILE] (replay a recorded stream), claude-tui list [-q WORDS] "
+        "(saved conversations, or a search of every message), claude-tui export ID [-o PATH] [--json] (a saved "
+        "conversation as markdown)."
     )
     return parser
 
@@ -125,24 +159,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(arguments)
     if args.port is not None and not args.web:
         parser.error("--port needs --web")
+    pipe_flags = [flag for flag, given in _pipe_flags(args) if given]
+    if args.prompt is None and pipe_flags:
+        parser.error(f"{pipe_flags[0]} needs -p (pipe mode)")
+    if args.prompt is not None and args.web:
+        parser.error("-p and --web do not go together")
     if args.web:
         from tui_chat.web import serve
 
         return serve(arguments, parser, args.port)
-    from tui_chat.config import ConfigError, load_settings
+    from tui_chat.config import ConfigError
 
     try:
-        settings = load_settings(
-            model=args.model,
-            max_tokens=args.max_tokens,
-            system=args.system,
-            base_url=args.base_url,
-            demo=args.demo,
-            read_timeout=args.read_timeout,
-        )
+        settings = settings_from_args(args)
     except ConfigError as error:
         print(f"claude-tui: {error}", file=sys.stderr)
         return 2
+    if args.prompt is not None:
+        return run_pipe(settings, args)
+    return run_app(settings)
+
+
+def _pipe_flags(args: argparse.Namespace) -> list[tuple[str, bool]]:
+    return [
+        ("--events", args.events),
+        ("--events-format", args.events_format is not None),
+        ("--output", args.output is not None),
+        ("--metrics", args.metrics),
+    ]
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """The settings the flags ask for (over the environment and `.env`): the same for the app and `-p`.
+    Raises `ConfigError` for settings that cannot be used (an API key with a line break)."""
+    from tui_chat.config import load_settings
+
+    settings = load_settings(
+        model=args.model,
+        max_tokens=args.max_tokens,
+        system=args.system,
+        base_url=args.base_url,
+        demo=args.demo,
+        read_timeout=args.read_timeout,
+    )
     settings.no_history = args.no_history
     settings.low_bandwidth = args.low_bandwidth
     settings.controls = controls_from(args)
@@ -150,7 +209,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings.resume = ""
     elif args.resume:
         settings.resume = args.resume
-    return run_app(settings)
+    return settings
+
+
+def run_pipe(settings: Settings, args: argparse.Namespace) -> int:
+    """`claude-tui -p`: one answer to standard output, without Textual (see `tui_chat.pipe`)."""
+    from tui_chat.config import data_dir
+    from tui_chat.logs import setup_logging
+    from tui_chat.pipe import PipeOptions, run_pipe
+
+    setup_logging(data_dir(), settings.secrets)
+    options = PipeOptions(
+        events=args.events or args.events_format is not None,
+        events_format=args.events_format or "json",
+        output=args.output,
+        metrics=args.metrics,
+    )
+    return run_pipe(settings, args.prompt, options)
+
+
+def build_list_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claude-tui list",
+        description="List saved conversations, newest first; with -q, search every message and answer.",
+        epilog=(
+            'Search: every word must occur in one message (any case, accents ignored); "two words" in quotes '
+            "for a phrase. Best matches first, each with its matching line."
+        ),
+    )
+    parser.add_argument("-q", "--query", nargs="+", metavar="WORD", help="search for these words")
+    parser.add_argument(
+        "--since", metavar="WHEN", help="only conversations updated since: 2025-05-01, today, yesterday, 12h, 7d, 2w"
+    )
+    parser.add_argument("--model", help="only conversations whose model contains this (e.g. sonnet)")
+    parser.add_argument("-n", "--limit", type=_positive_int, help="at most this many (default: all; 20 for -q)")
+    return parser
 
 
 def controls_from(args: argparse.Namespace) -> RequestControls:
@@ -165,29 +258,62 @@ def controls_from(args: argparse.Namespace) -> RequestControls:
 
 
 def list_conversations(arguments: list[str]) -> int:
-    """`claude-tui list`: the saved conversations, newest first."""
-    argparse.ArgumentParser(prog="claude-tui list", description="List saved conversations.").parse_args(arguments)
+    """`claude-tui list [-q WORDS] [--since WHEN] [--model NAME]`: saved conversations, or a search of them."""
+    parser = build_list_parser()
+    args = parser.parse_args(arguments)
     from tui_chat.config import data_dir
     from tui_chat.safety import error_line, untrusted_line
+    from tui_chat.session.search import parse_since
     from tui_chat.session.store import ConversationStore, StoreError
 
     try:
+        since = parse_since(args.since) if args.since else None
+    except ValueError as error:
+        parser.error(str(error))
+    query = " ".join(args.query or [])
+    if args.query is not None and not query.strip():
+        parser.error("-q needs a word to search for")
+    try:
         with ConversationStore(data_dir()) as store:
-            summaries = store.list_conversations()
+            if args.query is not None:
+                hits = store.search(query, limit=args.limit or 20, since=since, model=args.model)
+                summaries = [hit.conversation for hit in hits]
+            else:
+                hits = []
+                summaries = store.list_conversations(args.limit, since=since, model=args.model)
     except StoreError as error:
         print(f"claude-tui list: {error_line(error)}", file=sys.stderr)
         return 1
     if not summaries:
-        print("No saved conversations yet.")
+        filtered = args.query is not None or since is not None or args.model
+        print("Nothing matches." if filtered else "No saved conversations yet.")
         return 0
-    for summary in summaries:
+    emphasis = ("\x1b[1m", "\x1b[22m") if sys.stdout.isatty() else ("", "")
+    for position, summary in enumerate(summaries):
         title = untrusted_line(summary.title) or "(untitled)"
         model = untrusted_line(summary.model) + (" (replay)" if summary.replay else "")
         ident = untrusted_line(summary.id)
         print(f"{ident}  {summary.when}  {summary.turn_count:>4} msgs  {model:<20}  {title}")
         if summary.unreadable:
             print(f"claude-tui list: {ident}: could not read {summary.unreadable}", file=sys.stderr)
+        if hits:
+            hit = hits[position]
+            who = "You" if hit.role == "user" else "Claude"
+            print(f"    {who}: {_emphasized(hit.line.text, hit.line.spans, *emphasis)}")
     return 0
+
+
+def _emphasized(text: str, spans: Sequence[tuple[int, int]], start: str, end: str) -> str:
+    """`text` (already one safe line) with `spans` wrapped in `start` and `end`."""
+    if not start:
+        return text
+    parts: list[str] = []
+    done = 0
+    for first, last in spans:
+        parts += [text[done:first], start, text[first:last], end]
+        done = last
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 def export(arguments: list[str]) -> int:

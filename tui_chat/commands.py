@@ -32,6 +32,10 @@ class Scope(StrEnum):
     """The event inspector has the focus."""
     STEP = "step"
     """A replay in step mode (the chat screen, while a recording waits for keypresses)."""
+    FIND = "find"
+    """The find bar (ctrl+f) has the focus."""
+    LIST = "list"
+    """The conversation list (ctrl+l)."""
 
 
 SCOPE_TITLES: dict[Scope, str] = {
@@ -41,6 +45,8 @@ SCOPE_TITLES: dict[Scope, str] = {
     Scope.CONVERSATION: "In the conversation (click it or Tab to it)",
     Scope.INSPECTOR: "In the event inspector (click it or Tab to it)",
     Scope.STEP: "Replaying step by step (claude-tui replay --step)",
+    Scope.FIND: "In the find bar (ctrl+f)",
+    Scope.LIST: "In the conversation list (ctrl+l)",
 }
 
 
@@ -126,8 +132,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("save_recording", "save the last answer's exact wire bytes (.sse, with its timing beside it)", (),
             Scope.CHAT, title="Save the last answer's recording (.sse)", slash=("/save-sse",),
             usage="/save-sse [PATH]", slash_action="slash_save_recording"),
-    Command("conversations", "saved conversations: open, rename (r), delete (d, asks first)", ("ctrl+l",),
+    Command("conversations", "saved conversations: search them all, open, rename, delete", ("ctrl+l",),
             Scope.CHAT, "Conversations", "Conversations…", slash=("/conversations", "/list")),
+    Command("find", "find in the conversation: every match highlighted, the next and previous a key away",
+            ("ctrl+f",), Scope.CHAT, "Find", "Find in the conversation…", slash=("/find",), usage="/find [WORDS]",
+            slash_action="slash_find"),
     Command("pick_model", "choose the model (from the Models API, with each model's input/output limits)",
             ("ctrl+o",), Scope.CHAT, "Model", "Choose model…", slash=("/model",), usage="/model [NAME]",
             slash_action="slash_model"),
@@ -171,6 +180,8 @@ COMMANDS: tuple[Command, ...] = (
             "Thinking", "Thinking blocks: open / fold", action="conversation('toggle_thinking')"),
     Command("show_earlier", "show the earlier turns of a long saved conversation", ("ctrl+e",), Scope.CONVERSATION,
             "Earlier turns", "Show earlier turns"),
+    Command("find_next", "the next match of the find (ctrl+f)", ("n",), Scope.CONVERSATION, "Next match"),
+    Command("find_previous", "the previous match of the find", ("N",), Scope.CONVERSATION, "Previous match"),
     # --- the event inspector
     Command("inspector_up", "select the event above", ("up",), Scope.INSPECTOR, action="cursor(-1)",
             rebindable=False),
@@ -199,6 +210,28 @@ COMMANDS: tuple[Command, ...] = (
             action="step(1)"),
     Command("step_rest", "play the rest of the recording", ("c",), Scope.STEP, "Play the rest",
             action="step(1000000000)"),
+    # --- the find bar
+    Command("find_bar_next", "the next match", ("enter", "down"), Scope.FIND, "Next", action="step(1)"),
+    Command("find_bar_previous", "the previous match", ("up", "shift+enter"), Scope.FIND, "Previous",
+            action="step(-1)"),
+    Command("find_bar_close", "close the find bar (the highlights go)", ("escape",), Scope.FIND, "Close",
+            action="close"),
+    # --- the conversation list
+    Command("list_open", "open the conversation (at the match, when searching)", ("enter",), Scope.LIST, "Open",
+            action="open", priority=True, rebindable=False),
+    Command("list_next", "the next conversation (also while typing in the search box)", ("down",), Scope.LIST,
+            action="cursor(1)", rebindable=False),
+    Command("list_previous", "the previous conversation", ("up",), Scope.LIST, action="cursor(-1)",
+            rebindable=False),
+    Command("list_page_down", "a page down", ("pagedown",), Scope.LIST, action="cursor(10)", rebindable=False),
+    Command("list_page_up", "a page up", ("pageup",), Scope.LIST, action="cursor(-10)", rebindable=False),
+    Command("list_search", "search every message and answer: type words (Tab goes to the list)", ("slash",),
+            Scope.LIST, "Search", action="search"),
+    Command("list_rename", "rename the conversation (r in the list)", ("f2", "r"), Scope.LIST, "Rename",
+            action="rename"),
+    Command("list_delete", "delete the conversation, after a confirmation (d in the list)", ("delete", "d"),
+            Scope.LIST, "Delete", action="delete"),
+    Command("list_close", "close the list", ("escape",), Scope.LIST, "Close", action="cancel"),
 )
 # fmt: on
 
@@ -223,6 +256,16 @@ ON_KEY_BAR: frozenset[str] = frozenset(
         "step_rest",
         "submit",
         "newline",
+        "find_next",
+        "find_previous",
+        "find_bar_next",
+        "find_bar_previous",
+        "find_bar_close",
+        "list_open",
+        "list_search",
+        "list_rename",
+        "list_delete",
+        "list_close",
     }
 )
 """Commands whose key is shown on the key bar (when they can run). The rest are in F1 and the palette."""
@@ -246,6 +289,7 @@ _NAMED_KEYS = frozenset(
         "down",
         "left",
         "right",
+        "slash",
         *(f"f{n}" for n in range(1, 25)),
     }
 )
@@ -266,15 +310,18 @@ _KEY_LABELS = {
     "tab": "Tab",
     "space": "Space",
     "backspace": "Backspace",
+    "slash": "/",
 }
 
 
 def valid_key(key: str) -> bool:
-    """A key as Textual names it: `a`, `f2`, `ctrl+r`, `shift+enter`, `ctrl+shift+up`."""
+    """A key as Textual names it: `a`, `N` (shift and n), `f2`, `ctrl+r`, `shift+enter`, `ctrl+shift+up`."""
     parts = key.split("+")
     *modifiers, base = parts
     if any(m not in _MODIFIERS for m in modifiers) or len(set(modifiers)) != len(modifiers):
         return False
+    if not modifiers and re.fullmatch(r"[A-Z]", base):
+        return True  # Textual names a capital letter by itself, not shift+letter
     return base in _NAMED_KEYS or bool(re.fullmatch(r"[a-z0-9]", base))
 
 
@@ -350,7 +397,7 @@ def parse_key_overrides(table: Mapping[str, object]) -> tuple[KeyMap, list[str]]
         if not isinstance(keys, list | tuple) or not keys or not all(isinstance(k, str) for k in keys):
             problems.append(f"[keys] {command_id}: give a key as a string, or a list of them")
             continue
-        normalized = tuple(str(k).strip().lower() for k in keys)
+        normalized = tuple(_normalized_key(str(k)) for k in keys)
         bad = [k for k in normalized if not valid_key(k)]
         if bad:
             named = ", ".join(repr(b) for b in bad)
@@ -363,16 +410,24 @@ def parse_key_overrides(table: Mapping[str, object]) -> tuple[KeyMap, list[str]]
     return KeyMap({c: keys for c, keys in overrides.items() if c not in clashing}), problems
 
 
+def _normalized_key(key: str) -> str:
+    """A key as written in config.toml, as Textual names it: lower case, except a capital letter alone."""
+    key = key.strip()
+    return key if re.fullmatch(r"[A-Z]", key) else key.lower()
+
+
 def _clashes(keymap: KeyMap, changed: Iterable[str]) -> list[tuple[str, str]]:
     """(command id, sentence) for each changed key that another command answers where both are active: a
     rebinding that clashes is not applied (both commands keep their default keys)."""
     together = {
         Scope.APP: set(Scope),
-        Scope.CHAT: set(Scope),  # the chat screen's keys work whatever has the focus there
+        Scope.CHAT: set(Scope) - {Scope.LIST},  # the chat screen's keys work whatever has the focus there
         Scope.STEP: {Scope.APP, Scope.CHAT, Scope.STEP},
         Scope.PROMPT: {Scope.APP, Scope.CHAT, Scope.PROMPT},
         Scope.CONVERSATION: {Scope.APP, Scope.CHAT, Scope.CONVERSATION},
         Scope.INSPECTOR: {Scope.APP, Scope.CHAT, Scope.INSPECTOR},
+        Scope.FIND: {Scope.APP, Scope.CHAT, Scope.FIND},
+        Scope.LIST: {Scope.APP, Scope.LIST},
     }
     problems: list[tuple[str, str]] = []
     for command_id in changed:

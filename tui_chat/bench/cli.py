@@ -49,6 +49,42 @@ def measure_startup(runs: int) -> dict[str, Any]:
     return {"first_frame": min(first), "import_anthropic": min(imports), "runs": runs, "all": [first, imports]}
 
 
+def first_byte_seconds(command: list[str], env: dict[str, str]) -> float:
+    """Seconds from spawning `command` to the first byte on its standard output (then it runs to its end)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env)
+    assert process.stdout is not None
+    first = os.read(process.stdout.fileno(), 1)
+    seconds = time.perf_counter() - started
+    process.communicate(timeout=120)
+    if not first or process.returncode != 0:
+        raise RuntimeError(f"{command[:3]} printed nothing (exit {process.returncode})")
+    return seconds
+
+
+def measure_pipe_startup(base_url: str, runs: int) -> dict[str, Any]:
+    """`claude-tui -p` against the tutorial's loop as a script, both fresh processes on the same answer:
+    from spawning to the answer's first byte on standard output (best of `runs`, alternating)."""
+    from tui_chat.bench.raw import BENCH_KEY, MODEL, RAW_SCRIPT
+
+    prompt = bench_prompt("prose", 40)
+    pipe: list[float] = []
+    raw: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="claude-tui-bench-") as home:
+        env = {
+            **os.environ,
+            "CLAUDE_TUI_CONFIG_DIR": str(Path(home) / "config"),
+            "CLAUDE_TUI_DATA_DIR": str(Path(home) / "data"),
+            "ANTHROPIC_API_KEY": BENCH_KEY,
+        }
+        pipe_command = [sys.executable, "-m", "tui_chat", "-p", prompt, "--base-url", base_url, "--model", MODEL]
+        raw_command = [sys.executable, "-c", RAW_SCRIPT, base_url, BENCH_KEY, MODEL, prompt]
+        for _ in range(runs):
+            raw.append(first_byte_seconds(raw_command, env))
+            pipe.append(first_byte_seconds(pipe_command, env))
+    return {"pipe_first_byte": min(pipe), "raw_first_byte": min(raw), "runs": runs, "all": [pipe, raw]}
+
+
 def measure_terminal(base_url: str, *, quick: bool) -> dict[str, Any]:
     tokens = 100 if quick else 1000
     closed = pty.stream_bytes(base_url, bench_prompt("markdown", tokens, rate=100), tokens, inspector=False)
@@ -83,6 +119,8 @@ def run(*, quick: bool, progress: bool = True, only_ssh: bool = False) -> tuple[
             return results, time.perf_counter() - started
         say("start-up (pty)")
         results["startup"] = measure_startup(1 if quick else 5)
+        say("pipe mode: spawn to the answer's first byte")
+        results["pipe_startup"] = measure_pipe_startup(server.base_url, 1 if quick else 5)
         say("throughput, latency, CPU (raw loop and app, one process)")
         results.update(run_worker(server.base_url, "throughput,latency,cpu", quick=quick))
         say("peak RSS after a 10,000-token answer")
@@ -94,6 +132,8 @@ def run(*, quick: bool, progress: bool = True, only_ssh: bool = False) -> tuple[
         for kind in ("line", "answer", "event", "error"):
             say(f"hostile answer: {kind}")
             results.update(run_worker(server.base_url, f"hostile_{kind}", quick=quick))
+        say("search: 2,000 saved conversations, 100,000 messages (building them takes a minute)")
+        results.update(run_worker(server.base_url, "search", quick=quick))
         say("terminal bytes per token (pty)")
         results["terminal"] = measure_terminal(server.base_url, quick=quick)
     return results, time.perf_counter() - started

@@ -83,3 +83,22 @@ async def first_delta_written(base_url: str, message_id: str) -> float | None:
             return float(value) if value is not None else None
 
     return await asyncio.to_thread(fetch)
+
+
+RAW_SCRIPT = """
+import asyncio, sys
+from anthropic import AsyncAnthropic
+
+async def main():
+    client = AsyncAnthropic(api_key=sys.argv[2], base_url=sys.argv[1], max_retries=0)
+    stream = await client.messages.create(
+        model=sys.argv[3], max_tokens=1024, messages=[{"role": "user", "content": sys.argv[4]}], stream=True
+    )
+    async for event in stream:
+        if event.type == "content_block_delta":
+            print(event.delta.text, end="", flush=True)
+
+asyncio.run(main())
+"""
+"""The tutorial's loop as a script of its own (`python -c RAW_SCRIPT BASE_URL KEY MODEL PROMPT`): the
+baseline for the pipe mode's start-up, from a fresh process to the first byte of the answer."""

@@ -79,6 +79,19 @@ def build_figures(results: dict[str, Any]) -> list[Figure]:
             f"best of {startup.get('runs', 0)} runs each, in a pty",
         )
     )
+    pipe = results.get("pipe_startup", {})
+    figures.append(
+        Figure(
+            "pipe_first_byte",
+            "pipe mode (-p): spawn → first answer byte (vs the raw loop as a script)",
+            "s",
+            pipe.get("pipe_first_byte"),
+            pipe.get("raw_first_byte"),
+            1.25,
+            "ratio",
+            f"best of {pipe.get('runs', 0)} runs each, fresh processes: nothing but the SDK ahead of the first token",
+        )
+    )
     for key, case in results.get("throughput", {}).items():
         kind, tokens = key.rsplit("_", 1)
         figures.append(
@@ -281,6 +294,59 @@ def build_figures(results: dict[str, Any]) -> list[Figure]:
                 "max",
             )
         )
+    search = results.get("search", {})
+    searches = [seconds * 1000 for seconds in search.get("search_seconds", [])]
+    saved = f"{search.get('conversations', 0):,} conversations, {search.get('messages', 0):,} messages"
+    figures.append(
+        Figure(
+            "search_p50",
+            f"search p50 ({saved})",
+            "ms",
+            _p(searches, 0.5),
+            None,
+            None,
+            "none",
+            f"{len(searches)} searches",
+        )
+    )
+    figures.append(
+        Figure(
+            "search_p95",
+            "search p95",
+            "ms",
+            _p(searches, 0.95),
+            None,
+            50.0,
+            "max",
+            "common and rare words, several words, a phrase, prefixes as typed",
+        )
+    )
+    opened = search.get("open_list_seconds", [])
+    figures.append(
+        Figure(
+            "open_list",
+            "ctrl+l: the conversation list on screen",
+            "s",
+            max(opened) if opened else None,
+            None,
+            0.3,
+            "max",
+            f"worst of {len(opened)}",
+        )
+    )
+    typed = [seconds * 1000 for seconds in search.get("typed_search_seconds", [])]
+    figures.append(
+        Figure(
+            "typed_search",
+            "… a search typed in its box: results on screen",
+            "ms",
+            max(typed) if typed else None,
+            None,
+            None,
+            "none",
+            "worst; after the box's 120 ms pause for more keys",
+        )
+    )
     figures += _hostile_figures(results)
     for state in ("closed", "open"):
         figures.append(

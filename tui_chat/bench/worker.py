@@ -2,8 +2,9 @@
 
 `python -m tui_chat.bench.worker BASE_URL JOB[,JOB...] [--quick]` prints one JSON object. Jobs:
 `throughput` (time to fully rendered, loop stalls), `latency` (first-token lag, keystroke echo),
-`cpu` (CPU share at 100 tok/s), `rss10k` (peak RSS after a 10,000-token answer) and `turns200`
-(opening a saved 200-turn conversation: time and peak RSS). Peak-RSS jobs need a process each.
+`cpu` (CPU share at 100 tok/s), `rss10k` (peak RSS after a 10,000-token answer), `turns200`
+(opening a saved 200-turn conversation: time and peak RSS) and `search` (2,000 saved conversations:
+search times, opening the list). Peak-RSS jobs need a process each.
 The raw loop always runs first, before Textual is imported, so its RSS is its own.
 """
 
@@ -81,6 +82,15 @@ class Plan:
     @property
     def turns(self) -> int:
         return 10 if self.quick else 200
+
+    @property
+    def saved_conversations(self) -> tuple[int, int]:
+        """(conversations, messages in each) of the search benchmark's history."""
+        return (200, 10) if self.quick else (2000, 50)
+
+    @property
+    def search_repeats(self) -> int:
+        return 2 if self.quick else 5
 
 
 def peak_rss_mb() -> float:
@@ -571,6 +581,64 @@ def _all_rendered(screen: ChatScreen) -> bool:
     return laid_out and not screen.inspector.adding_saved_rows
 
 
+async def job_search(base_url: str, plan: Plan) -> dict[str, Any]:
+    """Search over thousands of saved conversations: the store's search (as `claude-tui list -q` and the
+    list's search box run it), then in the app: ctrl+l until the list is on screen, and a search typed
+    into its box until the results are."""
+    from textual.widgets import Input
+
+    from tui_chat.bench.corpus import conversations, queries
+    from tui_chat.config import data_dir
+    from tui_chat.screens.conversation_list import SEARCH_DELAY, ConversationListScreen
+    from tui_chat.session.store import ConversationStore
+
+    count, messages = plan.saved_conversations
+    started = time.perf_counter()
+    with ConversationStore(data_dir()) as store:
+        batch: list[Conversation] = []
+        for conversation in conversations(count, messages):
+            batch.append(conversation)
+            if len(batch) == 100:
+                store.save_conversations(batch)
+                batch = []
+        store.save_conversations(batch)
+    result: dict[str, Any] = {"conversations": count, "messages": count * messages}
+    result["build_seconds"] = time.perf_counter() - started
+    times: list[float] = []
+    with ConversationStore(data_dir()) as store:
+        for query in queries():
+            for prefix in (False, True):
+                store.search(query, prefix_last=prefix)  # (the first of each reads its pages from disk)
+                for _ in range(plan.search_repeats):
+                    begun = time.perf_counter()
+                    store.search(query, prefix_last=prefix)
+                    times.append(time.perf_counter() - begun)
+    result["search_seconds"] = times
+    opened: list[float] = []
+    typed: list[float] = []
+    typed_words = queries()[2:5]
+    async with app_session(base_url, warm_up=False) as session:
+        app, screen, probe = session.app, session.screen, session.probe
+        for attempt in range(3):
+            begun = time.perf_counter()
+            screen.action_conversations()  # what ctrl+l runs
+            shown = await probe.wait_for(
+                lambda: isinstance(app.screen, ConversationListScreen) and app.screen.options.option_count > 0
+            )
+            opened.append(shown - begun)
+            listing = app.screen
+            assert isinstance(listing, ConversationListScreen)
+            begun = time.perf_counter()
+            listing.query_one("#list-search", Input).value = typed_words[attempt]
+            found = await probe.wait_for(lambda: listing.hits is not None)  # noqa: B023  # (awaited here)
+            typed.append(found - begun - SEARCH_DELAY)
+            listing.action_cancel()
+            await session.pilot.pause(0.3)
+    result["open_list_seconds"] = opened
+    result["typed_search_seconds"] = typed
+    return {"search": result}
+
+
 Job = Callable[[str, Plan], Awaitable[dict[str, Any]]]
 
 JOBS: dict[str, Job] = {
@@ -581,6 +649,7 @@ JOBS: dict[str, Job] = {
     "turns200": job_turns200,
     "hour": job_hour,
     **{f"hostile_{kind}": functools.partial(job_hostile, kind) for kind in HOSTILE_SIZES},
+    "search": job_search,
 }
 
 

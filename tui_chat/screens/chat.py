@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.widgets import TextArea
 
 from tui_chat.adapters.textual_private import write_to_terminal
 from tui_chat.bindings import bindings
@@ -28,7 +29,7 @@ from tui_chat.preferences import Preferences
 from tui_chat.render.transcript import TtftSection
 from tui_chat.safety import sanitize_line
 from tui_chat.screens.choice import ChoiceScreen
-from tui_chat.screens.conversation_list import ConversationListScreen
+from tui_chat.screens.conversation_list import ConversationListScreen, ListChoice
 from tui_chat.screens.copy_picker import CopyPickerScreen
 from tui_chat.screens.event_detail import EventDetailScreen
 from tui_chat.screens.file_picker import FilePickerScreen
@@ -52,6 +53,7 @@ from tui_chat.session.recording import ReplayChoice
 from tui_chat.stream.types import UI_READ_PACE
 from tui_chat.widgets.conversation_view import ConversationView
 from tui_chat.widgets.event_inspector import EventInspector
+from tui_chat.widgets.find_bar import FindBar, FindInput
 from tui_chat.widgets.inspector_pane import InspectorPane
 from tui_chat.widgets.key_bar import KeyBar
 from tui_chat.widgets.metrics_panel import MetricsPanel
@@ -94,6 +96,9 @@ class ChatScreen(Screen[None]):
         )
         self.warmed_up = False
         """The start-up thread is done: SDK imported and warmed up, highlighters compiled."""
+        self._prompt = PromptInput(id="prompt")
+        self._found_query: str | None = None
+        """What the find bar last searched for (its own echo of a query set from here is not searched again)."""
         self._ttft_sections: dict[int, TtftSection] = {}
         self._unmounting = False
         self._exit_notes = exit_notes if exit_notes is not None else []
@@ -110,8 +115,9 @@ class ChatScreen(Screen[None]):
             with Vertical(id="chat-column"):
                 with Vertical(id="conversation"):
                     yield ConversationView(id="conversation-view", hints=self.preferences.hints)
+                    yield FindBar(id="find-bar")
                 yield MetricsPanel(self.conversation, id="metrics")
-                yield PromptInput(id="prompt")
+                yield self._prompt
             yield InspectorPane(id="inspector-pane")
         yield KeyBar()
 
@@ -126,6 +132,10 @@ class ChatScreen(Screen[None]):
     @property
     def view(self) -> ConversationView:
         return self.query_one(ConversationView)
+
+    @property
+    def find_bar(self) -> FindBar:
+        return self.query_one(FindBar)
 
     @property
     def inspector(self) -> EventInspector:
@@ -155,6 +165,8 @@ class ChatScreen(Screen[None]):
         self.set_interval(1.0, self.controller.checkpoint)
         settings = self.backend.settings
         self.controller.history.open_store()
+        if settings.resume is None:
+            self.call_later(self.controller.restore_draft)  # (a resumed conversation brings its own)
         if settings.resume is not None:
             self.run_worker(self.controller.resume(settings.resume), group="open", exclusive=True, exit_on_error=False)
         if settings.replay == "":
@@ -164,6 +176,8 @@ class ChatScreen(Screen[None]):
 
     async def on_unmount(self) -> None:
         self._unmounting = True  # what the controller reports while it stops is not rendered any more
+        # The prompt as it is now: the last keys before a quit may not have had their `Changed` handled yet.
+        self.controller.set_draft(self._prompt.unsent)
         self._exit_notes.extend(await self.controller.aclose())
 
     def on_resize(self) -> None:
@@ -238,7 +252,7 @@ class ChatScreen(Screen[None]):
 
     def _prompt_text(self, report: reports.PromptText) -> None:
         self.prompt.text = report.text
-        self.prompt.move_cursor(self.prompt.document.end)
+        self.prompt.move_cursor(self.prompt.document.end)  # typing goes on where the text ends
         self.prompt.focus()
 
     def _user_turn_added(self, report: reports.UserTurnAdded) -> None:
@@ -271,6 +285,7 @@ class ChatScreen(Screen[None]):
         self.view.remove_turns(set(report.turn_ids))
 
     def _conversation_shown(self, report: reports.ConversationShown) -> None:
+        self.close_find(focus_prompt=False)
         conversation = report.conversation
         self.metrics.set_conversation(conversation)
         if report.opened:
@@ -350,6 +365,13 @@ class ChatScreen(Screen[None]):
         return active_keymap().label(command_id)
 
     # ------------------------------------------------------------------------------- prompts
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """The prompt's text is kept as the conversation's draft (saved after a pause in typing), and its
+        tokens counted once typing pauses (the context gauge)."""
+        if event.text_area is self.prompt:
+            self.controller.set_draft(self.prompt.unsent)
+            self.controller.draft_changed(self.prompt.text)
+
     async def on_prompt_submitted(self, message: PromptSubmitted) -> None:
         text = message.text
         if text.lstrip().startswith("/"):
@@ -472,10 +494,8 @@ class ChatScreen(Screen[None]):
 
         self.app.push_screen(FilePickerScreen(Path.cwd()), chosen)
 
-    def on_text_area_changed(self, event: PromptInput.Changed) -> None:
-        """The draft changed: the controller counts its tokens once typing pauses (the context gauge)."""
-        if event.text_area is self.prompt:
-            self.controller.draft_changed(self.prompt.text)
+    def action_slash_find(self, argument: str) -> None:
+        self.action_find(argument or None)
 
     def action_slash_help(self) -> None:
         self.notify(slash_help(), markup=False, title="Help", timeout=15)
@@ -560,6 +580,42 @@ class ChatScreen(Screen[None]):
     def action_ttft_experiment(self, prompt: str | None = None) -> None:
         self.controller.run_ttft(prompt)
 
+    # ----------------------------------------------------------------------------------- find
+    def action_find(self, query: str | None = None) -> None:
+        """ctrl+f: the find bar, with the focus in it (`query`: find it at once)."""
+        self.find_bar.open(query)
+        if query is not None:
+            self.run_find(query)
+
+    def run_find(self, query: str, turn: Turn | None = None) -> None:
+        """Highlight `query` in the conversation and go to its first match (in `turn`, if given)."""
+        self._found_query = query
+        self.find_bar.show_count(self.view.find(query, turn=turn))
+
+    def close_find(self, *, focus_prompt: bool = True) -> None:
+        if self.find_bar.is_open or self.view.finding:
+            self.find_bar.close()
+            self.view.clear_find()
+            self._found_query = None
+            if focus_prompt:
+                self.prompt.focus()
+
+    def on_input_changed(self, event: FindInput.Changed) -> None:
+        if isinstance(event.input, FindInput) and event.value != self._found_query:
+            self.run_find(event.value)
+
+    def on_find_input_step(self, message: FindInput.Step) -> None:
+        value = self.find_bar.input.value
+        if value != self._found_query:
+            self.run_find(value)
+        self.find_bar.show_count(self.view.find_step(message.step))
+
+    def on_find_input_close(self, message: FindInput.Close) -> None:
+        self.close_find()
+
+    def on_conversation_view_find_moved(self, message: ConversationView.FindMoved) -> None:
+        self.find_bar.show_count((message.current, message.total))
+
     def action_toggle_inspector(self) -> None:
         pane = self.inspector_pane
         pane.display = not pane.display
@@ -615,13 +671,20 @@ class ChatScreen(Screen[None]):
             self.notify("Conversations are not being saved (see --no-history).", severity="warning")
             return
 
-        async def opened(conversation_id: str) -> None:
-            if await self.controller.open_saved(conversation_id):
+        async def opened(choice: ListChoice) -> None:
+            if choice.conversation_id != self.conversation.id:
+                if not await self.controller.open_saved(choice.conversation_id):
+                    return
                 self.notify(f"Opened “{sanitize_line(self.conversation.title)}”.", markup=False)
+            if choice.query.strip():  # opened from a search: at the match, highlighted
+                turns = self.conversation.turns
+                turn = turns[choice.position] if choice.position is not None and choice.position < len(turns) else None
+                self.find_bar.open(choice.query)
+                self.run_find(choice.query, turn)
 
-        def chosen(conversation_id: str | None) -> None:
-            if conversation_id is not None and conversation_id != self.conversation.id:
-                self.run_worker(opened(conversation_id), group="open", exclusive=True, exit_on_error=False)
+        def chosen(choice: ListChoice | None) -> None:
+            if choice is not None:
+                self.run_worker(opened(choice), group="open", exclusive=True, exit_on_error=False)
 
         self.app.push_screen(ConversationListScreen(store, self.conversation.id), chosen)
 

@@ -66,6 +66,10 @@ if TYPE_CHECKING:
     from tui_chat.stream.retry import RetryPolicy
 
 
+DRAFT_DELAY = 0.5
+"""Seconds of quiet in the prompt before its text is saved as the conversation's draft."""
+
+
 class StreamFactory(Protocol):
     """Builds the stream of one answer (a `TurnRecorder`, or a subclass that also tells a UI)."""
 
@@ -148,6 +152,11 @@ class ChatController:
         self._counting = True
         """False once `count_tokens` is found missing (a gateway without it): the gauge estimates."""
         self._closing = False
+        self._unsaved_draft: tuple[str, str] | None = None
+        """(key, text) of the prompt's text waiting to be saved as a draft."""
+        self._draft_timer: asyncio.TimerHandle | None = None
+        self._drafts_kept: dict[str, str] = {}
+        """The drafts known to be saved (by key), so an unchanged text or a send writes nothing."""
 
     # ------------------------------------------------------------------------------- state
     @property
@@ -215,6 +224,7 @@ class ChatController:
             self._drop_from(self.editing)
             self.editing = None
         self._warn_if_too_long(text)
+        self._discard_draft()
         turn = self.conversation.add_user(text, self.attachments)
         if self.attachments:
             self.attachments = []
@@ -382,13 +392,15 @@ class ChatController:
                 await asyncio.shield(task)
 
     async def aclose(self) -> list[str]:
-        """Stop what runs (its end is saved), then close the store; return what could not be saved."""
+        """Stop what runs (its end is saved), save the draft, then close the store; return what could not be
+        saved."""
         self._closing = True
         self.stop()
         await self.wait()
         self._cancel_count()
         for task in list(self._background):
             task.cancel()
+        self.flush_draft()
         return self.history.close()
 
     def checkpoint(self) -> None:
@@ -449,6 +461,7 @@ class ChatController:
     # ------------------------------------------------------------------------ conversations
     def new_conversation(self) -> None:
         self.stop()
+        self.flush_draft()
         self.history.compact(self.conversation)  # (the one left: its last answer's frames packed)
         self.conversation = Conversation(
             model=self.conversation.model,
@@ -458,6 +471,7 @@ class ChatController:
         )
         self.editing = None
         self.report(ConversationShown(self.conversation, opened=False))
+        self.restore_draft()
         self._notice("New conversation.")
         self.draft_changed(self._draft, delay=0.0)
 
@@ -505,6 +519,7 @@ class ChatController:
     def show_conversation(self, conversation: Conversation) -> None:
         """Make `conversation` the current one; its next turn sends its whole history."""
         self.stop()
+        self.flush_draft()
         if conversation is not self.conversation:
             self.history.compact(self.conversation)  # (the one left: its last answer's frames packed)
         self.conversation = conversation
@@ -512,7 +527,57 @@ class ChatController:
         self.editing = None
         self.report(ConversationShown(conversation, opened=True))
         self.report(SettingsChanged())
+        self.restore_draft()
         self.draft_changed(self._draft, delay=0.0)
+
+    # ------------------------------------------------------------------------------ drafts
+    @property
+    def draft_key(self) -> str:
+        """Where the prompt's unsent text is kept: the conversation's id, or "" while it has no message."""
+        return self.conversation.id if self.conversation.turns else ""
+
+    def set_draft(self, text: str) -> None:
+        """The prompt's text changed: it is saved as this conversation's draft after `DRAFT_DELAY` of quiet
+        (one small write per pause in typing, not one per key)."""
+        key = self.draft_key
+        if self._drafts_kept.get(key, "") == text:
+            self._unsaved_draft = None  # back to what is saved: nothing to write
+        else:
+            self._unsaved_draft = (key, text)
+        if self._draft_timer is not None:
+            self._draft_timer.cancel()
+            self._draft_timer = None
+        if self._unsaved_draft is not None:
+            self._draft_timer = asyncio.get_running_loop().call_later(DRAFT_DELAY, self.flush_draft)
+
+    def flush_draft(self) -> None:
+        """Save the draft waiting for its pause now (before another conversation is shown, or at the end)."""
+        if self._draft_timer is not None:
+            self._draft_timer.cancel()
+            self._draft_timer = None
+        pending, self._unsaved_draft = self._unsaved_draft, None
+        if pending is not None:
+            key, text = pending
+            self.history.save_draft(key, text)
+            self._drafts_kept[key] = text
+
+    def restore_draft(self) -> None:
+        """Put the current conversation's draft in the prompt (an empty prompt if it has none)."""
+        key = self.draft_key
+        text = self.history.draft(key)
+        self._drafts_kept[key] = text
+        self.report(PromptText(text))
+
+    def _discard_draft(self) -> None:
+        """The prompt's text is being sent: its draft goes."""
+        key = self.draft_key
+        if self._draft_timer is not None:
+            self._draft_timer.cancel()
+            self._draft_timer = None
+        self._unsaved_draft = None
+        if self._drafts_kept.get(key):
+            self.history.save_draft(key, "")
+        self._drafts_kept[key] = ""
 
     # ---------------------------------------------------------------------------- replays
     async def replay_named(self, name: str) -> None:

@@ -70,6 +70,14 @@ def conversation_to_markdown(conversation: Conversation, *, include_metrics: boo
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
+def turn_to_markdown(conversation: Conversation, turn: Turn, *, include_metrics: bool = False) -> str:
+    """One answer as the transcript writes it (thinking folded, tool calls fenced, a stop or failure said)."""
+    return (
+        "\n\n".join(part for part in _assistant_parts(conversation, turn, include_metrics=include_metrics) if part)
+        + "\n"
+    )
+
+
 def _metadata(conversation: Conversation) -> str:
     created = conversation.created.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [

@@ -126,6 +126,21 @@ class History:
         if conversation.turns and (writer := self._started()) is not None:
             writer.save_conversation(conversation)
 
+    def save_draft(self, key: str, text: str) -> None:
+        """Keep the prompt's unsent `text` under `key` (a conversation id, "" for a new one); "" removes it."""
+        if (writer := self._started()) is not None:
+            writer.save_draft(key, text)
+
+    def draft(self, key: str) -> str:
+        """The unsent text kept under `key` ("" if none, or without a store)."""
+        store = self.open_store()
+        if store is None:
+            return ""
+        try:
+            return store.draft(key)
+        except (StoreError, OSError, sqlite3.Error):
+            return ""  # (a draft that cannot be read is no reason to bother anyone)
+
     def checkpoint(self, conversation: Conversation) -> None:
         """Save the partial answer of `conversation` that is streaming, if any."""
         if self._started() is None or self.writer is None or not conversation.turns:

@@ -11,7 +11,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tui_chat.safety import reveal_invisible, sanitize, sanitize_line
-from tui_chat.stream.wire import RequestRecord, WireEvent
+from tui_chat.stream.wire import RequestRecord, WireEvent, WireRecord
+from tui_chat.wording import duration
 
 KNOWN_EVENTS = (
     "message_start",
@@ -217,6 +218,45 @@ def request_call(request: RequestRecord) -> str:
         "the API version, the key: never shown here), and sent it with max_retries=0: claude-tui retries "
         "by itself, so each attempt is seen."
     )
+
+
+TIME_WIDTH = 9
+NAME_WIDTH = 20
+INDEX_WIDTH = 3
+
+
+def row_columns(at: float, name: str, index: int | None) -> tuple[str, str, str]:
+    """The fixed-width columns of an inspector row before its payload: time, event name, block index."""
+    return (
+        f"{duration(at, 'ms', compact=True):>{TIME_WIDTH}} ",
+        f"{name[:NAME_WIDTH]:<{NAME_WIDTH}}",
+        f"{'' if index is None else index:>{INDEX_WIDTH}} ",
+    )
+
+
+def row_text(at: float, name: str, index: int | None, payload: str) -> str:
+    """An inspector row as one line of plain text (`claude-tui -p --events-format text`)."""
+    return "".join(row_columns(at, name, index)) + payload
+
+
+def wire_row(wire: WireEvent, limit: int = 200) -> str:
+    """The inspector's row for a wire event, as plain text."""
+    return row_text(wire.at, sanitize_line(wire.name), wire.block_index, summarize(wire, limit))
+
+
+def headers_summary(record: WireRecord) -> str:
+    """The payload of the inspector's headers row: status, request id, requests left, attempts."""
+    if record.replay and not record.headers:
+        return "replay · no headers recorded"
+    parts = [f"recorded HTTP {record.status}" if record.replay else f"HTTP {record.status}"]
+    if record.request_id:
+        parts.append(sanitize_line(record.request_id))
+    remaining = record.header("anthropic-ratelimit-requests-remaining")
+    if remaining is not None:
+        parts.append(f"requests left {sanitize_line(remaining)}")
+    if record.attempts > 1:
+        parts.append(f"attempt {record.attempts}")
+    return " · ".join(parts)
 
 
 @dataclass(slots=True, eq=False)

@@ -17,7 +17,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
@@ -30,6 +30,7 @@ from tui_chat.attachments import Attachment
 from tui_chat.controls import RequestControls
 from tui_chat.safety import sanitize_line
 from tui_chat.session.model import Block, Conversation, Turn, TurnMetrics, TurnStatus
+from tui_chat.session.search import MatchingLine, fts_query, index_form, matching_line
 from tui_chat.stream.types import ErrorInfo, RetryNotice
 from tui_chat.stream.wire import PackedEvents, RequestRecord, WireRecord
 
@@ -94,18 +95,25 @@ class StoreWrite:
     changing the turn while a writer thread (`session.writer`) serializes and stores the copy."""
 
     conversation_id: str
-    header: tuple[str, str, str | None, int, datetime, str]
-    """Title, model, system prompt, max_tokens, creation time, request controls (JSON)."""
+    header: tuple[str, str, str | None, int, datetime, str] | None
+    """Title, model, system prompt, max_tokens, creation time, request controls (JSON); None for a draft."""
     keep_turns: int | None
     """Turns at or after this position are deleted (edited away, discarded); None: no turn is."""
     position: int | None = None
     turn: Turn | None = None
     """A copy of the turn to store at `position` (see `_frozen`)."""
     checkpoint: bool = False
+    draft: str | None = None
+    """The prompt's unsent text to keep for `conversation_id` ("" removes it): a draft, nothing else."""
 
     @property
     def turn_id(self) -> int | None:
         return None if self.turn is None else self.turn.id
+
+    @classmethod
+    def of_draft(cls, conversation_id: str, text: str) -> StoreWrite:
+        """The prompt's unsent text for a conversation ("" for one not saved yet)."""
+        return cls(conversation_id, None, None, draft=text)
 
     @classmethod
     def of_conversation(cls, conversation: Conversation) -> StoreWrite:
@@ -163,6 +171,19 @@ def _frozen(turn: Turn, *, checkpoint: bool = False) -> Turn:
         load_notes=list(turn.load_notes),
         attachments=list(turn.attachments),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A conversation that matches a search: its best-matching message, and that message's matching line."""
+
+    conversation: ConversationSummary
+    position: int
+    """The matching turn's place in the conversation (0 for its first message)."""
+    role: str
+    line: MatchingLine
+    rank: float
+    """FTS5's bm25 rank of the message: lower is a better match."""
 
 
 def is_interrupted(turn: Turn) -> bool:
@@ -241,7 +262,55 @@ def _migrate_to_v3(db: sqlite3.Connection) -> None:
             db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_v1, _migrate_to_v2, _migrate_to_v3]
+def _migrate_to_v4(db: sqlite3.Connection) -> None:
+    """Full-text search over every message and answer: `search_text` holds each turn's text as indexed
+    (see `search.index_form`), and the FTS5 table `search` indexes it, kept in step by triggers. Existing
+    turns are indexed here, once."""
+    db.execute(
+        """
+        CREATE TABLE search_text (
+            id INTEGER PRIMARY KEY,
+            conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            UNIQUE (conversation_id, position)
+        )
+        """
+    )
+    db.execute(
+        "CREATE VIRTUAL TABLE search USING fts5(body, content='search_text', content_rowid='id', "
+        "tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
+    )
+    db.execute(
+        "CREATE TRIGGER search_text_inserted AFTER INSERT ON search_text BEGIN "
+        "INSERT INTO search (rowid, body) VALUES (new.id, new.body); END"
+    )
+    db.execute(
+        "CREATE TRIGGER search_text_deleted AFTER DELETE ON search_text BEGIN "
+        "INSERT INTO search (search, rowid, body) VALUES ('delete', old.id, old.body); END"
+    )
+    db.execute(
+        "CREATE TRIGGER search_text_updated AFTER UPDATE ON search_text BEGIN "
+        "INSERT INTO search (search, rowid, body) VALUES ('delete', old.id, old.body); "
+        "INSERT INTO search (rowid, body) VALUES (new.id, new.body); END"
+    )
+    rows = db.execute("SELECT conversation_id, position, role, text, blocks FROM turns ORDER BY rowid")
+    for conversation_id, position, role, text, blocks in rows.fetchall():
+        _write_search(db, conversation_id, position, _shown_text(role, text, blocks))
+
+
+def _migrate_to_v5(db: sqlite3.Connection) -> None:
+    """Drafts: the unsent text of the prompt, per conversation ("" for a conversation not saved yet)."""
+    db.execute("CREATE TABLE drafts (conversation_id TEXT PRIMARY KEY, text TEXT NOT NULL, updated TEXT NOT NULL)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_to_v1,
+    _migrate_to_v2,
+    _migrate_to_v3,
+    _migrate_to_v4,
+    _migrate_to_v5,
+]
 """Migration `i` takes the schema from version `i` to `i + 1`. To change the schema, append one function."""
 
 
@@ -345,6 +414,16 @@ class ConversationStore:
         """Insert or update the conversation's header row (title, model, system prompt, limits)."""
         self.write(StoreWrite.of_conversation(conversation))
 
+    def save_conversations(self, conversations: Iterable[Conversation]) -> None:
+        """Store whole conversations (headers and every turn) in one transaction: an import."""
+        with self._transaction() as db:
+            for conversation in conversations:
+                self._write_header(db, StoreWrite.of_conversation(conversation))
+                _drop_turns_from(db, conversation.id, len(conversation.turns))
+                for position, turn in enumerate(conversation.turns):
+                    _write_turn(db, conversation.id, position, _turn_row(turn))
+                    _write_search(db, conversation.id, position, _turn_text(turn))
+
     def save_turn(self, conversation: Conversation, turn: Turn) -> None:
         """Store `turn` (and the header) at its position in `conversation`, replacing what was there."""
         self.write(StoreWrite.of_turn(conversation, turn))
@@ -359,19 +438,23 @@ class ConversationStore:
         self.write(StoreWrite.of_checkpoint(conversation, turn))
 
     def write(self, change: StoreWrite) -> None:
-        """Apply one `StoreWrite` in one transaction (from any thread that owns this store)."""
+        """Apply one `StoreWrite` in one transaction (from any thread that owns this store): the header, the
+        turns dropped, the turn and its search text; or a draft."""
+        if change.draft is not None:
+            self.save_draft(change.conversation_id, change.draft)
+            return
         row = None if change.turn is None else _turn_row(change.turn, checkpoint=change.checkpoint)
         with self._transaction() as db:
             self._write_header(db, change)
             if change.keep_turns is not None:
-                db.execute(
-                    "DELETE FROM turns WHERE conversation_id = ? AND position >= ?",
-                    (change.conversation_id, change.keep_turns),
-                )
-            if row is not None and change.position is not None:
+                _drop_turns_from(db, change.conversation_id, change.keep_turns)
+            if row is not None and change.position is not None and change.turn is not None:
                 _write_turn(db, change.conversation_id, change.position, row)
+                _write_search(db, change.conversation_id, change.position, _turn_text(change.turn))
 
     def _write_header(self, db: sqlite3.Connection, change: StoreWrite) -> None:
+        if change.header is None:
+            return
         title, model, system, max_tokens, created, controls = change.header
         db.execute(
             """
@@ -409,28 +492,65 @@ class ConversationStore:
             cursor = db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
             if cursor.rowcount == 0:
                 raise ConversationNotFoundError(f"No conversation with id {conversation_id!r}.")
+            db.execute("DELETE FROM drafts WHERE conversation_id = ?", (conversation_id,))
+
+    # drafts
+
+    def save_draft(self, conversation_id: str, text: str) -> None:
+        """Keep the unsent text of the prompt for a conversation ("": one not saved yet); empty text removes it."""
+        with self._transaction() as db:
+            if text.strip():
+                db.execute(
+                    "INSERT INTO drafts (conversation_id, text, updated) VALUES (?, ?, ?) "
+                    "ON CONFLICT (conversation_id) DO UPDATE SET text = excluded.text, updated = excluded.updated",
+                    (conversation_id, _storable(text), _timestamp(self._clock())),
+                )
+            else:
+                db.execute("DELETE FROM drafts WHERE conversation_id = ?", (conversation_id,))
+
+    def draft(self, conversation_id: str) -> str:
+        """The unsent text kept for a conversation ("" if none)."""
+        row = self._db.execute("SELECT text FROM drafts WHERE conversation_id = ?", (conversation_id,)).fetchone()
+        return "" if row is None else str(row[0])
 
     # reading
 
-    def list_conversations(self, limit: int | None = None) -> list[ConversationSummary]:
-        """Stored conversations, most recently updated first."""
+    def list_conversations(
+        self, limit: int | None = None, *, since: datetime | None = None, model: str | None = None
+    ) -> list[ConversationSummary]:
+        """Stored conversations, most recently updated first; only those updated `since` a moment, or
+        whose model contains `model` (any case), when given."""
         try:
             rows = self._db.execute(
-                """
+                f"""
                 SELECT c.id, c.title, c.model, c.created, c.updated,
                        (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id),
                        (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id AND t.replay IS NULL),
                        (SELECT t.model FROM turns t WHERE t.conversation_id = c.id AND t.role = 'assistant'
                         AND t.model != '' ORDER BY t.position DESC LIMIT 1)
                 FROM conversations c
+                WHERE {_FILTERS}
                 ORDER BY c.updated DESC, c.rowid DESC
-                LIMIT ?
+                LIMIT :limit
                 """,
-                (-1 if limit is None else limit,),
+                {"limit": -1 if limit is None else limit, **_filter_values(since, model)},
             ).fetchall()
         except sqlite3.Error as error:
             raise StoreError(f"Cannot read the conversation list in {self.path}: {error}.") from error
         return [_summary(row) for row in rows]
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 50,
+        since: datetime | None = None,
+        model: str | None = None,
+        prefix_last: bool = False,
+    ) -> list[SearchHit]:
+        """Conversations with a message holding every word of `query` (see `session.search`), best match
+        first, each with its best-matching message and that message's matching line."""
+        return _search(self._db, query, limit=limit, since=since, model=model, prefix_last=prefix_last)
 
     def last_id(self) -> str | None:
         """The id of the most recently updated conversation of the user's own (`--continue`): one with a
@@ -532,6 +652,103 @@ def load_wire_body(path: str | os.PathLike[str], conversation_id: str, position:
     return row[0] if row is not None and isinstance(row[0], bytes) else None
 
 
+def search_conversations(
+    path: str | os.PathLike[str],
+    query: str,
+    *,
+    limit: int = 50,
+    since: datetime | None = None,
+    model: str | None = None,
+    prefix_last: bool = False,
+) -> list[SearchHit]:
+    """`ConversationStore.search` on a read-only connection of its own: callable from another thread
+    (the conversation list searches as you type without holding up the keys)."""
+    try:
+        db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error as error:
+        raise StoreError(f"Cannot open the conversation database {path}: {error}.") from error
+    try:
+        return _search(db, query, limit=limit, since=since, model=model, prefix_last=prefix_last)
+    except sqlite3.Error as error:
+        raise StoreError(f"Cannot search the conversation database {path}: {error}.") from error
+    finally:
+        db.close()
+
+
+RANKED_MATCHES = 2_000
+"""At most this many matching messages (the most recent) are ranked for one search."""
+
+_FILTERS = "(:since IS NULL OR c.updated >= :since) AND (:model IS NULL OR instr(lower(c.model), lower(:model)) > 0)"
+"""The `--since` and `--model` conditions on a conversation `c` (with `_filter_values`)."""
+
+
+def _filter_values(since: datetime | None, model: str | None) -> dict[str, str | None]:
+    return {"since": None if since is None else _timestamp(since), "model": model or None}
+
+
+def _search(
+    db: sqlite3.Connection,
+    query: str,
+    *,
+    limit: int,
+    since: datetime | None,
+    model: str | None,
+    prefix_last: bool,
+) -> list[SearchHit]:
+    match = fts_query(query, prefix_last=prefix_last)
+    if match is None:
+        return []
+    # Ranking is most of a search's cost (bm25 reads the positions of every match): a query that matches more
+    # than RANKED_MATCHES messages is ranked among its most recent RANKED_MATCHES (rowids grow with time).
+    candidates = db.execute(
+        "SELECT rowid FROM search WHERE search MATCH ? ORDER BY rowid DESC LIMIT ?", (match, RANKED_MATCHES)
+    ).fetchall()
+    if not candidates:
+        return []
+    values = {"match": match, "from_id": candidates[-1][0], "limit": limit, **_filter_values(since, model)}
+    rows = limit * 10  # the best messages first, then their conversations: usually enough for `limit` of them
+    while True:
+        found = db.execute(
+            f"""
+            WITH ranked AS (
+                SELECT rowid AS id, bm25(search) AS rank FROM search
+                WHERE search MATCH :match AND rowid >= :from_id
+                ORDER BY rank LIMIT :rows
+            ),
+            best AS (
+                SELECT s.conversation_id, s.position, MIN(ranked.rank) AS rank, c.updated
+                FROM ranked
+                JOIN search_text s ON s.id = ranked.id
+                JOIN conversations c ON c.id = s.conversation_id
+                WHERE {_FILTERS}
+                GROUP BY s.conversation_id
+                ORDER BY rank, c.updated DESC
+                LIMIT :limit
+            )
+            SELECT c.id, c.title, c.model, c.created, c.updated,
+                   (SELECT COUNT(*) FROM turns n WHERE n.conversation_id = c.id),
+                   (SELECT COUNT(*) FROM turns n WHERE n.conversation_id = c.id AND n.replay IS NULL),
+                   (SELECT n.model FROM turns n WHERE n.conversation_id = c.id AND n.role = 'assistant'
+                    AND n.model != '' ORDER BY n.position DESC LIMIT 1),
+                   best.position, best.rank, t.role, t.text, t.blocks
+            FROM best
+            JOIN conversations c ON c.id = best.conversation_id
+            JOIN turns t ON t.conversation_id = best.conversation_id AND t.position = best.position
+            ORDER BY best.rank, best.updated DESC
+            """,
+            {**values, "rows": rows},
+        ).fetchall()
+        if len(found) >= limit or rows >= len(candidates):
+            break
+        rows = len(candidates)  # too few conversations among the best messages: rank every candidate
+    hits: list[SearchHit] = []
+    for row in found:
+        position, rank, role, text, blocks = row[8:]
+        line = matching_line(_shown_text(role, text, blocks), query)
+        hits.append(SearchHit(_summary(row[:8]), int(position), str(role), line, float(rank)))
+    return hits
+
+
 def _load(db: sqlite3.Connection, conversation_id: str) -> Conversation:
     """Read what can be read: a value that cannot be (a damaged or hand-edited row) is replaced by a
     default and named in `load_notes`, of the conversation or of its turn, never an exception."""
@@ -584,6 +801,44 @@ _TURN_COLUMNS = (
     "wire_meta",
     "attachments",
 )
+
+
+def _drop_turns_from(db: sqlite3.Connection, conversation_id: str, position: int) -> None:
+    """Delete the turns at `position` and after (and their search text)."""
+    db.execute("DELETE FROM turns WHERE conversation_id = ? AND position >= ?", (conversation_id, position))
+    db.execute("DELETE FROM search_text WHERE conversation_id = ? AND position >= ?", (conversation_id, position))
+
+
+def _turn_text(turn: Turn) -> str:
+    """What a search looks in: the user's message, or the answer's text."""
+    return turn.text if turn.role == "user" else turn.answer_text
+
+
+def _shown_text(role: str, text: str, blocks_json: str) -> str:
+    """`_turn_text` of a stored row (the answer's text is in its blocks)."""
+    if role == "user":
+        return text
+    try:
+        blocks = json.loads(blocks_json)
+    except ValueError:
+        return ""
+    if not isinstance(blocks, list):
+        return ""
+    return "".join(
+        str(block.get("text", "")) for block in blocks if isinstance(block, dict) and block.get("kind") == "text"
+    )
+
+
+def _write_search(db: sqlite3.Connection, conversation_id: str, position: int, text: str) -> None:
+    """Index a turn's text at its position (the FTS5 index follows by trigger); unchanged text is left as is."""
+    db.execute(
+        """
+        INSERT INTO search_text (conversation_id, position, body) VALUES (?, ?, ?)
+        ON CONFLICT (conversation_id, position) DO UPDATE SET body = excluded.body
+        WHERE search_text.body != excluded.body
+        """,
+        (conversation_id, position, _storable(index_form(text))),
+    )
 
 
 def _write_turn(db: sqlite3.Connection, conversation_id: str, position: int, row: dict[str, Any]) -> None:

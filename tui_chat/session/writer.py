@@ -106,10 +106,20 @@ class StoreWriter:
         """The partial text of a streaming turn (a full save once it has ended)."""
         self._put(StoreWrite.of_checkpoint(conversation, turn))
 
+    def save_draft(self, conversation_id: str, text: str) -> None:
+        """Keep the prompt's unsent text (a newer draft of the same conversation replaces one still waiting)."""
+        self._put(StoreWrite.of_draft(conversation_id, text))
+
     def _put(self, change: StoreWrite) -> None:
         with self._condition:
             if self._closing:
                 raise RuntimeError("the store writer is closed")
+            if change.draft is not None:
+                for index, queued in enumerate(self._queue):
+                    if queued.draft is not None and queued.conversation_id == change.conversation_id:
+                        self._queue[index] = change
+                        self._condition.notify_all()
+                        return
             turn_id = change.turn_id
             if turn_id is not None:
                 if change.checkpoint:

@@ -260,6 +260,11 @@ class EventStream(AsyncMessageStream[None]):
         return self.record.request_id
 
     @property
+    def params(self) -> dict[str, Any]:
+        """The `messages.create` parameters this stream sends (a copy)."""
+        return dict(self._params)
+
+    @property
     def snapshot(self) -> Message | None:
         """The message accumulated so far (None before `message_start`)."""
         self._settle()

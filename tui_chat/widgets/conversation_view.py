@@ -11,6 +11,7 @@ strips. Text selection, clicks (thinking blocks, earlier turns) and themes work 
 from __future__ import annotations
 
 import bisect
+import re
 import time
 from typing import ClassVar
 
@@ -20,6 +21,7 @@ from textual import events
 from textual.binding import BindingType
 from textual.content import Content
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
@@ -48,6 +50,7 @@ from tui_chat.render.transcript import (
     notice_for_turn,
 )
 from tui_chat.session.model import Block, Turn, TurnStatus, citation_source
+from tui_chat.session.search import term_pattern
 from tui_chat.stream.types import RetryNotice
 from tui_chat.widgets.fast_scrollbar import FastScrollbars
 from tui_chat.widgets.prompt_input import type_into_prompt
@@ -294,6 +297,8 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         "conversation-view--assistant-bar",
         "conversation-view--failed-bar",
         "conversation-view--stopped-bar",
+        "conversation-view--match",
+        "conversation-view--match-current",
     }
 
     DEFAULT_CSS = """
@@ -309,6 +314,8 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
     ConversationView > .conversation-view--assistant-bar { color: $primary; }
     ConversationView > .conversation-view--failed-bar { color: $error; }
     ConversationView > .conversation-view--stopped-bar { color: $warning; }
+    ConversationView > .conversation-view--match { background: $warning 35%; }
+    ConversationView > .conversation-view--match-current { background: $accent; color: $text; text-style: bold; }
     """
 
     def __init__(self, *, id: str | None = None, hints: bool = True) -> None:
@@ -334,6 +341,10 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         self._backlog_at = 0
         self.following = True
         """Keep the newest line in view (until the user scrolls up; back at the bottom, again)."""
+        self._find: re.Pattern[str] | None = None
+        """What the find (ctrl+f) highlights: every term of its query, in any case."""
+        self._found: tuple[int, int] | None = None
+        """The current match: its virtual line and where it starts in that line."""
 
     # -------------------------------------------------------------------------- content
     def on_mount(self) -> None:
@@ -472,6 +483,143 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         opened = not any(section.expanded for section in thinking)
         for section in thinking:
             section.toggle(opened)
+        self.relayout(follow=False)
+
+    # ------------------------------------------------------------------------------ find
+    def find(self, query: str, *, turn: Turn | None = None) -> tuple[int, int]:
+        """Highlight every match of `query` (each of its words, or "a phrase", in any case) in the lines as
+        drawn, and go to the first one at or below the top of the view, or the first in `turn`'s lines.
+        Every turn is rendered first (a long conversation's earlier ones too). Returns (current, total)."""
+        self._find = term_pattern(query)
+        self._found = None
+        self._render_everything()
+        matches = self._matches()
+        if matches:
+            if turn is not None:
+                rows = self._turn_rows(turn)
+                chosen = next((m for m in matches if m[0] in rows), matches[0])
+            else:
+                top = int(self.scroll_y)
+                chosen = next((m for m in matches if m[0] >= top), matches[0])
+            self._go_to(chosen)
+        self._repaint_matches()
+        return self.find_position(matches)
+
+    def find_step(self, step: int) -> tuple[int, int]:
+        """Go to the next (`step` 1) or previous (-1) match, round the ends. Returns (current, total)."""
+        matches = self._matches()
+        if not matches:
+            self._found = None
+        else:
+            keys = [(row, start) for row, start, _ in matches]
+            if self._found is None:
+                index = 0 if step > 0 else len(matches) - 1
+            else:
+                index = bisect.bisect_left(keys, self._found)
+                if step > 0:
+                    index = index + 1 if index < len(keys) and keys[index] == self._found else index
+                else:
+                    index -= 1
+                index %= len(matches)
+            self._go_to(matches[index])
+        self._repaint_matches()
+        return self.find_position(matches)
+
+    def clear_find(self) -> None:
+        """No more highlights."""
+        self._find = None
+        self._found = None
+        self._repaint_matches()
+
+    @property
+    def finding(self) -> bool:
+        return self._find is not None
+
+    def find_position(self, matches: list[tuple[int, int, int]] | None = None) -> tuple[int, int]:
+        """(the current match's number from 1, how many there are); (0, n) with no current one."""
+        matches = self._matches() if matches is None else matches
+        keys = [(row, start) for row, start, _ in matches]
+        current = keys.index(self._found) + 1 if self._found in keys else 0
+        return current, len(matches)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("find_next", "find_previous"):
+            return self._find is not None  # without a find, n and N are neither taken nor shown
+        return True
+
+    def action_find_next(self) -> None:
+        self._step_from_the_view(1)
+
+    def action_find_previous(self) -> None:
+        self._step_from_the_view(-1)
+
+    def _step_from_the_view(self, step: int) -> None:
+        current, total = self.find_step(step)
+        self.post_message(self.FindMoved(current, total))
+
+    class FindMoved(Message):
+        """The current match changed from a key in the view (n / N): the find bar's count follows."""
+
+        def __init__(self, current: int, total: int) -> None:
+            super().__init__()
+            self.current = current
+            self.total = total
+
+    def _matches(self) -> list[tuple[int, int, int]]:
+        """Every match in the lines as drawn: (virtual line, start, end), top to bottom."""
+        pattern = self._find
+        if pattern is None:
+            return []
+        self._collect_sections()
+        if self._structure_dirty or len(self._starts) != len(self._sections):
+            self.relayout(follow=False)
+        found: list[tuple[int, int, int]] = []
+        for index, section in enumerate(self._sections):
+            lines = section.lines(self._inner_width(section, self._width))
+            first = self._starts[index] + section.margin_top
+            for number, line in enumerate(lines):
+                plain = line.plain
+                if plain:
+                    found.extend((first + number, *match.span()) for match in pattern.finditer(plain))
+        return found
+
+    def _turn_rows(self, turn: Turn) -> set[int]:
+        """The virtual lines of `turn`'s sections."""
+        owned = {id(section) for entry in self._entries if entry.turn is turn for section in entry.sections}
+        rows: set[int] = set()
+        for index, section in enumerate(self._sections):
+            if id(section) in owned:
+                start = self._starts[index]
+                rows.update(range(start, start + self._versions[index][1]))
+        return rows
+
+    def _go_to(self, match: tuple[int, int, int]) -> None:
+        """Make `match` the current one and bring its line into view (a third of the way down)."""
+        row, start, _ = match
+        self._found = (row, start)
+        height = self.scrollable_content_region.height
+        if not (self.scroll_y <= row < self.scroll_y + height):
+            self.scroll_to(y=max(0, row - height // 3), animate=False, immediate=True)
+
+    def _repaint_matches(self) -> None:
+        self._rows.clear()
+        self.refresh()
+        self.refresh_bindings()
+
+    def _render_everything(self) -> None:
+        """Render every turn (earlier ones of a long conversation included) and lay them out, now."""
+        for entry in list(self._entries):
+            if entry.sections and isinstance(entry.sections[0], EarlierSection):
+                self._show_earlier(entry.sections[0])
+        width = self.content_width
+        if not self.is_mounted or width <= 0:
+            return
+        if self._backlog:
+            self._render_backlog(width, float("inf"))
+        self._collect_sections()
+        for section in self._sections:
+            while section.busy:
+                section.step()
         self.relayout(follow=False)
 
     # ------------------------------------------------------------------ stream messages
@@ -712,6 +860,8 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
             segments.append(Segment("▌", bar.rich_style + at(0)))
             segments.append(Segment(" ", inside.rich_style + at(0)))
             used += 2
+        if self._find is not None:
+            content = self._highlight_matches(content, row)
         if selection is not None and (span := selection.get_span(row)) is not None:
             start, end = span
             selected = Style.from_rich_style(self.screen.get_component_rich_style("screen--selection"))
@@ -729,6 +879,15 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         if width - used > 0:
             segments.append(Segment(" " * (width - used), base.rich_style))
         return Strip(segments, width).crop(0, width)
+
+    def _highlight_matches(self, content: Content, row: int) -> Content:
+        """`content` (virtual line `row`) with the find's matches highlighted, the current one apart."""
+        assert self._find is not None
+        for match in self._find.finditer(content.plain):
+            start, end = match.span()
+            current = self._found == (row, start)
+            content = content.stylize(self._style("match-current" if current else "match"), start, end)
+        return content
 
     def render_line(self, y: int) -> Strip:
         """Line `y` of the view with selection offsets (Textual asks for it to place the mouse in the text)."""

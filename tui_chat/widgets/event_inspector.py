@@ -30,6 +30,8 @@ from tui_chat.safety import sanitize_line
 from tui_chat.session.inspect import (
     KNOWN_EVENTS,
     InspectorFilter,
+    headers_summary,
+    row_columns,
     summarize,
     summarize_helper,
     summarize_request,
@@ -40,17 +42,13 @@ from tui_chat.stream.wire import PackedEvents, WireEvent, WireRecord
 from tui_chat.widgets.fast_scrollbar import FastScrollbars
 from tui_chat.widgets.inspector_rows import InspectorRow, InspectorRows
 from tui_chat.widgets.prompt_input import type_into_prompt
-from tui_chat.wording import count_of, duration
+from tui_chat.wording import count_of
 
 __all__ = ["EventInspector", "InspectorRow", "TurnCounts"]
 
 JUMP = 0.5
 """While a turn streams, a following inspector scrolls by this part of a page at once (see
 `ConversationView`'s `JUMP`): rows scrolled by one change every row on the terminal."""
-
-TIME_WIDTH = 9
-NAME_WIDTH = 20
-INDEX_WIDTH = 3
 
 
 @dataclass
@@ -602,7 +600,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
                 "headers",
                 "headers",
                 None,
-                _headers_summary(row.record),
+                headers_summary(row.record),
                 width,
             )
         if row.wire is not None:
@@ -633,11 +631,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
                 base + self._style("payload"),
             )
         time_style, name_style, index_style, payload_style = styles
-        columns = [
-            f"{duration(at, 'ms', compact=True):>{TIME_WIDTH}} ",
-            f"{name[:NAME_WIDTH]:<{NAME_WIDTH}}",
-            f"{'' if index is None else index:>{INDEX_WIDTH}} ",
-        ]
+        columns = list(row_columns(at, name, index))
         room = width - sum(len(column) for column in columns)
         if 0 <= len(payload) <= room and payload.isascii() and name.isascii():  # a cell a character: no measuring
             segments = [
@@ -667,17 +661,3 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
 def _streamed(row: InspectorRow) -> bool:
     """A row of the answer's stream proper: a delta, or an SDK helper event."""
     return row.helper is not None or (row.wire is not None and row.wire.name == "content_block_delta")
-
-
-def _headers_summary(record: WireRecord) -> str:
-    if record.replay and not record.headers:
-        return "replay · no headers recorded"
-    parts = [f"recorded HTTP {record.status}" if record.replay else f"HTTP {record.status}"]
-    if record.request_id:
-        parts.append(sanitize_line(record.request_id))
-    remaining = record.header("anthropic-ratelimit-requests-remaining")
-    if remaining is not None:
-        parts.append(f"requests left {sanitize_line(remaining)}")
-    if record.attempts > 1:
-        parts.append(f"attempt {record.attempts}")
-    return " · ".join(parts)

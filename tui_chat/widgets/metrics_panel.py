@@ -12,15 +12,13 @@ from textual.widgets import Sparkline
 
 from tui_chat.messages import MetricsUpdated, TurnEnded, TurnStarted
 from tui_chat.session.context import ContextUsage
-from tui_chat.session.model import Conversation, Turn, TurnMetrics, TurnStatus, cut_short, format_tokens
+from tui_chat.session.figures import turn_figures
+from tui_chat.session.model import Conversation, Turn, TurnStatus
 from tui_chat.session.pricing import format_cost
 from tui_chat.stream import clock
 from tui_chat.widgets.live_text import LiveText
-from tui_chat.wording import duration
 
 SPARK_POINTS = 40
-CLIENT_WAIT_SHOWN = 0.05
-"""Seconds of client-side wait before a request (`TurnMetrics.client_wait`) worth showing beside TTFT."""
 
 SPARK_INTERVAL = 2.0
 """Seconds between redraws of the sparkline while an answer streams (and once at its end): each redraw
@@ -243,49 +241,9 @@ class MetricsPanel(Horizontal):
     def _turn_items(self, now: float) -> tuple[list[tuple[str, str]], ...]:
         """(timing, stop reason, tokens, cache, event counts, request id and retries, rate limits, cost)
         as label/value pairs."""
-        turn = self.turn
-        if turn is None:
+        if self.turn is None:
             return [], [], [], [], [], [], [], []
-        metrics: TurnMetrics = turn.metrics
-        elapsed = metrics.elapsed(now) if metrics.sent_at > 0 else None
-        rate = metrics.tokens_per_second(now)
-        output = format_tokens(*metrics.output_count)
-        status = {
-            TurnStatus.STREAMING: "streaming…",
-            TurnStatus.COMPLETE: metrics.stop_reason or "complete",
-            TurnStatus.STOPPED: "stopped",
-            TurnStatus.FAILED: "failed",
-            TurnStatus.INCOMPLETE: "incomplete",
-        }[turn.status]
-        cut = cut_short(turn)
-        if cut is not None:
-            status = f"{status} {cut.mark}"
-        timing = [("TTFT", duration(metrics.ttft, "auto"))]
-        client_wait = metrics.client_wait
-        if client_wait is not None and client_wait >= CLIENT_WAIT_SHOWN:
-            timing.append(("client", duration(client_wait, "auto")))
-        timing += [
-            ("total", duration(elapsed, "auto")),
-            ("tok/s", "—" if rate is None else f"{'≈' if metrics.read_pace > 0 else ''}{rate:,.0f}"),
-        ]
-        tokens: list[tuple[str, str]] = [("in", format_tokens(metrics.input_count)), ("out", output)]
-        cache: list[tuple[str, str]] = []
-        if metrics.cache_read_input_tokens or metrics.cache_creation_input_tokens:
-            read, written = metrics.cache_read_input_tokens or 0, metrics.cache_creation_input_tokens or 0
-            cache.append(("cache", f"read {read:,} write {written:,}"))
-        if metrics.thinking_tokens is not None:
-            tokens.append(("thinking", f"{metrics.thinking_tokens:,}"))
-        counts = [("events", f"{metrics.events:,}"), ("pings", str(metrics.pings))]
-        ident: list[tuple[str, str]] = [("id", metrics.request_id or "—")]
-        if metrics.attempts > 1 or turn.retries:
-            ident.append(("retries", str(max(metrics.attempts - 1, len(turn.retries)))))
-        limits: list[tuple[str, str]] = []
-        for limit in ("requests", "tokens"):
-            if limit in metrics.rate_limits:
-                left = metrics.rate_limits[limit]
-                limits.append((f"{limit} left", f"{int(left):,}" if left.isdecimal() and len(left) < 19 else left))
-        money = [("cost", f"{format_cost(metrics.cost(turn.model))} est.")]
-        return timing, [("stop", status)], tokens, cache, counts, ident, limits, money
+        return turn_figures(self.turn, now)
 
     def _session_line(self, *, short: bool = False) -> Content:
         totals = self.conversation.totals()

@@ -96,6 +96,11 @@ class PromptInput(TextArea):
         names = "; ".join(attachment.describe() for attachment in attachments)
         self.border_title = Content.assemble(("Attached: ", "bold"), names, ("  (/attach clear)", "dim"))
 
+    @property
+    def unsent(self) -> str:
+        """What is being written: the text, or (while a sent prompt is recalled with ↑) what was there before."""
+        return self._draft if self._position is not None else self.text
+
     def set_history(self, entries: list[str]) -> None:
         self.sent = [entry for entry in entries if entry.strip()]
         self._position = None
