@@ -39,6 +39,8 @@ class BenchServer(DemoServer):
         body = await self._read_json(request)
         messages = body.get("messages") if isinstance(body, dict) else None
         last = messages[-1].get("content") if isinstance(messages, list) and messages else None
+        if isinstance(last, list):  # blocks (a prompt-cache mark makes the text a block): their text
+            last = "".join(str(block.get("text", "")) for block in last if isinstance(block, dict))
         asked = parse_hostile_prompt(last) if isinstance(last, str) else None
         if asked is None:
             return await super()._messages(request)

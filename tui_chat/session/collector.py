@@ -19,15 +19,17 @@ RELEASE_AFTER = 2.0
 class CollectorPolicy:
     """Owned by the app; the chat controller tells it when streams start and end."""
 
+    _startup_frozen = False
+    """Once per process (a class attribute): what exists before the first stream is frozen once."""
+
     def __init__(self) -> None:
-        self._startup_frozen = False
         self._streams = 0
         self._thresholds = gc.get_threshold()
 
     def stream_started(self) -> None:
         """Call it before the stream's objects exist: frozen with start-up's, they could never be collected."""
-        if not self._startup_frozen:
-            self._startup_frozen = True
+        if not CollectorPolicy._startup_frozen:
+            CollectorPolicy._startup_frozen = True
             gc.freeze()
         self._streams += 1
         if self._streams == 1:

@@ -1095,15 +1095,18 @@ def _wire_from_columns(body: bytes | None, meta_json: str | None) -> WireRecord 
         pairs = list(zip(_unpack("I", meta["event_lengths"]), _unpack("d", meta["event_times"]), strict=True))
     if sum(length for length, _ in pairs) != len(body):
         raise ValueError("the event lengths do not add up to the body")
-    for name, annotation in (("status", "int | None"), ("headers_at", "float | None"), ("attempts", "int")):
-        fits, meta[name] = _fits(meta[name], annotation)
+    for name, annotation, default in (("status", "int | None", None), ("headers_at", "float | None", None)):
+        fits, meta[name] = _fits(meta.get(name), annotation)
         if not fits:
-            raise TypeError(f"{name} is not {annotation}")
-    headers = meta["headers"]
+            meta[name] = default  # (a number that is not one: the frames are worth keeping all the same)
+    fits, meta["attempts"] = _fits(meta.get("attempts", 1), "int")
+    if not fits:
+        meta["attempts"] = 1
+    headers = meta.get("headers")
     if not isinstance(headers, list) or not all(
         isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair) for pair in headers
     ):
-        raise TypeError("headers are not pairs of text")
+        headers = []  # (headers that are not pairs of text are left out, the frames kept)
     events = PackedEvents.from_body(body, [length for length, _ in pairs], [at for _, at in pairs])
     return WireRecord(
         status=meta["status"],
