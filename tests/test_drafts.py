@@ -50,10 +50,10 @@ async def test_an_unchanged_draft_writes_nothing(tmp_path: Path) -> None:
         controller = d.controller
         controller.restore_draft()
         controller.set_draft("")  # the prompt emptied by restoring: nothing to save
-        assert controller._draft is None
+        assert controller._unsaved_draft is None
         controller.set_draft("x")
         controller.set_draft("")  # typed and deleted before the pause
-        assert controller._draft is None
+        assert controller._unsaved_draft is None
 
 
 def test_a_draft_survives_a_kill_and_comes_back_with_resume(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import unmarked
 from tests.pty_app import PtyApp, demo_env
 from tui_chat.config import Secret, Settings
 from tui_chat.demo.scenarios import SCENARIOS
@@ -125,7 +126,8 @@ async def test_events_are_json_lines_the_request_first_with_its_key_redacted() -
     assert isinstance(headers, dict)
     secret_headers = [name for name in headers if name.lower() in ("x-api-key", "authorization")]
     assert secret_headers and all(headers[name] == "[REDACTED]" for name in secret_headers)
-    assert data["body"] == {
+    body = data["body"]
+    assert {**body, "messages": unmarked(body["messages"])} == {
         "model": "claude-sonnet-5-5",
         "max_tokens": 4096,
         "messages": [{"role": "user", "content": "tell me about the slow one"}],
@@ -226,7 +228,7 @@ def test_standard_input_goes_before_the_argument(tmp_path: Path) -> None:
     result = cli("-p", "review this", "--demo", "--events", home=tmp_path, stdin=b"diff --git a/x b/x\n+new line\n")
     assert result.returncode == 0, result.stderr
     request = json.loads(result.stdout.splitlines()[0])
-    assert request["data"]["body"]["messages"] == [
+    assert unmarked(request["data"]["body"]["messages"]) == [
         {"role": "user", "content": "diff --git a/x b/x\n+new line\n\nreview this"}
     ]
     only_stdin = cli("-p", "--demo", "--output", "json", home=tmp_path, stdin=b"hello from a pipe")
@@ -251,7 +253,7 @@ def test_continue_and_resume_carry_on_a_saved_conversation(tmp_path: Path) -> No
     second = cli("-c", "-p", "and then?", "--demo", "--events", "--output", "json", home=tmp_path)
     assert second.returncode == 0, second.stderr
     lines = second.stdout.splitlines()
-    messages = json.loads(lines[0])["data"]["body"]["messages"]
+    messages = unmarked(json.loads(lines[0])["data"]["body"]["messages"])
     assert [m["role"] for m in messages] == ["user", "assistant", "user"] and messages[2]["content"] == "and then?"
     assert json.loads(lines[-1])["conversation_id"] == first["conversation_id"]
     third = cli("--resume", first["conversation_id"][:6], "-p", "more", "--demo", "--output", "json", home=tmp_path)

@@ -226,6 +226,7 @@ async def test_a_message_just_sent_is_found_before_its_answer_ends(tmp_path: Pat
     async with driver(tmp_path, pace=1) as d:  # the demo server's real pauses: the answer takes a while
         assert await d.controller.send("tell me about the quokka, then write a long essay")
         assert d.controller.busy
+        await d.controller.history.settle()  # (saved by the writer thread, a moment after the send)
         hits = search_conversations(tmp_path / DB_FILENAME, "quokka")  # another connection, as the list's
         assert [(h.conversation.id, h.position, h.role) for h in hits] == [(d.controller.conversation.id, 0, "user")]
         assert d.controller.busy  # (found while the answer still streams)
