@@ -18,6 +18,7 @@ from tui_chat.commands import (
     slash_commands,
     valid_key,
 )
+from tui_chat.screens.approval import ApprovalScreen
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.widgets.conversation_view import ConversationView
 from tui_chat.widgets.event_inspector import EventInspector
@@ -31,6 +32,7 @@ TARGETS: dict[Scope, type] = {
     Scope.CONVERSATION: ConversationView,
     Scope.INSPECTOR: EventInspector,
     Scope.PROMPT: PromptInput,
+    Scope.APPROVAL: ApprovalScreen,
 }
 
 

@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     controls.add_argument(
         "--no-cache", action="store_true", help="no prompt caching (cache_control marks are sent by default)"
     )
+    controls.add_argument(
+        "--tools",
+        action="store_true",
+        help="offer claude-tui's tools (time, calculator, read-only files here, MCP servers of config.toml); "
+        "each call asks you first",
+    )
     resume = parser.add_mutually_exclusive_group()
     resume.add_argument("--continue", dest="resume_last", action="store_true", help="open the most recent conversation")
     resume.add_argument("--resume", metavar="ID", help="open a saved conversation (an id or a unique prefix of one)")
@@ -150,6 +156,7 @@ def controls_from(args: argparse.Namespace) -> RequestControls:
         web=args.search,
         code_execution=args.code_exec,
         cache=not args.no_cache,
+        tools=args.tools,
     )
 
 

@@ -32,6 +32,8 @@ class Scope(StrEnum):
     """The event inspector has the focus."""
     STEP = "step"
     """A replay in step mode (the chat screen, while a recording waits for keypresses)."""
+    APPROVAL = "approval"
+    """A tool call waits for the user's decision (the approval prompt)."""
 
 
 SCOPE_TITLES: dict[Scope, str] = {
@@ -41,6 +43,7 @@ SCOPE_TITLES: dict[Scope, str] = {
     Scope.CONVERSATION: "In the conversation (click it or Tab to it)",
     Scope.INSPECTOR: "In the event inspector (click it or Tab to it)",
     Scope.STEP: "Replaying step by step (claude-tui replay --step)",
+    Scope.APPROVAL: "Claude asks to run a tool (the approval prompt)",
 }
 
 
@@ -157,6 +160,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("toggle_cache", "prompt caching (on by default): cache_control marks on the system prompt and the "
             "history", (), Scope.CHAT, title="Prompt caching: on / off", slash=("/cache",), usage="/cache [on|off]",
             slash_action="slash_cache"),
+    Command("toggle_tools", "claude-tui's tools on or off (time, calculator, read-only files, MCP servers'), each "
+            "call approved by you; /tools alone lists them", (), Scope.CHAT, title="Tools: on / off", slash=("/tools",),
+            usage="/tools [on|off]", slash_action="slash_tools"),
+    Command("list_tools", "the tools Claude can call: built-ins and each MCP server's (starts the servers)", (),
+            Scope.CHAT, title="Tools: list…"),
+    Command("continue_tools", "go on with a tool loop that stopped (calls not answered, results not sent)", (),
+            Scope.CHAT, title="Continue the stopped tool loop", slash=("/continue",)),
     Command("attach", "attach an image, a PDF or a text file to the next message (clear: remove them)", (),
             Scope.CHAT, title="Attach a file…", slash=("/attach",), usage="/attach PATH|clear",
             slash_action="slash_attach"),
@@ -196,6 +206,15 @@ COMMANDS: tuple[Command, ...] = (
             action="step(1)"),
     Command("step_rest", "play the rest of the recording", ("c",), Scope.STEP, "Play the rest",
             action="step(1000000000)"),
+    # --- the approval prompt
+    Command("approve_run", "run this tool call", ("y",), Scope.APPROVAL, "Run", action="decide('run')",
+            rebindable=False),
+    Command("approve_always", "run it, and every later call of this tool in this conversation", ("a",),
+            Scope.APPROVAL, "Always", action="decide('always')", rebindable=False),
+    Command("approve_refuse", "refuse it, with a reason Claude reads (Enter sends the reason)", ("n",),
+            Scope.APPROVAL, "Refuse…", action="decide('refuse')", rebindable=False),
+    Command("approve_stop", "stop the turn here: nothing is run or sent (/continue asks again)", ("escape",),
+            Scope.APPROVAL, "Stop", action="decide('stop')", rebindable=False),
 )
 # fmt: on
 
@@ -218,6 +237,10 @@ ON_KEY_BAR: frozenset[str] = frozenset(
         "inspector_pause",
         "step_next",
         "step_rest",
+        "approve_run",
+        "approve_always",
+        "approve_refuse",
+        "approve_stop",
         "submit",
         "newline",
     }
@@ -370,6 +393,7 @@ def _clashes(keymap: KeyMap, changed: Iterable[str]) -> list[tuple[str, str]]:
         Scope.PROMPT: {Scope.APP, Scope.PROMPT},
         Scope.CONVERSATION: {Scope.APP, Scope.CONVERSATION},
         Scope.INSPECTOR: {Scope.APP, Scope.INSPECTOR},
+        Scope.APPROVAL: {Scope.APP, Scope.APPROVAL},
     }
     problems: list[tuple[str, str]] = []
     for command_id in changed:

@@ -409,6 +409,7 @@ def _load(db: sqlite3.Connection, conversation_id: str) -> Conversation:
         (conversation_id,),
     ).fetchall()
     conversation.turns = [_turn_from_row(dict(zip(_TURN_COLUMNS, row, strict=True))) for row in rows]
+    conversation.link_requests()
     return conversation
 
 

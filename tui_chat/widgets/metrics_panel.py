@@ -239,12 +239,18 @@ class MetricsPanel(Horizontal):
             return [], [], [], [], [], [], [], []
         metrics: TurnMetrics = turn.metrics
         streaming = turn.status is TurnStatus.STREAMING
+        loop = self.conversation.loop_requests(turn)  # every request of its tool loop so far: summed
+        first = loop[0].metrics
         elapsed = metrics.elapsed(now) if metrics.sent_at > 0 else None
+        if len(loop) > 1 and elapsed is not None and first.sent_at > 0:
+            elapsed += metrics.sent_at - first.sent_at  # from the first request: tools and approvals included
         rate = metrics.tokens_per_second(now)
         if metrics.output_tokens_final or not streaming:
-            output = _count(metrics.output_tokens)
+            output_count: int | None = metrics.output_tokens
+            output = _count(sum(t.metrics.output_tokens or 0 for t in loop) if len(loop) > 1 else output_count)
         else:
-            output = f"~{metrics.estimated_output_tokens:,}"
+            earlier = sum(t.metrics.output_tokens or 0 for t in loop if t is not turn)
+            output = f"~{earlier + metrics.estimated_output_tokens:,}"
         status = {
             TurnStatus.STREAMING: "streaming…",
             TurnStatus.COMPLETE: metrics.stop_reason or "complete",
@@ -253,17 +259,23 @@ class MetricsPanel(Horizontal):
             TurnStatus.INCOMPLETE: "incomplete",
         }[turn.status]
         timing = [
-            ("TTFT", _ms(metrics.ttft)),
+            ("TTFT", _ms(first.ttft)),
             ("total", _ms(elapsed)),
             ("tok/s", "—" if rate is None else f"{'≈' if metrics.read_pace > 0 else ''}{rate:,.0f}"),
         ]
-        tokens: list[tuple[str, str]] = [("in", _count(metrics.total_input_tokens)), ("out", output)]
+        inputs = [t.metrics.total_input_tokens for t in loop]
+        total_input = sum(i for i in inputs if i is not None) if any(i is not None for i in inputs) else None
+        tokens: list[tuple[str, str]] = [("in", _count(total_input)), ("out", output)]
+        if len(loop) > 1:
+            tokens.append(("requests", str(len(loop))))
         cache: list[tuple[str, str]] = []
-        if metrics.cache_read_input_tokens or metrics.cache_creation_input_tokens:
-            read, written = metrics.cache_read_input_tokens or 0, metrics.cache_creation_input_tokens or 0
+        read = sum(t.metrics.cache_read_input_tokens or 0 for t in loop)
+        written = sum(t.metrics.cache_creation_input_tokens or 0 for t in loop)
+        if read or written:
             cache.append(("cache", f"read {read:,} write {written:,}"))
-        if metrics.thinking_tokens is not None:
-            tokens.append(("thinking", f"{metrics.thinking_tokens:,}"))
+        thinking = [t.metrics.thinking_tokens for t in loop if t.metrics.thinking_tokens is not None]
+        if thinking:
+            tokens.append(("thinking", f"{sum(thinking):,}"))
         counts = [("events", f"{metrics.events:,}"), ("pings", str(metrics.pings))]
         ident: list[tuple[str, str]] = [("id", metrics.request_id or "—")]
         if metrics.attempts > 1 or turn.retries:
@@ -273,7 +285,9 @@ class MetricsPanel(Horizontal):
             if limit in metrics.rate_limits:
                 left = metrics.rate_limits[limit]
                 limits.append((f"{limit} left", f"{int(left):,}" if left.isdecimal() and len(left) < 19 else left))
-        money = [("cost", f"{format_cost(metrics.cost(turn.model))} est.")]
+        costs = [t.metrics.cost(t.model) for t in loop]
+        cost = sum(c for c in costs if c is not None) if any(c is not None for c in costs) else None
+        money = [("cost", f"{format_cost(cost)} est.")]
         return timing, [("stop", status)], tokens, cache, counts, ident, limits, money
 
     def _session_line(self, *, short: bool = False) -> Content:
