@@ -1,6 +1,7 @@
 """A real stdio MCP server for the tests, written with the `mcp` SDK's server API.
 
-`MCP_TEST_PID_FILE` (if set) gets the process id, so a test can check the process ended.
+`MCP_TEST_PID_FILE` (if set) gets the process id, so a test can check the process ended;
+`MCP_TEST_HTTP_PORT` serves it over streamable HTTP on 127.0.0.1 instead of stdio.
 """
 
 from __future__ import annotations
@@ -51,4 +52,8 @@ if __name__ == "__main__":
         with open(pid_file, "w") as file:
             file.write(str(os.getpid()))
     print("notes server starting", file=sys.stderr)
-    server.run()
+    port = os.environ.get("MCP_TEST_HTTP_PORT")
+    if port:  # a streamable HTTP server on loopback instead
+        server.run("streamable-http", host="127.0.0.1", port=int(port))
+    else:
+        server.run()
