@@ -100,13 +100,6 @@ def _choose(tools: ClientTools, text: str, *, parallel: bool) -> list[tuple[str,
     for name in offered:  # a tool named in the message (an MCP server's, a program's own)
         if name.lower() in lower or name.lower().split("__")[-1] in lower.split():
             wanted.append((name, _example_input(name, offered[name], text)))
-    if parallel:
-        for name in ("current_time", "calculator", "list_files"):
-            if name in offered and all(name != w for w, _ in wanted):
-                wanted.append((name, _example_input(name, offered[name], text)))
-        return wanted[:3] or [(name, _example_input(name, offered[name], text)) for name in list(offered)[:2]]
-    if wanted:
-        return wanted[:1]
     rules = [
         (r"\b(calc|calculate|compute|sum|math)\b|\d\s*[-+*/^]\s*\d", "calculator"),
         (r"\b(list|files|folder|directory)\b", "list_files"),
@@ -114,8 +107,18 @@ def _choose(tools: ClientTools, text: str, *, parallel: bool) -> list[tuple[str,
         (r"\b(time|date|today|clock)\b", "current_time"),
     ]
     for pattern, name in rules:
-        if re.search(pattern, lower) and name in offered:
-            return [(name, _example_input(name, offered[name], text))]
+        if re.search(pattern, lower) and name in offered and all(name != w for w, _ in wanted):
+            wanted.append((name, _example_input(name, offered[name], text)))
+    if parallel:  # those the message asks for (two at least), else the time, the calculator and the files
+        target = 2 if wanted else 3
+        for name in ("current_time", "calculator", "list_files", *offered):
+            if len(wanted) >= target:
+                break
+            if name in offered and all(name != w for w, _ in wanted):
+                wanted.append((name, _example_input(name, offered[name], text)))
+        return wanted[:3]
+    if wanted:
+        return wanted[:1]
     name = "current_time" if "current_time" in offered else next(iter(offered))
     return [(name, _example_input(name, offered[name], text))]
 

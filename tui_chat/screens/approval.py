@@ -37,7 +37,7 @@ class ApprovalScreen(ModalScreen[Approval]):
         border: thick $warning; background: $surface; padding: 0 1; }
     ApprovalScreen #approval-title { margin: 0 0 1 0; }
     ApprovalScreen #approval-input { height: auto; max-height: 20; border: round $secondary 60%;
-        background: $boost; padding: 0 1; }
+        border-title-color: $text-muted; background: $boost; padding: 0 1; }
     ApprovalScreen #approval-keys { margin: 1 0 0 0; }
     ApprovalScreen #approval-reason { display: none; margin: 1 0 0 0; }
     ApprovalScreen.-refusing #approval-reason { display: block; }

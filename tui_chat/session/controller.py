@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -58,6 +57,7 @@ from tui_chat.session.reports import (
     UserTurnAdded,
 )
 from tui_chat.session.request import count_params, refusals, request_params, wire_summary
+from tui_chat.stream import clock
 from tui_chat.stream.types import ErrorInfo
 from tui_chat.tools.toolbox import Toolbox, input_json
 
@@ -521,13 +521,13 @@ class ChatController:
         blocks = tool_turn.blocks
 
         async def run(position: int, call: dict[str, Any]) -> None:
-            started = time.perf_counter()
+            started = clock.now()
             output = await self.toolbox.run(str(call.get("name", "")), call.get("input", {}))
             block = blocks[position]
             block.text = sanitize(output.text)
             block.is_error = output.is_error
             block.complete = True
-            took = time.perf_counter() - started
+            took = clock.now() - started
             block.note = f"{block.note} · {took * 1000:,.0f} ms" if took < 10 else f"{block.note} · {took:,.1f} s"
             contents[position] = (output.content, output.is_error)
             self.report(ToolsRunning(tool_turn))
