@@ -245,3 +245,15 @@ async def test_tools_turned_off_keep_the_history_valid_and_calls_are_not_run(tmp
         body = requests(d)[-1]
         assert [t["name"] for t in body["tools"]] == ["current_time"]  # only what the history used
         assert answers(d)[-1].status is TurnStatus.COMPLETE
+
+
+async def test_a_draft_after_a_loop_is_counted_with_the_tools_its_history_needs(tmp_path: Path) -> None:
+    async with driver(toolbox=toolbox(tmp_path), approval=approve_tools()) as d:
+        await d.controller.set_tools("on")
+        await d.controller.send("tool: calc 2 + 2")
+        await d.controller.wait()
+        assert (await d.controller.count_draft("and then?")).source == "counted"
+        await d.controller.set_tools("off")
+        assert (await d.controller.count_draft("and then?")).source == "counted"
+        counted = [r.body for r in d.controller.backend.demo.server.requests if r.path.endswith("count_tokens")]  # type: ignore[union-attr]
+        assert [t["name"] for t in counted[-1]["tools"]] == ["calculator"]

@@ -418,12 +418,17 @@ class ChatController:
         time), else only those the history already used (the API wants every tool it mentions defined)."""
         if conversation.controls.tools:
             await self.start_mcp_servers()
+        return self._known_tool_definitions(conversation)
+
+    def _known_tool_definitions(self, conversation: Conversation) -> list[dict[str, Any]]:
+        """`_tool_definitions` without starting anything (for counting a draft's tokens)."""
+        if conversation.controls.tools:
             return self.toolbox.definitions()
         used = [
-            call["name"]
-            for t in conversation.turns
-            if t.role == "assistant" and t.replay is None
-            for call in t.tool_calls
+            str(call.get("name", ""))
+            for turn in conversation.turns
+            if turn.role == "assistant" and turn.replay is None
+            for call in turn.tool_calls
         ]
         return self.toolbox.definitions(used) if used else []
 
@@ -1077,7 +1082,10 @@ class ChatController:
         limit = context_window(conversation.model, self.models)
         draft = Turn(role="user", text=text, api_content=text, attachments=list(self.attachments))
         if self._counting:
-            params = count_params(request_params(conversation, messages=conversation.api_messages(draft)))
+            tools = self._known_tool_definitions(conversation)
+            params = count_params(
+                request_params(conversation, messages=conversation.api_messages(draft), extra_tools=tools)
+            )
             try:
                 client = await self.client()
                 result = await client.messages.count_tokens(**params)
