@@ -124,3 +124,38 @@ async def test_tools_lists_the_tools_and_toggles_them() -> None:
             while not chat.conversation.controls.tools:
                 await pilot.pause(0.05)
         assert "tools" in screen_text(app)  # the top bar names it
+
+
+async def test_a_resumed_conversation_shows_its_loop_and_offers_to_continue_it() -> None:
+    from tests.test_controller import driver
+    from tui_chat.config import data_dir
+    from tui_chat.session import reports
+    from tui_chat.session.approval import Approval, Decision
+
+    async with driver(data_dir()) as d:
+        await d.controller.set_tools("on")
+        await d.controller.send("tool: calc 6 * 7")
+        await d.until(lambda: bool(d.of(reports.ApprovalNeeded)))
+        d.controller.answer_approval(Approval(Decision.RUN))
+        await d.controller.wait()
+        await d.controller.send("tool: what time is it?")
+        await d.until(lambda: len(d.of(reports.ApprovalNeeded)) == 2)
+        d.controller.answer_approval(Approval(Decision.STOP))
+        await d.controller.wait()
+    app, _ = demo_app(resume="")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        chat = chat_of(pilot)
+        async with asyncio.timeout(10):
+            while len(chat.conversation.turns) < 6 or chat.view.busy:
+                await pilot.pause(0.05)
+        await pilot.pause(0.2)
+        shown = " ".join(" ".join(chat.view.lines_text()).split())
+        assert "calculator · approved" in shown and "6 * 7 = 42" in shown
+        assert "continued with the tool results (request 2)" in shown
+        assert "A tool loop to continue" in screen_text(app)
+        assert [row.request.index for row in chat.inspector.rows if row.request is not None] == [0, 1, 0]
+        await type_prompt(pilot, "/continue")
+        await approval_prompt(pilot)
+        await pilot.press("y")
+        await wait_for_turn_end(pilot, 4)
+        assert "current_time · approved" in " ".join(" ".join(chat.view.lines_text()).split())
