@@ -25,8 +25,9 @@ from anthropic import AsyncAnthropic  # noqa: E402
 from tui_chat.attachments import attachment_from_bytes  # noqa: E402
 from tui_chat.controls import RequestControls  # noqa: E402
 from tui_chat.demo.server import DemoServer  # noqa: E402
-from tui_chat.session.model import Conversation, TurnStatus  # noqa: E402
+from tui_chat.session.model import Block, Conversation, TurnStatus  # noqa: E402
 from tui_chat.session.recorder import TurnRecorder  # noqa: E402
+from tui_chat.tools.toolbox import Toolbox  # noqa: E402
 
 SYSTEM = "You are a patient teacher of network protocols. " * 12
 
@@ -48,6 +49,10 @@ class Scenario:
     controls: RequestControls = field(default_factory=RequestControls)
     system: str | None = None
     image: bool = False
+    tools: bool = False
+    """Offer claude-tui's built-in tools (the demo server then asks for them)."""
+    continued: bool = False
+    """Run the tools asked for and record the continuation that reads their results."""
 
 
 SCENARIOS = [
@@ -59,19 +64,33 @@ SCENARIOS = [
     Scenario("demo-code_execution", ["calculate the sum of 1 to 100"], RequestControls(code_execution=True)),
     Scenario("demo-prompt_cache-read", ["in japanese, please", "again in japanese"], system=SYSTEM),
     Scenario("demo-image-attachment", ["what is this? answer in japanese"], image=True),
+    Scenario("demo-tool_use-calculator", ["use a tool: what is (17 * 23) + 2 ** 10?"], tools=True),
+    Scenario("demo-tool_use-parallel", ["parallel tools, please"], tools=True),
+    Scenario("demo-tool_result-continuation", ["use a tool: what is (17 * 23) + 2 ** 10?"], tools=True, continued=True),
 ]
 
 
 async def record(server: DemoServer, scenario: Scenario) -> bytes:
     client = AsyncAnthropic(api_key="demo-key-not-secret", base_url=server.base_url, max_retries=0)
     conversation = Conversation(model="claude-sonnet-5-5", system=scenario.system, controls=scenario.controls)
+    toolbox = Toolbox(REPO)
+    tools = toolbox.definitions() if scenario.tools else []
     body = b""
     try:
         for prompt in scenario.prompts:
             attachments = [attachment_from_bytes("diagram.png", png(320, 200))] if scenario.image else []
             conversation.add_user(prompt, attachments)
             turn = conversation.start_assistant()
-            await TurnRecorder(client, conversation, turn).run()
+            await TurnRecorder(client, conversation, turn, client_tools=tools).run()
+            if scenario.continued:  # the tools' results sent back: the continuation is what is recorded
+                calls = turn.tool_calls
+                outputs = [await toolbox.run(call["name"], call["input"]) for call in calls]
+                pairs = list(zip(calls, outputs, strict=True))
+                blocks = [Block(i, "tool_result", o.text, c["name"], c["id"]) for i, (c, o) in enumerate(pairs)]
+                results = [{"type": "tool_result", "tool_use_id": c["id"], "content": o.content} for c, o in pairs]
+                conversation.add_tool_results(blocks, results)
+                turn = conversation.start_assistant()
+                await TurnRecorder(client, conversation, turn, client_tools=tools).run()
             if turn.status is not TurnStatus.COMPLETE or turn.wire is None:
                 raise RuntimeError(f"{scenario.name}: the answer did not complete ({turn.error})")
             body = turn.wire.sse_bytes()

@@ -242,6 +242,41 @@ async def request_detail(pilot: Pilot[Any]) -> None:
     await pilot.pause(0.3)
 
 
+async def approval_prompt(pilot: Pilot[Any]) -> None:
+    """Claude asks to run a built-in tool: the approval prompt over the conversation."""
+    from tui_chat.screens.approval import ApprovalScreen
+
+    await command(pilot, "/tools on", lambda screen: screen.conversation.controls.tools)
+    await pilot.press(*"What is (17 * 23) + 2 ** 10? Use a tool.")
+    await pilot.press("enter")
+    async with asyncio.timeout(30):
+        while not isinstance(pilot.app.screen, ApprovalScreen):
+            await pilot.pause(0.05)
+    await pilot.pause(0.8)  # the prompt takes keys once armed; its key line is then final
+
+
+async def tool_loop(pilot: Pilot[Any]) -> None:
+    """Parallel tool calls approved, their results, the continuation, and the loop's requests in the inspector."""
+    from tui_chat.screens.approval import ApprovalScreen
+
+    await pilot.press("f2")
+    await command(pilot, "/tools on", lambda screen: screen.conversation.controls.tools)
+    await pilot.press(*"parallel tools: what is 6 * 7, and which files are here?")
+    await pilot.press("enter")
+    for key in ("a", "y"):
+        async with asyncio.timeout(30):
+            while not isinstance(pilot.app.screen, ApprovalScreen):
+                await pilot.pause(0.05)
+        await pilot.pause(0.7)
+        await pilot.press(key)
+        await pilot.pause(0.1)
+    await settle(pilot, 2)
+    inspector = chat(pilot).inspector
+    inspector.focus()
+    await pilot.press("d")  # deltas hidden: the two requests of the loop, one above the other
+    await pilot.pause(0.3)
+
+
 SCENES = [
     Scene("main", "after a streamed answer: conversation, inspector, metrics", (140, 42), main_screen),
     Scene("detail", "the inspector's detail view of one event", (120, 40), detail_view),
@@ -256,4 +291,16 @@ SCENES = [
     Scene("light", "a light theme", (120, 40), light_theme, theme="textual-light"),
     Scene("web-search", "a web search answer: results, cited sentences, sources", (120, 40), web_search),
     Scene("request", "the request a turn sent, in the inspector's detail view", (120, 40), request_detail),
+    Scene(
+        "tool-approval",
+        "Claude asks to run a tool: y runs it, a always, n refuses with a reason",
+        (120, 40),
+        approval_prompt,
+    ),
+    Scene(
+        "tool-loop",
+        "parallel tool calls, their results, the continuation; the loop's requests in the inspector",
+        (140, 42),
+        tool_loop,
+    ),
 ]

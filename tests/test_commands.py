@@ -18,6 +18,7 @@ from tui_chat.commands import (
     slash_commands,
     valid_key,
 )
+from tui_chat.screens.approval import ApprovalScreen
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.conversation_list import ConversationListScreen
 from tui_chat.widgets.conversation_view import ConversationView
@@ -35,6 +36,7 @@ TARGETS: dict[Scope, type] = {
     Scope.PROMPT: PromptInput,
     Scope.FIND: FindInput,
     Scope.LIST: ConversationListScreen,
+    Scope.APPROVAL: ApprovalScreen,
 }
 
 

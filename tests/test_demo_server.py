@@ -11,7 +11,7 @@ from anthropic import AsyncAnthropic
 from tui_chat.demo.scenarios import SCENARIOS
 from tui_chat.demo.script import split_tokens
 from tui_chat.demo.server import MODELS, DemoServer
-from tui_chat.session.model import Conversation
+from tui_chat.session.model import Block, Conversation
 from tui_chat.session.recorder import TurnRecorder
 from tui_chat.stream.event_stream import EventStream
 from tui_chat.stream.retry import RetryPolicy
@@ -141,19 +141,41 @@ async def test_stall_fires_the_read_timeout(demo_server: DemoServer) -> None:
     await timed.close()
 
 
-async def test_tool_scenario_then_follow_up(client: AsyncAnthropic) -> None:
+async def test_the_tool_scenario_calls_an_offered_tool_then_answers_with_its_result(client: AsyncAnthropic) -> None:
+    from tui_chat.tools.builtin import CALCULATOR, CURRENT_TIME
+
+    offered = [CURRENT_TIME.definition(), CALCULATOR.definition()]
+    conversation = Conversation(model="claude-sonnet-5-5")
+    conversation.add_user("use a tool to calculate 6 * 7")
+    turn = conversation.start_assistant()
+    assert await TurnRecorder(client, conversation, turn, client_tools=offered).run() is Outcome.COMPLETE
+    tool = next(b for b in turn.blocks if b.is_tool_use)
+    assert tool.name == "calculator" and json.loads(tool.text) == {"expression": "6 * 7"}
+    assert turn.metrics.stop_reason == "tool_use"
+    (call,) = turn.tool_calls
+    blocks = [Block(0, "tool_result", "6 * 7 = 42", "calculator", call["id"])]
+    conversation.add_tool_results(blocks, [{"type": "tool_result", "tool_use_id": call["id"], "content": "6 * 7 = 42"}])
+    follow = conversation.start_assistant()
+    assert await TurnRecorder(client, conversation, follow, client_tools=offered).run() is Outcome.COMPLETE
+    assert "`calculator`** returned: 6 * 7 = 42" in follow.answer_text and follow.request_index == 1
+
+
+async def test_without_tools_offered_the_tool_scenario_says_how_to_turn_them_on(client: AsyncAnthropic) -> None:
     conversation = Conversation(model="claude-sonnet-5-5")
     conversation.add_user("use a tool")
     turn = conversation.start_assistant()
     assert await TurnRecorder(client, conversation, turn).run() is Outcome.COMPLETE
-    tool = next(b for b in turn.blocks if b.is_tool_use)
-    assert tool.name == "get_weather"
-    assert json.loads(tool.text)["location"].startswith("Puerto")
-    assert turn.metrics.stop_reason == "tool_use"
-    conversation.add_user("and?")
-    follow = conversation.start_assistant()
-    assert await TurnRecorder(client, conversation, follow).run() is Outcome.COMPLETE
-    assert "tool_result" in follow.answer_text
+    assert not turn.tool_calls and "/tools on" in turn.answer_text
+
+
+async def test_a_history_with_tool_calls_but_no_tools_is_refused_as_the_api_does(client: AsyncAnthropic) -> None:
+    messages = [
+        {"role": "user", "content": "x"},
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "f", "input": {}}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "y"}]},
+    ]
+    with pytest.raises(anthropic.BadRequestError, match="must define tools"):
+        await client.messages.create(**{**ASK, "messages": messages})
 
 
 async def test_thinking_scenario(client: AsyncAnthropic) -> None:

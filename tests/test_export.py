@@ -372,3 +372,71 @@ def test_control_characters_in_paths_are_not_echoed(tmp_path: Path) -> None:
     with pytest.raises(ExportError) as error:
         write_export(tmp_path / "no\x1b[2Jdir" / "a.md", "x")
     assert "\x1b" not in str(error.value)
+
+
+def tool_loop_conversation() -> Conversation:
+    """A loop: two calls (one refused, one with a long result), their results, the continuation; then a new
+    question whose answer asked for a tool and stopped there."""
+    conversation = Conversation(model="claude-sonnet-5-5")
+    conversation.add_user("read the notes")
+    first = conversation.start_assistant()
+    first.api_content = [
+        {"type": "tool_use", "id": "t1", "name": "read_file", "input": {"path": "notes.md"}},
+        {"type": "tool_use", "id": "t2", "name": "calculator", "input": {"expression": "1+1"}},
+    ]
+    first.blocks = [Block(0, "tool_use", '{"path": "notes.md"}', "read_file", "t1", complete=True)]
+    first.status = TurnStatus.COMPLETE
+    long_result = "\n".join(f"line {n} <b>not html</b>" for n in range(30))
+    blocks = [
+        Block(
+            0, "tool_result", long_result, "read_file", "t1", complete=True, decision="approved", note="built-in · 2 ms"
+        ),
+        Block(
+            1,
+            "tool_result",
+            "The user refused to run this tool call. Their reason: no",
+            "calculator",
+            "t2",
+            complete=True,
+            is_error=True,
+            decision="refused",
+        ),
+    ]
+    results = [
+        {"type": "tool_result", "tool_use_id": "t1", "content": long_result},
+        {"type": "tool_result", "tool_use_id": "t2", "content": blocks[1].text, "is_error": True},
+    ]
+    conversation.add_tool_results(blocks, results)
+    continuation = conversation.start_assistant()
+    continuation.api_content = [{"type": "text", "text": "The notes say hello."}]
+    continuation.blocks = [Block(0, "text", "The notes say hello.", complete=True)]
+    continuation.status = TurnStatus.COMPLETE
+    conversation.add_user("and the time?")
+    asked = conversation.start_assistant()
+    asked.api_content = [{"type": "tool_use", "id": "t3", "name": "current_time", "input": {}}]
+    asked.status = TurnStatus.COMPLETE
+    return conversation
+
+
+def test_the_markdown_keeps_the_whole_loop_long_results_folded() -> None:
+    text = conversation_to_markdown(tool_loop_conversation())
+    assert "**Tool result:** `read_file` (`t1`) — approved · built-in · 2 ms" in text
+    assert "<details>\n<summary>Result (" in text and "line 29 <b>not html</b>" in text
+    assert "**Tool result:** `calculator` (`t2`) — refused" in text and "Their reason: no" in text
+    assert "### Claude · 1, continued with the tool results (request 2)" in text
+    tokens = MarkdownIt("commonmark").parse(text)
+    assert not any(token.type == "html_inline" and "<b>" in token.content for token in tokens)
+
+
+def test_the_api_json_of_a_loop_is_a_valid_messages_array() -> None:
+    messages = json.loads(conversation_to_api_json(tool_loop_conversation()))["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant", "user", "assistant", "user", "assistant", "user"]
+    for earlier, later in itertools.pairwise(messages):
+        assert earlier["role"] != later["role"]
+        asked = {b["id"] for b in earlier["content"] if isinstance(b, dict) and b.get("type") == "tool_use"}
+        content = later["content"] if isinstance(later["content"], list) else []
+        answered = {b["tool_use_id"] for b in content if b.get("type") == "tool_result"}
+        assert asked == answered  # every call answered in the next message, no result without its call
+        if answered:
+            assert [b["type"] for b in content][: len(answered)] == ["tool_result"] * len(answered)
+    assert messages[-1]["content"][0]["is_error"] is True  # the stopped loop's call: "not run"

@@ -45,6 +45,8 @@ def loaded_after(statement: str) -> set[str]:
         "tui_chat.commands",
         "tui_chat.preferences",
         "tui_chat.demo.server",
+        "tui_chat.session.approval",
+        "tui_chat.tools.toolbox",
     ],
 )
 def test_lower_layers_do_not_import_textual(module: str) -> None:
@@ -68,6 +70,8 @@ def test_lower_layers_do_not_import_textual(module: str) -> None:
         "tui_chat.session.search",
         "tui_chat.session.figures",
         "tui_chat.pipe",
+        "tui_chat.session.approval",
+        "tui_chat.tools.toolbox",
     ],
 )
 def test_pure_modules_do_not_import_the_sdk(module: str) -> None:
@@ -75,10 +79,12 @@ def test_pure_modules_do_not_import_the_sdk(module: str) -> None:
 
 
 def test_the_app_module_does_not_import_the_sdk_or_aiohttp() -> None:
-    """The UI draws its first frame before the SDK (slow to import) is loaded."""
+    """The UI draws its first frame before the SDK (slow to import) is loaded; the MCP SDK waits until a
+    server is first needed."""
     modules = loaded_after("import tui_chat.app, tui_chat.cli")
     assert "anthropic" not in modules
     assert "aiohttp" not in modules
+    assert "mcp" not in modules
 
 
 def test_no_import_cycles() -> None:

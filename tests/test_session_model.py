@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui_chat.session.model import TOOLS_NOT_RUN, Conversation, TurnStatus
+from tui_chat.session.model import NOT_RUN_MOVED_ON, Block, Conversation, TurnStatus
 
 
 def answer(conversation: Conversation, content: list[dict], status: TurnStatus = TurnStatus.COMPLETE) -> None:
@@ -39,7 +39,7 @@ def test_thinking_blocks_are_sent_back_unchanged() -> None:
     assert conversation.api_messages()[1]["content"] == blocks
 
 
-def test_tool_use_gets_a_tool_result() -> None:
+def test_an_unanswered_tool_use_is_answered_not_run_when_the_user_writes_again() -> None:
     conversation = Conversation(model="m")
     conversation.add_user("weather?")
     answer(conversation, [{"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}}])
@@ -48,10 +48,60 @@ def test_tool_use_gets_a_tool_result() -> None:
     assert last["content"][0] == {
         "type": "tool_result",
         "tool_use_id": "toolu_1",
-        "content": TOOLS_NOT_RUN,
+        "content": NOT_RUN_MOVED_ON,
         "is_error": True,
     }
     assert last["content"][1] == {"type": "text", "text": "well?"}
+
+
+def tool_loop() -> Conversation:
+    """An answer with two parallel calls, their results, and the continuation."""
+    conversation = Conversation(model="m")
+    conversation.add_user("time and sum?")
+    calls = [
+        {"type": "text", "text": "Checking."},
+        {"type": "tool_use", "id": "t1", "name": "current_time", "input": {}},
+        {"type": "tool_use", "id": "t2", "name": "calculator", "input": {"expression": "1+1"}},
+    ]
+    answer(conversation, calls)
+    results = [
+        {"type": "tool_result", "tool_use_id": "t1", "content": "noon"},
+        {"type": "tool_result", "tool_use_id": "t2", "content": "The user refused.", "is_error": True},
+    ]
+    blocks = [Block(0, "tool_result", "noon", "current_time", "t1"), Block(1, "tool_result", "no", "calculator", "t2")]
+    conversation.add_tool_results(blocks, results)
+    answer(conversation, [{"type": "text", "text": "It is noon."}])
+    return conversation
+
+
+def test_a_tool_loop_is_sent_as_tool_use_then_one_user_message_of_tool_results() -> None:
+    conversation = tool_loop()
+    messages = conversation.api_messages()
+    assert [m["role"] for m in messages] == ["user", "assistant", "user", "assistant"]
+    assert [b["tool_use_id"] for b in messages[2]["content"]] == ["t1", "t2"]
+    assert messages[2]["content"][1]["is_error"] is True
+    assert [t.request_index for t in conversation.turns if t.role == "assistant"] == [0, 1]
+    assert {t.number for t in conversation.turns if t.role == "assistant"} == {1}
+    conversation.add_user("thanks")
+    assert conversation.start_assistant().number == 2  # a new turn, not a third request of the loop
+
+
+def test_a_loaded_loop_gets_its_request_indexes_back() -> None:
+    conversation = tool_loop()
+    for turn in conversation.turns:
+        turn.request_index = 0
+    conversation.link_requests()
+    assert [t.request_index for t in conversation.turns if t.role == "assistant"] == [0, 1]
+    assert len(conversation.loop_requests(conversation.turns[-1])) == 2
+
+
+def test_a_stopped_loop_answers_its_calls_only_in_the_export() -> None:
+    conversation = Conversation(model="m")
+    conversation.add_user("time?")
+    answer(conversation, [{"type": "tool_use", "id": "t1", "name": "current_time", "input": {}}])
+    assert conversation.unanswered_tool_calls and conversation.api_messages()[-1]["role"] == "assistant"
+    closed = conversation.api_messages(answer_pending=True)
+    assert closed[-1]["role"] == "user" and closed[-1]["content"][0]["tool_use_id"] == "t1"
 
 
 def test_partial_answers_keep_only_their_text() -> None:

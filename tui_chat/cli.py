@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     controls.add_argument(
         "--no-cache", action="store_true", help="no prompt caching (cache_control marks are sent by default)"
     )
+    controls.add_argument(
+        "--tools",
+        action="store_true",
+        help="offer claude-tui's tools (time, calculator, read-only files here, MCP servers of config.toml); "
+        "each call asks you first",
+    )
     resume = parser.add_mutually_exclusive_group()
     resume.add_argument(
         "-c", "--continue", dest="resume_last", action="store_true", help="open the most recent conversation"
@@ -99,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the answer as text (default, streamed), markdown (as the transcript writes it) or json (at the end)",
     )
     pipe.add_argument("--metrics", action="store_true", help="print the metrics pane's figures to standard error")
+    pipe.add_argument(
+        "--approve-tools",
+        metavar="NAMES",
+        help="with --tools: run these tools' calls without asking (comma-separated names, or 'all'); "
+        "without it every tool call is refused (there is no one to ask) and the model is told so",
+    )
     parser.epilog = (parser.epilog or "") + (
         " Other commands: claude-tui replay [FILE] (replay a recorded stream), claude-tui list [-q WORDS] "
         "(saved conversations, or a search of every message), claude-tui export ID [-o PATH] [--json] (a saved "
@@ -186,6 +198,7 @@ def _pipe_flags(args: argparse.Namespace) -> list[tuple[str, bool]]:
         ("--events-format", args.events_format is not None),
         ("--output", args.output is not None),
         ("--metrics", args.metrics),
+        ("--approve-tools", args.approve_tools is not None),
     ]
 
 
@@ -224,8 +237,17 @@ def run_pipe(settings: Settings, args: argparse.Namespace) -> int:
         events_format=args.events_format or "json",
         output=args.output,
         metrics=args.metrics,
+        approve_tools=_tool_names(args.approve_tools),
     )
     return run_pipe(settings, args.prompt, options)
+
+
+def _tool_names(text: str | None) -> tuple[str, ...] | None:
+    """`--approve-tools`: None (refuse every call), ("*",) for all, or the names given."""
+    if text is None:
+        return None
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    return ("*",) if "all" in names or "*" in names else names
 
 
 def build_list_parser() -> argparse.ArgumentParser:
@@ -254,6 +276,7 @@ def controls_from(args: argparse.Namespace) -> RequestControls:
         web=args.search,
         code_execution=args.code_exec,
         cache=not args.no_cache,
+        tools=args.tools,
     )
 
 

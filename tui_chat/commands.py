@@ -36,6 +36,8 @@ class Scope(StrEnum):
     """The find bar (ctrl+f) has the focus."""
     LIST = "list"
     """The conversation list (ctrl+l)."""
+    APPROVAL = "approval"
+    """A tool call waits for the user's decision (the approval prompt)."""
 
 
 SCOPE_TITLES: dict[Scope, str] = {
@@ -47,6 +49,7 @@ SCOPE_TITLES: dict[Scope, str] = {
     Scope.STEP: "Replaying step by step (claude-tui replay --step)",
     Scope.FIND: "In the find bar (ctrl+f)",
     Scope.LIST: "In the conversation list (ctrl+l)",
+    Scope.APPROVAL: "Claude asks to run a tool (the approval prompt)",
 }
 
 
@@ -166,6 +169,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("toggle_cache", "prompt caching (on by default): cache_control marks on the system prompt and the "
             "history", (), Scope.CHAT, title="Prompt caching: on / off", slash=("/cache",), usage="/cache [on|off]",
             slash_action="slash_cache"),
+    Command("toggle_tools", "claude-tui's tools on or off (time, calculator, read-only files, MCP servers'), each "
+            "call approved by you; /tools alone lists them", (), Scope.CHAT, title="Tools: on / off", slash=("/tools",),
+            usage="/tools [on|off]", slash_action="slash_tools"),
+    Command("list_tools", "the tools Claude can call: built-ins and each MCP server's (starts the servers)", (),
+            Scope.CHAT, title="Tools: list…"),
+    Command("continue_tools", "go on with a tool loop that stopped (calls not answered, results not sent)", (),
+            Scope.CHAT, title="Continue the stopped tool loop", slash=("/continue",)),
     Command("attach", "attach an image, a PDF or a text file to the next message (clear: remove them)", (),
             Scope.CHAT, title="Attach a file…", slash=("/attach",), usage="/attach PATH|clear",
             slash_action="slash_attach"),
@@ -232,6 +242,15 @@ COMMANDS: tuple[Command, ...] = (
     Command("list_delete", "delete the conversation, after a confirmation (d in the list)", ("delete", "d"),
             Scope.LIST, "Delete", action="delete"),
     Command("list_close", "close the list", ("escape",), Scope.LIST, "Close", action="cancel"),
+    # --- the approval prompt
+    Command("approve_run", "run this tool call", ("y",), Scope.APPROVAL, "Run", action="decide('run')",
+            rebindable=False),
+    Command("approve_always", "run it, and every later call of this tool in this conversation", ("a",),
+            Scope.APPROVAL, "Always", action="decide('always')", rebindable=False),
+    Command("approve_refuse", "refuse it, with a reason Claude reads (Enter sends the reason)", ("n",),
+            Scope.APPROVAL, "Refuse…", action="decide('refuse')", rebindable=False),
+    Command("approve_stop", "stop the turn here: nothing is run or sent (/continue asks again)", ("escape",),
+            Scope.APPROVAL, "Stop", action="decide('stop')", rebindable=False),
 )
 # fmt: on
 
@@ -254,6 +273,10 @@ ON_KEY_BAR: frozenset[str] = frozenset(
         "inspector_pause",
         "step_next",
         "step_rest",
+        "approve_run",
+        "approve_always",
+        "approve_refuse",
+        "approve_stop",
         "submit",
         "newline",
         "find_next",
@@ -421,13 +444,14 @@ def _clashes(keymap: KeyMap, changed: Iterable[str]) -> list[tuple[str, str]]:
     rebinding that clashes is not applied (both commands keep their default keys)."""
     together = {
         Scope.APP: set(Scope),
-        Scope.CHAT: set(Scope) - {Scope.LIST},  # the chat screen's keys work whatever has the focus there
+        Scope.CHAT: set(Scope) - {Scope.LIST, Scope.APPROVAL},  # the chat screen's keys, whatever has the focus there
         Scope.STEP: {Scope.APP, Scope.CHAT, Scope.STEP},
         Scope.PROMPT: {Scope.APP, Scope.CHAT, Scope.PROMPT},
         Scope.CONVERSATION: {Scope.APP, Scope.CHAT, Scope.CONVERSATION},
         Scope.INSPECTOR: {Scope.APP, Scope.CHAT, Scope.INSPECTOR},
         Scope.FIND: {Scope.APP, Scope.CHAT, Scope.FIND},
         Scope.LIST: {Scope.APP, Scope.LIST},
+        Scope.APPROVAL: {Scope.APP, Scope.APPROVAL},
     }
     problems: list[tuple[str, str]] = []
     for command_id in changed:

@@ -35,6 +35,8 @@ class RequestControls:
     """The code execution server tool."""
     cache: bool = True
     """`cache_control` marks on the system prompt and the last two user messages."""
+    tools: bool = False
+    """claude-tui's client tools (the built-ins and the MCP servers' tools), run after the user approves."""
 
     def copy(self) -> RequestControls:
         return RequestControls(**asdict(self))
@@ -56,6 +58,8 @@ class RequestControls:
             words.append("code-exec")
         if not self.cache:
             words.append("cache off")
+        if self.tools:
+            words.append("tools")
         return words
 
     def to_json(self) -> str:

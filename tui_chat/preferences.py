@@ -2,8 +2,9 @@
 
 A small file a person can edit: `theme`, `inspector` (open at start), `hints` (the empty-chat help),
 `paced_reads` (read a flowing answer every 50 ms, for less CPU: see `EventStream.read_pace`),
-`low_bandwidth` (for slow links: see `tui_chat.terminal_link`; on over SSH when not set) and a
-`[keys]` table that rebinds commands (see `tui_chat.commands`). The file is read and written with
+`low_bandwidth` (for slow links: see `tui_chat.terminal_link`; on over SSH when not set), a
+`[keys]` table that rebinds commands (see `tui_chat.commands`), `[tools]` (a tool call's `timeout`, the
+loop's `max_rounds`) and `[mcp_servers.NAME]` tables (see `tui_chat.tools.mcp`). The file is read and written with
 tomlkit, so the user's comments, order, unknown keys and tables survive the app's saves. A broken
 file is reported and ignored, never fatal (and never overwritten).
 """
@@ -23,6 +24,8 @@ from tomlkit.toml_document import TOMLDocument
 from tui_chat.commands import KeyMap, parse_key_overrides
 from tui_chat.config import config_dir, make_private_dir
 from tui_chat.files import write_atomically
+from tui_chat.tools.mcp import parse_mcp_servers
+from tui_chat.tools.toolbox import ToolSettings, parse_tool_settings
 
 DEFAULT_THEME = "textual-dark"
 HEADER = "claude-tui preferences (edit freely; the app rewrites the values it owns when you change a setting)"
@@ -43,6 +46,8 @@ class Preferences:
     None (not in the file): on when running over SSH."""
     keymap: KeyMap = field(default_factory=KeyMap)
     """The keys in effect: the defaults with `[keys]` applied."""
+    tools: ToolSettings = field(default_factory=ToolSettings)
+    """`[tools]` (timeout, max_rounds) and the `[mcp_servers.NAME]` tables (read only: the app never writes them)."""
     problems: list[str] = field(default_factory=list)
     """Why the file (or a part of it) could not be used, one sentence each."""
     document: TOMLDocument = field(default_factory=tomlkit.document)
@@ -93,6 +98,14 @@ class Preferences:
             preferences.problems.extend(f"{path}: {problem}" for problem in problems)
         else:
             preferences.problems.append(f"{path}: [keys] must be a table of command = key")
+        tool_problems: list[str] = []
+        if "tools" in data:
+            preferences.tools, tool_problems = parse_tool_settings(data["tools"])
+        if "mcp_servers" in data:
+            servers, server_problems = parse_mcp_servers(data["mcp_servers"])
+            preferences.tools.mcp_servers = servers
+            tool_problems += server_problems
+        preferences.problems.extend(f"{path}: {problem}" for problem in tool_problems)
         return preferences
 
     def save(self) -> None:

@@ -7,13 +7,12 @@ see that a chat client re-sends the whole conversation on every turn.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui_chat.demo import features
+from tui_chat.demo import client_tools, features
 from tui_chat.demo.bench_content import bench_text, parse_bench_prompt
 from tui_chat.demo.features import Features
 from tui_chat.demo.script import Block, Reply, count_tokens
@@ -47,6 +46,8 @@ class RequestView:
     """Tool results in the latest user message."""
     features: Features = field(default_factory=Features)
     """Its controls: thinking, effort, server tools, attachments (see `demo.features`)."""
+    client_tools: client_tools.ClientTools | None = None
+    """The client tools offered and the tool results sent back (see `demo.client_tools`)."""
 
 
 @dataclass(frozen=True)
@@ -247,17 +248,6 @@ THINKING_ANSWER = (
     "before its `content_block_stop`."
 )
 
-TOOL_INTRO = "I'll check the weather with the `get_weather` tool."
-
-TOOL_INPUT = {"location": "Puerto Maldonado, Peru", "unit": "celsius", "days": 3}
-
-TOOL_FOLLOWUP = (
-    "The tool call above streamed its input as `input_json_delta` fragments — open the inspector (F2) to "
-    "see how they split keys and strings mid-word. claude-tui does not run tools, so it answered the call "
-    "with a `tool_result` marked as an error, as the API requires after every `tool_use`. With a real "
-    "tool, its result would come back here and I would use it in my answer."
-)
-
 JAPANESE = (
     "## ストリーミングとは\n\n"
     "ストリーミングでは、モデルが生成したトークンを**一つずつ**すぐに送ります。"
@@ -343,14 +333,13 @@ def _thinking(view: RequestView) -> Reply:
 
 
 def _tool(view: RequestView) -> Reply:
-    tool_input = json.dumps(TOOL_INPUT, ensure_ascii=False)
-    return Reply(
-        [
-            Block("text", TOOL_INTRO),
-            Block("tool_use", tool_input, name="get_weather", block_id=f"toolu_demo_{view.turn:04d}"),
-        ],
-        stop_reason="tool_use",
-    )
+    tools = view.client_tools or client_tools.ClientTools({}, [], {}, view.text, 0)
+    return client_tools.ask_for_tools(tools, view.text, view.turn, parallel=False)
+
+
+def _parallel_tools(view: RequestView) -> Reply:
+    tools = view.client_tools or client_tools.ClientTools({}, [], {}, view.text, 0)
+    return client_tools.ask_for_tools(tools, view.text, view.turn, parallel=True)
 
 
 def _error(view: RequestView) -> Reply:
@@ -408,8 +397,8 @@ def _retried(
 
 
 def _welcome(view: RequestView) -> Reply:
-    if view.tool_results:
-        return Reply([Block("text", TOOL_FOLLOWUP + _history_note(view))])
+    if view.tool_results and view.client_tools is not None:
+        return client_tools.answer_with_results(view.client_tools)
     table = "\n".join(f"| `{s.word}` | {s.summary} |" for s in SCENARIOS)
     return Reply([Block("text", WELCOME.format(table=table) + _history_note(view))])
 
@@ -422,7 +411,18 @@ SCENARIOS: list[Scenario] = [
     _scenario("long", "a long answer (about 1,500 tokens)", _long, r"\b(long|essay)\b"),
     _scenario("code", "markdown with headings, a table and code blocks", _code, r"\b(code|markdown)\b"),
     _scenario("think", "a thinking block before the answer", _thinking, r"\bthink(ing)?\b"),
-    _scenario("tool", "a tool call whose JSON input streams in pieces", _tool, r"\btools?\b"),
+    _scenario(
+        "parallel",
+        "two tool calls in one answer, run together after your approval (with /tools on)",
+        _parallel_tools,
+        r"\bparallel\b",
+    ),
+    _scenario(
+        "tool",
+        "a tool call (time, calc, list, read FILE; with /tools on): approve it, and its result is used",
+        _tool,
+        r"\btools?\b",
+    ),
     _scenario("error", "an `overloaded_error` event in the middle of the stream", _error, r"\b(error|overloaded)\b"),
     _scenario("drop", "the connection drops mid-answer", _drop, r"\b(drop|disconnect)\b"),
     _scenario("slow", "a slow first token (pings keep the connection alive)", _slow, r"\bslow\b"),
@@ -501,6 +501,7 @@ def request_view(body: dict[str, Any], attempt: int, units: list[features.Prompt
         model=str(body.get("model", "")),
         tool_results=tool_results,
         features=features.read_features(body),
+        client_tools=client_tools.read_client_tools(body),
     )
 
 

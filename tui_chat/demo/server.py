@@ -422,6 +422,12 @@ def _validate(body: dict[str, Any]) -> tuple[int, str, str] | None:
         return 400, "invalid_request_error", "messages: at least one message is required"
     if messages[0].get("role") != "user":
         return 400, "invalid_request_error", "messages: the first message must use the user role"
+    if not body.get("tools") and any(_tool_use_ids(m) or _tool_result_ids(m) for m in messages):
+        return (
+            400,
+            "invalid_request_error",
+            "Requests which include `tool_use` or `tool_result` blocks must define tools.",
+        )
     for earlier, later in itertools.pairwise(messages):
         if earlier.get("role") == "assistant" and _tool_use_ids(earlier):
             missing = _tool_use_ids(earlier) - _tool_result_ids(later)

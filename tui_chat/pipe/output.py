@@ -44,6 +44,8 @@ class PipeOptions:
     output: OutputFormat | None = None
     """None: stream the text, unless `events` (then the events alone)."""
     metrics: bool = False
+    approve_tools: tuple[str, ...] | None = None
+    """Tools whose calls run without asking (`("*",)`: all); None refuses every call (no one to ask)."""
 
     @property
     def streams_text(self) -> bool:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from tui_chat.config import Settings
 from tui_chat.safety import sanitize_line
 from tui_chat.session import reports
+from tui_chat.session.approval import approve_tools, refuse_all
 from tui_chat.session.backend import Backend
 from tui_chat.session.controller import ChatController
 from tui_chat.session.history import History
@@ -80,7 +81,11 @@ class PipeRun:
         from tui_chat.config import data_dir
 
         history = History(None if settings.no_history else data_dir(), secrets=settings.secrets, notify=self.report)
-        self.controller = ChatController(self.backend, report=self.report, stream_factory=self.stream, history=history)
+        allowed = options.approve_tools
+        approval = refuse_all if allowed is None else approve_tools(None if "*" in allowed else allowed)
+        self.controller = ChatController(
+            self.backend, report=self.report, stream_factory=self.stream, history=history, approval=approval
+        )
         printer.on_broken.append(self.controller.stop)
 
     def stream(

@@ -323,8 +323,12 @@ class HeaderSection(AnswerSection):
             state = f"{cut.mark} {cut.label}"
         model = self.turn.model or "replay"  # a replay's model is named by its stream's message_start
         model = model if len(model) <= 200 else model[:199] + "…"
-        header = Content.assemble(("Claude", "bold"), " · ", model, " · ", state).stylize_before("$text-muted")
-        return wrap(header, width)
+        header = Content.assemble(("Claude", "bold"), " · ", model, " · ", state)
+        if self.turn.request_index:
+            header = Content.assemble(
+                header, f" · continued with the tool results (request {self.turn.request_index + 1})"
+            )
+        return wrap(header.stylize_before("$text-muted"), width)
 
 
 class TextSection(AnswerSection):
@@ -446,7 +450,10 @@ class ToolSection(AnswerSection):
 
     def render(self, width: int) -> list[Content]:
         block = self.block
-        where = "runs on the server" if block.kind == "server_tool_use" else "claude-tui does not run tools"
+        where = {
+            "server_tool_use": "runs on the server",
+            "mcp_tool_use": "runs on an MCP server, called by the API",
+        }.get(block.kind, "a client tool: claude-tui asks you before it runs")
         title = Content.assemble(("⚙ tool call: ", "bold"), (block.name or block.kind, "bold $secondary"))
         shown, note = bounded(block.text)
         body = wrap(Content.styled(shown or "…", "$text-muted"), max(1, width - 4))
@@ -475,6 +482,53 @@ class ToolResultSection(AnswerSection):
         title = Content.assemble(("↳ ", "bold"), (self.TITLES.get(kind, kind), "bold $secondary"))
         body = wrap(Content.styled(self.block.text or "…", "$text-muted"), max(1, width - 4))
         return boxed(body, width, title, Content.styled(kind, "$text-muted"), border="$secondary 50%")
+
+
+class ToolCallResultSection(AnswerSection):
+    """What one client tool call came to: run (its result, folded when long), refused, stopped…"""
+
+    FOLDED_LINES = 8
+    """A longer result shows this many lines until clicked."""
+    DECISIONS: ClassVar[dict[str, str]] = {
+        "approved": "approved",
+        "always": "always allowed",
+        "refused": "refused",
+        "stopped": "stopped",
+        "unavailable": "not run",
+    }
+
+    def __init__(self, turn: Turn, block: Block) -> None:
+        super().__init__(turn)
+        self.block = block
+        self.expanded = False
+
+    def click(self, line: int) -> bool:
+        self.expanded = not self.expanded
+        self.changed()
+        return True
+
+    def render(self, width: int) -> list[Content]:
+        block = self.block
+        decision = self.DECISIONS.get(block.decision, block.decision or "waiting")
+        if not block.complete:
+            state, colour = f"{decision} · running… (Esc stops)", "$warning"
+        elif block.is_error:
+            state, colour = decision if block.decision in ("refused", "stopped", "unavailable") else "error", "$error"
+        else:
+            state, colour = decision, "$success"
+        title = Content.assemble(("↳ ", "bold"), (block.name, "bold $secondary"), " · ", (state, f"bold {colour}"))
+        text = block.text if block.complete else "…"
+        lines = text.splitlines() or [""]
+        hidden = 0 if self.expanded else max(0, len(lines) - self.FOLDED_LINES)
+        shown = "\n".join(lines[: len(lines) - hidden]) if hidden else text
+        inner = max(1, width - 4)
+        body = wrap(Content.styled(shown, "$text-muted"), inner)
+        if hidden:
+            body.append(Content.styled(f"… {hidden:,} more lines (click to open)", "italic $text-muted"))
+        elif self.expanded and len(lines) > self.FOLDED_LINES:
+            body.append(Content.styled("(click to fold)", "italic $text-muted"))
+        note = Content.styled(block.note or "tool result", "$text-muted")
+        return boxed(body, width, title, note, border=f"{colour} 50%")
 
 
 class OpaqueSection(AnswerSection):

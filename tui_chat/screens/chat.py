@@ -91,8 +91,23 @@ class ChatScreen(Screen[None]):
         from tui_chat.config import data_dir
 
         history = History(None if settings.no_history else data_dir(), secrets=settings.secrets, notify=self._report)
+        from tui_chat.tools.files import private_folders
+        from tui_chat.tools.toolbox import Toolbox
+
+        toolbox = Toolbox(
+            Path.cwd(),
+            secrets=settings.secrets,
+            private=private_folders(),
+            settings=self.preferences.tools,
+            log_dir=data_dir(),
+        )
         self.controller = ChatController(
-            backend, report=self._report, stream_factory=self._stream, history=history, collector=collector
+            backend,
+            report=self._report,
+            stream_factory=self._stream,
+            history=history,
+            collector=collector,
+            toolbox=toolbox,
         )
         self.warmed_up = False
         """The start-up thread is done: SDK imported and warmed up, highlighters compiled."""
@@ -281,6 +296,24 @@ class ChatScreen(Screen[None]):
             self.prompt.cursor_blink = not self.low_bandwidth
         self.refresh_bindings()
 
+    def _approval_needed(self, report: reports.ApprovalNeeded) -> None:
+        """The approval prompt: a modal, so y/a/n can never land in the prompt (its text stays as it is)."""
+        from tui_chat.screens.approval import ApprovalScreen
+        from tui_chat.session.approval import Approval, Decision
+
+        def decided(approval: Approval | None) -> None:
+            self.controller.answer_approval(approval or Approval(Decision.STOP))
+
+        self.app.push_screen(ApprovalScreen(report.request), decided)
+
+    def _tools_running(self, report: reports.ToolsRunning) -> None:
+        self.view.show_tool_results(report.turn, done=report.done)
+
+    def _tools_listed(self, report: reports.ToolsListed) -> None:
+        from tui_chat.screens.tools import ToolsScreen
+
+        self.app.push_screen(ToolsScreen(report))
+
     def _turns_removed(self, report: reports.TurnsRemoved) -> None:
         self.view.remove_turns(set(report.turn_ids))
 
@@ -348,6 +381,9 @@ class ChatScreen(Screen[None]):
         reports.UserTurnAdded: _user_turn_added,
         reports.AnswerStarted: _answer_started,
         reports.AnswerEnded: _answer_ended,
+        reports.ApprovalNeeded: _approval_needed,
+        reports.ToolsRunning: _tools_running,
+        reports.ToolsListed: _tools_listed,
         reports.TurnsRemoved: _turns_removed,
         reports.ConversationShown: _conversation_shown,
         reports.SettingsChanged: _settings_changed,
@@ -480,6 +516,22 @@ class ChatScreen(Screen[None]):
 
     async def action_toggle_cache(self) -> None:
         await self.controller.set_cache()
+
+    async def action_slash_tools(self, argument: str) -> None:
+        if argument.strip().lower() in ("", "list"):
+            self.action_list_tools()
+        else:
+            await self.controller.set_tools(argument)
+
+    async def action_toggle_tools(self) -> None:
+        await self.controller.set_tools()
+
+    @work(exclusive=True, group="tools", exit_on_error=False)
+    async def action_list_tools(self) -> None:
+        await self.controller.list_tools()
+
+    def action_continue_tools(self) -> None:
+        self.controller.continue_tools()
 
     async def action_slash_attach(self, argument: str) -> None:
         if argument:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from tui_chat.attachments import FILE_MAX_BYTES, Attachment, AttachmentError, format_size, read_attachment
 from tui_chat.controls import EFFORT_LEVELS, THINKING_CHOICES, RequestControls, parse_switch
 from tui_chat.safety import error_line, redact, sanitize, sanitize_line
+from tui_chat.session.approval import Approval, ApprovalPolicy, ApprovalRequest, Decision, refusal_text
 from tui_chat.session.backend import Backend
 from tui_chat.session.clipboard import code_blocks, write_clipboard_fallback
 from tui_chat.session.collector import CollectorPolicy
@@ -32,11 +33,12 @@ from tui_chat.session.export import (
     write_export,
 )
 from tui_chat.session.history import History
-from tui_chat.session.model import Conversation, Turn, TurnStatus
+from tui_chat.session.model import Block, Conversation, Turn, TurnStatus
 from tui_chat.session.recording import ReplayChoice, meta_path, recording_from_record, recording_meta
 from tui_chat.session.reports import (
     AnswerEnded,
     AnswerStarted,
+    ApprovalNeeded,
     AttachmentsChanged,
     ContextChanged,
     ConversationShown,
@@ -46,6 +48,9 @@ from tui_chat.session.reports import (
     PromptText,
     Report,
     SettingsChanged,
+    ToolInfo,
+    ToolsListed,
+    ToolsRunning,
     TtftFinished,
     TtftStarted,
     TurnsRemoved,
@@ -55,6 +60,7 @@ from tui_chat.session.request import count_params, refusals, request_params, wir
 from tui_chat.stream import clock
 from tui_chat.stream.types import ErrorInfo
 from tui_chat.stream.wire import WireUnavailableError
+from tui_chat.tools.toolbox import Toolbox, input_json
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
@@ -104,7 +110,11 @@ class ChatController:
         stream_factory: StreamFactory = recorder_factory,
         history: History | None = None,
         collector: CollectorPolicy | None = None,
+        toolbox: Toolbox | None = None,
+        approval: ApprovalPolicy | None = None,
     ) -> None:
+        """`toolbox`: the client tools (default: the built-ins rooted at the current directory, no MCP
+        server); `approval`: decides each tool call (default: ask the user through `ApprovalNeeded`)."""
         self.backend = backend
         self.report = report
         self.stream_factory = stream_factory
@@ -117,6 +127,14 @@ class ChatController:
             max_tokens=settings.max_tokens,
             controls=settings.controls.copy(),
         )
+        if toolbox is None:
+            from tui_chat.tools.files import private_folders
+
+            toolbox = Toolbox(Path.cwd(), secrets=settings.secrets, private=private_folders())
+        self.toolbox = toolbox
+        self.approval = approval
+        self._approval: asyncio.Future[Approval] | None = None
+        """The decision the user is asked for now (`ApprovalNeeded`)."""
         self.experiments: list[TtftExperiment] = []
         """TTFT experiments run in this session (kept across conversations)."""
         self.models: list[ModelChoice] = []
@@ -277,7 +295,8 @@ class ChatController:
             self._notice(f"Sending {len(text):,} characters (about {estimate_tokens(text):,} tokens).")
 
     def start_answer(self, replay: ReplayChoice | None = None) -> Turn:
-        """Start the assistant turn that answers the conversation so far (or plays `replay`)."""
+        """Start the assistant turn that answers the conversation so far (or plays `replay`); a tool loop
+        (tool calls, their results, the continuation…) runs on in the same task."""
         conversation = self.conversation
         self.history.compact(conversation)  # the answers before this one: packed, their bytes released
         turn = conversation.start_assistant()
@@ -289,22 +308,72 @@ class ChatController:
         self._busy_with = turn
         self._step_turn = turn if replay is not None and replay.step else None
         self.report(AnswerStarted(turn, step=bool(replay and replay.step)))
-        task = self._task = asyncio.create_task(self._run_answer(conversation, turn, replay))
+        task = self._task = asyncio.create_task(self._run_turn(conversation, turn, replay))
         task.add_done_callback(lambda _: self._cancelled_before_start(conversation, turn))
         return turn
 
     def _cancelled_before_start(self, conversation: Conversation, turn: Turn) -> None:
         """A task stopped before its first step never ran its own ending: end the turn here."""
-        if self._busy_with is turn:
+        if self._busy_with is turn and turn.status is TurnStatus.STREAMING:
             self._end_unstarted(turn, None)
-            self._finish(conversation, turn, started=False)
+            self._request_ended(conversation, turn, started=False)
+            self._task_done()
+
+    async def _run_turn(
+        self, conversation: Conversation, turn: Turn, replay: ReplayChoice | None, *, streamed: bool = False
+    ) -> None:
+        """One request, and while its answer asks for client tools: approvals, the tools, the results sent
+        back and the continuation, up to the round-trip cap. Esc stops it at any step. `streamed`: `turn`
+        has been answered already (a loop that stopped, continued)."""
+        try:
+            if not streamed:
+                await self._run_answer(conversation, turn, replay)
+            rounds = 0
+            while replay is None and self._asks_for_tools(conversation, turn):
+                if rounds >= self.toolbox.max_rounds:
+                    self._notice(
+                        f"Stopped after {rounds} tool round trips (the limit: max_rounds in [tools] of config.toml). "
+                        "/continue runs the calls Claude asked for and goes on.",
+                        "warning",
+                        title="Tool loop capped",
+                        timeout=20,
+                    )
+                    break
+                results = await self._answer_tool_calls(conversation, turn)
+                if results is None or self._stopping():
+                    break
+                rounds += 1
+                turn = self._start_continuation(conversation)
+                await self._run_answer(conversation, turn, None)
+        finally:
+            self._task_done()
+
+    def _stopping(self) -> bool:
+        task = asyncio.current_task()
+        return task is not None and task.cancelling() > 0
+
+    def _asks_for_tools(self, conversation: Conversation, turn: Turn) -> bool:
+        return (
+            not self._stopping()
+            and turn is conversation.turns[-1]
+            and turn.status is TurnStatus.COMPLETE
+            and bool(turn.tool_calls)
+        )
+
+    def _start_continuation(self, conversation: Conversation) -> Turn:
+        turn = conversation.start_assistant()
+        self._busy_with = turn
+        self.report(AnswerStarted(turn))
+        return turn
 
     async def _run_answer(self, conversation: Conversation, turn: Turn, replay: ReplayChoice | None) -> None:
+        """Stream one request of the turn; its end is saved and reported whatever happens."""
         started = False
         try:
             extra: dict[str, Any] = {}
             if replay is None:
                 client = await self.client()
+                extra["client_tools"] = await self._tool_definitions(conversation)
             else:
                 client = await self._queue_replay(replay)
                 extra["messages"] = [{"role": "user", "content": f"replay {replay.recording.name}"}]
@@ -328,7 +397,7 @@ class ChatController:
             self._end_unstarted(turn, error)
             started = False
         finally:
-            self._finish(conversation, turn, started)
+            self._request_ended(conversation, turn, started)
 
     def _end_unstarted(self, turn: Turn, error: BaseException | None) -> None:
         """End a turn whose stream never ran, so nothing is left waiting."""
@@ -341,19 +410,211 @@ class ChatController:
             summary = redact(sanitize_line(f"{type(error).__name__}: {error}"), self.secrets)
             turn.error = ErrorInfo(kind="could not start", summary=summary)
 
-    def _finish(self, conversation: Conversation, turn: Turn, started: bool) -> None:
-        self._task = None
-        self._busy_with = None
-        self._stepping = self._step_turn = None
-        self._steps_granted = 0
+    def _request_ended(self, conversation: Conversation, turn: Turn, started: bool) -> None:
+        """One request's answer is over: save it, report it, say what went wrong."""
         self.history.save(conversation, turn)
         self.report(AnswerEnded(turn, started))
-        if not self._closing:
-            self.draft_changed(self._draft, delay=0.0)
         if turn.status is TurnStatus.FAILED and turn.error is not None:
             self._notice(f"{turn.error.kind}: {turn.error.summary}", "error", title="The answer failed", timeout=None)
             if turn.error.status == 404 and turn.replay is None:
                 self._in_background(self._suggest_models(turn))
+
+    def _task_done(self) -> None:
+        """The turn (with its whole tool loop) is over: the controller is free again."""
+        self._task = None
+        self._busy_with = None
+        self._stepping = self._step_turn = None
+        self._steps_granted = 0
+        self._approval = None
+        if not self._closing:
+            self.draft_changed(self._draft, delay=0.0)
+
+    # ------------------------------------------------------------------------------- tools
+    async def _tool_definitions(self, conversation: Conversation) -> list[dict[str, Any]]:
+        """The client tools this request offers: all of them with tools on (MCP servers started the first
+        time), else only those the history already used (the API wants every tool it mentions defined)."""
+        if conversation.controls.tools:
+            await self.start_mcp_servers()
+        return self._known_tool_definitions(conversation)
+
+    def _known_tool_definitions(self, conversation: Conversation) -> list[dict[str, Any]]:
+        """`_tool_definitions` without starting anything (for counting a draft's tokens)."""
+        if conversation.controls.tools:
+            return self.toolbox.definitions()
+        used = [
+            str(call.get("name", ""))
+            for turn in conversation.turns
+            if turn.role == "assistant" and turn.replay is None
+            for call in turn.tool_calls
+        ]
+        return self.toolbox.definitions(used) if used else []
+
+    async def start_mcp_servers(self) -> None:
+        """Start the configured MCP servers not started yet; say clearly which failed (the conversation
+        goes on without their tools)."""
+        for server in await self.toolbox.start_servers():
+            self._notice(
+                f"The MCP server {server.name} could not be started: {server.problem}. The conversation goes on "
+                "without its tools.",
+                "error",
+                title="MCP server failed",
+                timeout=20,
+            )
+
+    async def _answer_tool_calls(self, conversation: Conversation, turn: Turn) -> Turn | None:
+        """Ask about each call of `turn` (in order), run the approved ones together, and add their results
+        (all of them, refused ones too) as a `tool` turn. None when the user stopped at an approval:
+        nothing is sent, and the calls stay unanswered (/continue asks again)."""
+        calls = turn.tool_calls
+        blocks = [
+            Block(index=i, kind="tool_result", name=sanitize_line(str(c.get("name", ""))), tool_id=str(c.get("id", "")))
+            for i, c in enumerate(calls)
+        ]
+        tools_on = conversation.controls.tools
+        runs: dict[int, dict[str, Any]] = {}
+        contents: dict[int, tuple[Any, bool]] = {}
+        for position, (call, block) in enumerate(zip(calls, blocks, strict=True)):
+            name = str(call.get("name", ""))
+            spec = self.toolbox.find(name)
+            if spec is not None:
+                block.note = spec.where
+            if not tools_on or spec is None:
+                reason = "tools are off in this conversation (/tools on)" if not tools_on else "no such tool here"
+                block.decision, block.is_error, block.complete = "unavailable", True, True
+                block.text = f"Not run: {reason}."
+                contents[position] = (block.text, True)
+                continue
+            if name in conversation.always_allowed:
+                block.decision = "always"
+                runs[position] = call
+                continue
+            approval = await self._approve(
+                ApprovalRequest(
+                    tool_id=block.tool_id,
+                    name=block.name,
+                    where=spec.where,
+                    description=sanitize_line(spec.description),
+                    input_json=sanitize(input_json(call.get("input", {}))),
+                    position=position + 1,
+                    count=len(calls),
+                    turn=turn,
+                )
+            )
+            if approval.decision is Decision.STOP:
+                self._notice(
+                    "Stopped before running the tools: nothing was sent. /continue asks about them again; a new "
+                    "message tells Claude they were not run.",
+                    timeout=12,
+                )
+                return None
+            if approval.decision is Decision.REFUSE:
+                text = refusal_text(approval.reason)
+                block.decision, block.is_error, block.complete, block.text = "refused", True, True, text
+                if approval.reason.strip():
+                    block.note = f"{block.note} · refused: {sanitize_line(approval.reason.strip())[:200]}"
+                contents[position] = (text, True)
+                continue
+            if approval.decision is Decision.ALWAYS:
+                conversation.always_allowed.add(name)
+            block.decision = "always" if approval.decision is Decision.ALWAYS else "approved"
+            runs[position] = call
+        tool_turn = Turn(role="tool", blocks=blocks)
+        self.report(ToolsRunning(tool_turn))
+        stopped = await self._run_tools(tool_turn, runs, contents)
+        tool_turn.api_content = [
+            {"type": "tool_result", "tool_use_id": block.tool_id, "content": contents[i][0], "is_error": contents[i][1]}
+            if contents[i][1]
+            else {"type": "tool_result", "tool_use_id": block.tool_id, "content": contents[i][0]}
+            for i, block in enumerate(blocks)
+        ]
+        conversation.turns.append(tool_turn)
+        self.history.save(conversation, tool_turn)
+        self.report(ToolsRunning(tool_turn, done=True))
+        if stopped:
+            self._notice("Stopped while the tools ran: the results so far are kept. /continue sends them.", timeout=12)
+            return None
+        return tool_turn
+
+    async def _run_tools(
+        self, tool_turn: Turn, runs: dict[int, dict[str, Any]], contents: dict[int, tuple[Any, bool]]
+    ) -> bool:
+        """Run the approved calls together (each with the timeout); each result lands in its block as it
+        comes. True if the user stopped them (the unfinished ones are then marked so)."""
+        blocks = tool_turn.blocks
+
+        async def run(position: int, call: dict[str, Any]) -> None:
+            started = clock.now()
+            output = await self.toolbox.run(str(call.get("name", "")), call.get("input", {}))
+            block = blocks[position]
+            block.text = sanitize(output.text)
+            block.is_error = output.is_error
+            block.complete = True
+            took = clock.now() - started
+            block.note = f"{block.note} · {took * 1000:,.0f} ms" if took < 10 else f"{block.note} · {took:,.1f} s"
+            contents[position] = (output.content, output.is_error)
+            self.report(ToolsRunning(tool_turn))
+
+        tasks = [asyncio.create_task(run(position, call)) for position, call in runs.items()]
+        try:
+            if tasks:
+                await asyncio.gather(*tasks)
+        except asyncio.CancelledError:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for position in runs:
+                if position not in contents:
+                    block = blocks[position]
+                    block.decision, block.is_error, block.complete = "stopped", True, True
+                    block.text = "Stopped by the user before it finished."
+                    contents[position] = (block.text, True)
+            return True
+        return False
+
+    async def _approve(self, request: ApprovalRequest) -> Approval:
+        """The policy's decision; by default the user's, through `ApprovalNeeded` and `answer_approval`."""
+        if self.approval is not None:
+            return await self.approval(request)
+        future: asyncio.Future[Approval] = asyncio.get_running_loop().create_future()
+        self._approval = future
+        self.report(ApprovalNeeded(request))
+        try:
+            return await future
+        finally:
+            self._approval = None
+
+    @property
+    def awaiting_approval(self) -> bool:
+        return self._approval is not None and not self._approval.done()
+
+    def answer_approval(self, approval: Approval) -> None:
+        """The user's decision on the call shown (`ApprovalNeeded`); `STOP` stops the turn."""
+        future = self._approval
+        if future is None or future.done():
+            return
+        if approval.decision is Decision.STOP:
+            self.stop()  # the turn's task is cancelled while it waits: nothing runs, nothing is sent
+            return
+        future.set_result(approval)
+
+    def continue_tools(self) -> bool:
+        """A turn that stopped mid-loop (calls unanswered, or results not sent yet) goes on from there."""
+        if self.busy or self.opening:
+            self._notice("Wait for the answer to finish, or press Esc, first.", "warning")
+            return False
+        conversation = self.conversation
+        turns = conversation.turns
+        if turns and turns[-1].is_tool_results:
+            self.start_answer()
+            return True
+        last = turns[-1] if turns else None
+        if last is None or not conversation.unanswered_tool_calls:
+            self._notice("No tool loop to continue: the last answer did not stop waiting for tools.")
+            return False
+        self._busy_with = last
+        task = self._task = asyncio.create_task(self._run_turn(conversation, last, None, streamed=True))
+        task.add_done_callback(lambda _: self._task_done() if self._task is task else None)
+        return True
 
     def _in_background(self, work: Any) -> None:
         task = asyncio.create_task(work)
@@ -401,6 +662,7 @@ class ChatController:
         for task in list(self._background):
             task.cancel()
         self.flush_draft()
+        await self.toolbox.aclose()  # MCP servers' processes end with the app
         return self.history.close()
 
     def checkpoint(self) -> None:
@@ -529,6 +791,19 @@ class ChatController:
         self.report(SettingsChanged())
         self.restore_draft()
         self.draft_changed(self._draft, delay=0.0)
+        turns = conversation.turns
+        if conversation.unanswered_tool_calls or (turns and turns[-1].is_tool_results):
+            waiting = (
+                "its tool calls were not answered"
+                if conversation.unanswered_tool_calls
+                else "its tool results were not sent"
+            )
+            self._notice(
+                f"This conversation stopped in the middle of a tool loop ({waiting}). /continue goes on from there "
+                "(asking you before any tool runs); a new message tells Claude the calls were not run.",
+                title="A tool loop to continue",
+                timeout=30,
+            )
 
     # ------------------------------------------------------------------------------ drafts
     @property
@@ -714,6 +989,27 @@ class ChatController:
         switch = self._switch("/code-exec", argument, self.conversation.controls.code_execution)
         return switch is not None and await self._change("/code-exec", argument, code_execution=switch)
 
+    async def set_tools(self, argument: str = "") -> bool:
+        """claude-tui's client tools `on` or `off` for this conversation (no argument: the other way round)."""
+        switch = self._switch("/tools", argument, self.conversation.controls.tools)
+        return switch is not None and await self._change("/tools", argument, tools=switch)
+
+    async def list_tools(self) -> ToolsListed:
+        """Every tool Claude can be offered (the MCP servers started to list theirs), reported and returned."""
+        await self.start_mcp_servers()
+        listed = ToolsListed(
+            enabled=self.conversation.controls.tools,
+            tools=tuple(
+                ToolInfo(spec.name, spec.where, sanitize_line(spec.description)) for spec in self.toolbox.specs()
+            ),
+            servers=tuple(
+                (server.name, sanitize_line(server.config.describe), server.problem)
+                for server in self.toolbox.servers.values()
+            ),
+        )
+        self.report(listed)
+        return listed
+
     async def set_cache(self, argument: str = "") -> bool:
         switch = self._switch("/cache", argument, self.conversation.controls.cache)
         return switch is not None and await self._change("/cache", argument, cache=switch)
@@ -868,7 +1164,10 @@ class ChatController:
         limit = context_window(conversation.model, self.models)
         draft = Turn(role="user", text=text, api_content=text, attachments=list(self.attachments))
         if self._counting:
-            params = count_params(request_params(conversation, messages=conversation.api_messages(draft)))
+            tools = self._known_tool_definitions(conversation)
+            params = count_params(
+                request_params(conversation, messages=conversation.api_messages(draft), extra_tools=tools)
+            )
             try:
                 client = await self.client()
                 result = await client.messages.count_tokens(**params)

@@ -52,6 +52,9 @@ def conversation_to_markdown(conversation: Conversation, *, include_metrics: boo
         parts.append("**System prompt:**\n\n" + fenced(untrusted_text(conversation.system), "text"))
     user_number = 0
     for turn in conversation.turns:
+        if turn.is_tool_results:
+            parts.append("\n\n".join(_tool_result_parts(turn)))
+            continue
         if turn.role == "user":
             user_number += 1
             heading = f"## You · {user_number}"
@@ -61,6 +64,9 @@ def conversation_to_markdown(conversation: Conversation, *, include_metrics: boo
                 body.insert(0, "\n".join(files))
             if turn.load_notes:
                 body.append(f"> {escape_inline(unreadable_note(turn.load_notes))}")
+        elif turn.request_index:
+            heading = f"### Claude · {turn.number}, continued with the tool results (request {turn.request_index + 1})"
+            body = list(_assistant_parts(conversation, turn, include_metrics=include_metrics))
         else:
             heading = f"## Claude · {turn.number}"
             body = list(_assistant_parts(conversation, turn, include_metrics=include_metrics))
@@ -119,6 +125,32 @@ def _assistant_parts(conversation: Conversation, turn: Turn, *, include_metrics:
         line = _metrics_line(conversation, turn)
         if line:
             yield line
+
+
+TOOL_DECISIONS = {
+    "approved": "approved",
+    "always": "approved (always, for this conversation)",
+    "refused": "refused",
+    "stopped": "stopped by the user",
+    "unavailable": "not run",
+}
+LONG_RESULT = 600
+"""A result longer than this (or of more than 8 lines) is folded in `<details>`."""
+
+
+def _tool_result_parts(turn: Turn) -> Iterator[str]:
+    """Each tool call's outcome: who decided what, and its result (folded in `<details>` when long)."""
+    for block in turn.blocks:
+        decision = TOOL_DECISIONS.get(block.decision, block.decision or "sent")
+        error = " — **error**" if block.is_error and block.decision not in ("refused", "stopped", "unavailable") else ""
+        note = f" · {escape_inline(sanitize_line(block.note))}" if block.note else ""
+        call = f"{inline_code(block.name or '?')} ({inline_code(block.tool_id)})"
+        head = f"**Tool result:** {call} — {decision}{error}{note}"
+        text = block.text
+        if len(text) > LONG_RESULT or text.count("\n") >= 8:
+            yield f"{head}\n\n{_details(f'Result ({len(text):,} characters)', text)}"
+        else:
+            yield f"{head}\n\n{fenced(text, 'text')}"
 
 
 def _block_runs(blocks: list[Block]) -> Iterator[list[Block]]:
@@ -278,7 +310,7 @@ def conversation_to_api_json(conversation: Conversation) -> str:
     request: dict[str, object] = {"model": conversation.model, "max_tokens": conversation.max_tokens}
     if conversation.system:
         request["system"] = conversation.system
-    request["messages"] = conversation.api_messages()
+    request["messages"] = conversation.api_messages(answer_pending=True)
     return escape_unsafe_json(json.dumps(request, indent=2, ensure_ascii=False)) + "\n"
 
 

@@ -142,6 +142,8 @@ def summarize_request(request: RequestRecord, turn_number: int = 0) -> str:
     body = request.body if isinstance(request.body, dict) else {}
     path = urlsplit(request.url).path or request.url
     parts = [f"turn {turn_number}"] if turn_number else []
+    if request.index:
+        parts.append(f"request {request.index + 1}")
     parts.append(f"{request.method} {path}")
     if body.get("model"):
         parts.append(str(body["model"]))
@@ -150,6 +152,9 @@ def summarize_request(request: RequestRecord, turn_number: int = 0) -> str:
     files = _count_blocks(body.get("messages"), ("image", "document"))
     if files:
         parts.append(f"{files} file{'' if files == 1 else 's'}")
+    results = _count_blocks(body.get("messages"), ("tool_result",))
+    if results:
+        parts.append(f"{results} tool_result{'' if results == 1 else 's'}")
     thinking = body.get("thinking")
     if isinstance(thinking, dict):
         display = thinking.get("display")

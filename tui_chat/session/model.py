@@ -24,10 +24,8 @@ from tui_chat.stream import clock
 from tui_chat.stream.types import ErrorInfo, RetryNotice
 from tui_chat.stream.wire import WireRecord
 
-TOOLS_NOT_RUN = (
-    "claude-tui does not run tools, so this tool was not executed. Answer without its result, or say "
-    "what result you would need."
-)
+NOT_RUN_MOVED_ON = "Not run: the user sent a new message instead of answering this tool call."
+"""The result of a tool call left unanswered (the loop was stopped) once the user writes again."""
 
 
 class TurnStatus(StrEnum):
@@ -55,6 +53,12 @@ class Block:
     citations: list[str] = field(default_factory=list)
     """One sanitized line per citation."""
     complete: bool = False
+    is_error: bool = False
+    """A `tool_result` block (of a `tool` turn) sent with `is_error`."""
+    decision: str = ""
+    """A `tool_result` block: `approved`, `always`, `refused`, `stopped`, `unavailable` or `automatic`."""
+    note: str = ""
+    """A `tool_result` block: where the tool runs, how long it took, the user's reason for refusing."""
 
     def __post_init__(self) -> None:
         self.index = _whole(self.index)
@@ -315,6 +319,9 @@ class Turn:
     """Set on both turns of a replayed recording (its name): never part of the history sent."""
     attachments: list[Attachment] = field(default_factory=list)
     """Files sent with a user message (before its text)."""
+    request_index: int = 0
+    """An assistant turn in a tool loop: 0 for the answer to the user, 1 for the continuation after the
+    first tool results, … (all of them have the same `number`)."""
     id: int = field(default_factory=lambda: next(_turn_ids))
     load_notes: list[str] = field(default_factory=list)
     """What of this turn could not be read from the database when it was loaded (shown with it)."""
@@ -340,9 +347,19 @@ class Turn:
 
     @property
     def tool_use_ids(self) -> list[str]:
+        return [str(call["id"]) for call in self.tool_calls]
+
+    @property
+    def tool_calls(self) -> list[dict[str, Any]]:
+        """The client tool calls (`tool_use` blocks) of a complete answer, as the API sent them."""
         if self.status is not TurnStatus.COMPLETE or not isinstance(self.api_content, list):
             return []
-        return [str(b["id"]) for b in self.api_content if isinstance(b, dict) and b.get("type") == "tool_use"]
+        return [b for b in self.api_content if isinstance(b, dict) and b.get("type") == "tool_use"]
+
+    @property
+    def is_tool_results(self) -> bool:
+        """The `tool_result`s sent back for an answer's tool calls (role `tool`: a user message on the wire)."""
+        return self.role == "tool"
 
 
 def unreadable_note(notes: list[str]) -> str:
@@ -353,6 +370,8 @@ def unreadable_note(notes: list[str]) -> str:
 @dataclass
 class SessionTotals:
     turns: int = 0
+    requests: int = 0
+    """Requests sent: one per answer, and one more for each round of tool results."""
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_input_tokens: int = 0
@@ -426,6 +445,8 @@ class Conversation:
     @title.setter
     def title(self, value: str) -> None:
         self._title = untrusted_line(value)
+        self.always_allowed: set[str] = set()
+        """Tools the user allowed for the rest of this conversation (`a` at an approval; not saved)."""
 
     def add_user(self, text: str, attachments: list[Attachment] | None = None) -> Turn:
         """Record the user's message (text as typed; sanitized for display) and the files sent with it."""
@@ -436,10 +457,46 @@ class Conversation:
         return turn
 
     def start_assistant(self) -> Turn:
-        number = 1 + sum(1 for t in self.turns if t.role == "assistant")
-        turn = Turn(role="assistant", status=TurnStatus.STREAMING, model=self.model, number=number)
+        """The next answer: to the user's message, or (after tool results) the continuation of a tool loop."""
+        previous = self.turns[-2] if len(self.turns) > 1 and self.turns[-1].is_tool_results else None
+        if previous is not None and previous.role == "assistant":
+            number, index = previous.number, previous.request_index + 1
+        else:
+            number, index = 1 + sum(1 for t in self.turns if t.role == "assistant" and t.request_index == 0), 0
+        turn = Turn(role="assistant", status=TurnStatus.STREAMING, model=self.model, number=number, request_index=index)
         self.turns.append(turn)
         return turn
+
+    def add_tool_results(self, blocks: list[Block], results: list[dict[str, Any]]) -> Turn:
+        """Record the `tool_result`s sent for the last answer's tool calls (`blocks`: as displayed)."""
+        turn = Turn(role="tool", blocks=blocks, api_content=results)
+        self.turns.append(turn)
+        return turn
+
+    def link_requests(self) -> None:
+        """Set `request_index` of every answer (a loaded conversation: it is not stored, the order tells it)."""
+        index = 0
+        for position, turn in enumerate(self.turns):
+            if turn.role != "assistant":
+                continue
+            before = self.turns[position - 1] if position else None
+            index = index + 1 if before is not None and before.is_tool_results else 0
+            turn.request_index = index
+
+    def loop_requests(self, turn: Turn) -> list[Turn]:
+        """The answers of the tool loop `turn` belongs to, one per request, in order (just `turn` without one)."""
+        if turn.role != "assistant" or turn.replay is not None:
+            return [turn]
+        same = [t for t in self.turns if t.role == "assistant" and t.number == turn.number and t.replay is None]
+        return same if turn in same else [turn]
+
+    @property
+    def unanswered_tool_calls(self) -> list[dict[str, Any]]:
+        """The tool calls of the last answer when nothing was sent back for them (a loop that stopped)."""
+        last = self.turns[-1] if self.turns else None
+        if last is None or last.role != "assistant" or last.replay is not None:
+            return []
+        return last.tool_calls
 
     def discard_last_assistant(self) -> Turn | None:
         """Drop the last assistant turn (before a retry); return it."""
@@ -463,7 +520,8 @@ class Conversation:
         for turn in self.turns:
             if turn.role != "assistant" or turn.replay is not None:
                 continue  # a replayed recording was not asked in this session, nor paid for
-            totals.turns += 1
+            totals.turns += turn.request_index == 0
+            totals.requests += 1
             metrics = turn.metrics
             totals.input_tokens += metrics.input_tokens or 0
             if metrics.input_count is None:
@@ -480,27 +538,33 @@ class Conversation:
                 totals.cost = (totals.cost or 0.0) + cost
         return totals
 
-    def api_messages(self, draft: Turn | None = None) -> list[dict[str, Any]]:
+    def api_messages(self, draft: Turn | None = None, *, answer_pending: bool = False) -> list[dict[str, Any]]:
         """The history to send: alternating roles, tool calls answered, unusable partial blocks left out
-        (with `draft`, a user turn not added yet, at the end: what sending it would send)."""
+        (with `draft`, a user turn not added yet, at the end: what sending it would send; `answer_pending`
+        ends a history whose last answer's tool calls were never answered with "not run" results, so it
+        is a request the API takes as it is)."""
         messages: list[dict[str, Any]] = []
         pending_tool_ids: list[str] = []
         for turn in self.turns if draft is None else [*self.turns, draft]:
             if turn.replay is not None:
                 continue
-            if turn.role == "user":
-                content: list[dict[str, Any]] = [
-                    {
-                        "type": "tool_result",
-                        "tool_use_id": tool_id,
-                        "content": TOOLS_NOT_RUN,
-                        "is_error": True,
-                    }
+            if turn.role in ("user", "tool"):
+                content: list[dict[str, Any]] = []
+                if turn.is_tool_results:
+                    sent = [dict(b) for b in turn.api_content if isinstance(b, dict)] if turn.api_content else []
+                    answered = {str(b.get("tool_use_id")) for b in sent}
+                    content.extend(sent)
+                    pending_tool_ids = [tool_id for tool_id in pending_tool_ids if tool_id not in answered]
+                content = [
+                    {"type": "tool_result", "tool_use_id": tool_id, "content": NOT_RUN_MOVED_ON, "is_error": True}
                     for tool_id in pending_tool_ids
-                ]
+                ] + content
                 pending_tool_ids = []
-                content.extend(attachment.block() for attachment in turn.attachments)
-                content.append({"type": "text", "text": str(turn.api_content)})
+                if not turn.is_tool_results:
+                    content.extend(attachment.block() for attachment in turn.attachments)
+                    content.append({"type": "text", "text": str(turn.api_content)})
+                if not content:
+                    continue
                 if messages and messages[-1]["role"] == "user":
                     messages[-1]["content"].extend(content)
                 else:
@@ -510,6 +574,13 @@ class Conversation:
                 if blocks:
                     messages.append({"role": "assistant", "content": blocks})
                     pending_tool_ids = turn.tool_use_ids
+        if answer_pending and pending_tool_ids:
+            stopped = "Not run: the tool loop was stopped before this call was answered."
+            results = [
+                {"type": "tool_result", "tool_use_id": i, "content": stopped, "is_error": True}
+                for i in pending_tool_ids
+            ]
+            messages.append({"role": "user", "content": results})
         for message in messages:  # plain strings where possible: what a person would write by hand
             content = message["content"]
             if message["role"] == "user" and len(content) == 1 and content[0]["type"] == "text":

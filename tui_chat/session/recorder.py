@@ -7,6 +7,7 @@ this module imports the SDK.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from anthropic import AsyncAnthropic
@@ -28,7 +29,7 @@ from tui_chat.stream.errors import client_secrets, describe_error
 from tui_chat.stream.event_stream import EventStream, StreamEvent, UnsettledText
 from tui_chat.stream.retry import RetryPolicy
 from tui_chat.stream.types import Outcome, RetryNotice
-from tui_chat.stream.wire import WireEvent, shown_headers
+from tui_chat.stream.wire import RequestRecord, WireEvent, shown_headers
 from tui_chat.wording import count_of
 
 SETTLE_FROM = 64_000
@@ -56,11 +57,13 @@ class TurnRecorder(EventStream):
         *,
         retry_policy: RetryPolicy | None = None,
         replay_headers: list[tuple[str, str]] | None = None,
+        client_tools: Sequence[dict[str, Any]] = (),
         **extra: Any,
     ) -> None:
         """`replay_headers`: this is a replay, and these are the headers its recording holds (shown, and
-        read for the metrics, instead of those of the local server that replays it)."""
-        params = {**request_params(conversation), **extra}
+        read for the metrics, instead of those of the local server that replays it). `client_tools`: the
+        `tools` entries of claude-tui's own tools (after the server tools)."""
+        params = {**request_params(conversation, extra_tools=client_tools), **extra}
         super().__init__(client, retry_policy=retry_policy, **params)
         self.conversation = conversation
         self.turn = turn
@@ -72,6 +75,10 @@ class TurnRecorder(EventStream):
 
     def _now(self) -> float:
         return clock.now() - self.started
+
+    async def on_request(self, request: RequestRecord) -> None:
+        request.index = self.turn.request_index  # its place in the tool loop (each retry's attempt keeps it)
+        await super().on_request(request)
 
     async def on_connect(self) -> None:
         if self._replay_headers is not None:

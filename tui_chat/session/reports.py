@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from tui_chat.attachments import Attachment
+from tui_chat.session.approval import ApprovalRequest
 from tui_chat.session.context import ContextUsage
 from tui_chat.session.model import Conversation, Turn
 from tui_chat.session.models import ModelChoice
@@ -48,6 +49,41 @@ class AnswerStarted:
     turn: Turn
     step: bool = False
     """A replay that sends one event per keypress."""
+
+
+@dataclass(frozen=True)
+class ApprovalNeeded:
+    """A tool call waits for the user's decision: answer it with `ChatController.answer_approval`."""
+
+    request: ApprovalRequest
+
+
+@dataclass(frozen=True)
+class ToolsRunning:
+    """The tool results of an answer are being made (`turn`, role `tool`; its blocks fill in as calls end).
+    Reported again each time one ends, and once more when all have: then `done`."""
+
+    turn: Turn
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class ToolInfo:
+    """One tool as `/tools` lists it."""
+
+    name: str
+    where: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ToolsListed:
+    """What `/tools` shows: whether tools are on, every tool, and each MCP server's state."""
+
+    enabled: bool
+    tools: tuple[ToolInfo, ...]
+    servers: tuple[tuple[str, str, str | None], ...]
+    """(name, command or URL, why it cannot be used — None when it runs)."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +168,9 @@ Report = (
     | PromptText
     | UserTurnAdded
     | AnswerStarted
+    | ApprovalNeeded
+    | ToolsRunning
+    | ToolsListed
     | AnswerEnded
     | TurnsRemoved
     | ConversationShown

@@ -155,4 +155,6 @@ def wire_summary(controls: RequestControls) -> list[str]:
         lines.append("tools=" + ", ".join(tool["type"] for tool in tools))
     if controls.cache:
         lines.append("cache_control on the system prompt and the last two user messages")
+    if controls.tools:
+        lines.append("tools: claude-tui's own tools (current_time, calculator, list_files, read_file, MCP servers')")
     return lines

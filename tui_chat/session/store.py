@@ -778,6 +778,7 @@ def _load(db: sqlite3.Connection, conversation_id: str) -> Conversation:
     if damaged:
         notes.append(f"{damaged} of its {len(rows)} messages could not be read in full (each is marked)")
     conversation.load_notes = notes
+    conversation.link_requests()
     return conversation
 
 

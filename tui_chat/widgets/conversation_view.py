@@ -43,6 +43,7 @@ from tui_chat.render.transcript import (
     Section,
     TextSection,
     ThinkingSection,
+    ToolCallResultSection,
     ToolResultSection,
     ToolSection,
     UserSection,
@@ -285,6 +286,19 @@ class AssistantEntry(Entry):
         self._ended = True
 
 
+class ToolResultsEntry(Entry):
+    """The results of an answer's tool calls (a `tool` turn): one section each, filled in as they end."""
+
+    def __init__(self, turn: Turn) -> None:
+        super().__init__(*(ToolCallResultSection(turn, block) for block in turn.blocks))
+        self.turn = turn
+
+    def update(self, turn: Turn) -> None:
+        """A call ended (its block filled in): redraw."""
+        for section in self.sections:
+            section.changed()
+
+
 class ConversationView(FastScrollbars, ScrollView, can_focus=True):
     """User and assistant turns, as lines; follows the newest text unless scrolled up."""
 
@@ -323,6 +337,7 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         self.hints = hints
         """Show the help text while the conversation is empty."""
         self.assistant: dict[int, AssistantEntry] = {}
+        self.tool_results: dict[int, ToolResultsEntry] = {}
         self._entries: list[Entry] = []
         self._sections: list[Section] = []
         self._starts: list[int] = []
@@ -396,17 +411,31 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         self.relayout(follow=True)
         return entry
 
+    def show_tool_results(self, turn: Turn, *, done: bool = False) -> None:
+        """Show (or update) the results of an answer's tool calls as they come in."""
+        entry = self.tool_results.get(turn.id)
+        if entry is None:
+            self._hide_hint()
+            entry = self.tool_results[turn.id] = ToolResultsEntry(turn)
+            self._entries.append(entry)
+            self.structure_changed()
+        else:
+            entry.update(turn)
+        self.relayout()
+
     def remove_turns(self, turn_ids: set[int]) -> None:
         """Remove the entries of these turns (user and assistant)."""
         self._entries = [e for e in self._entries if e.turn is None or e.turn.id not in turn_ids]
         self._backlog = [turn for turn in self._backlog if turn.id not in turn_ids]
         for turn_id in turn_ids:
             self.assistant.pop(turn_id, None)
+            self.tool_results.pop(turn_id, None)
         self.structure_changed()
         self.relayout()
 
     def clear_all(self) -> None:
         self.assistant.clear()
+        self.tool_results.clear()
         self._entries.clear()
         self._backlog = []
         self.structure_changed()
@@ -418,6 +447,7 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         """Show finished turns (a resumed conversation), from the newest up, a frame's worth at a time
         (see `relayout`). Only the last `recent` are rendered; older ones wait behind a line to click."""
         self.assistant.clear()
+        self.tool_results.clear()
         self._entries.clear()
         hidden = turns[:-recent] if len(turns) > recent else []
         if hidden:
@@ -430,6 +460,9 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         self.relayout(follow=True)
 
     def _entry(self, turn: Turn) -> Entry:
+        if turn.is_tool_results:
+            results = self.tool_results[turn.id] = ToolResultsEntry(turn)
+            return results
         if turn.role == "user":
             entry = Entry(UserSection(turn))
             entry.turn = turn

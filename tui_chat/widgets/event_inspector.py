@@ -211,10 +211,11 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         turn = message.turn
         self._streaming += 1
         self.turns[turn.id] = TurnCounts(turn.number)
+        request = f" · request {turn.request_index + 1} (the tool results)" if turn.request_index else ""
         what = f"replay of {turn.replay}" if turn.replay is not None else f"POST /v1/messages · {turn.model}"
-        note = f"turn {turn.number} · {what} · sending…"
+        note = f"turn {turn.number}{request} · {what} · sending…"
         row = InspectorRow(turn.id, turn.number, note=note, requesting=True)
-        self._requests[(turn.id, 0)] = row
+        self._requests[(turn.id, turn.request_index)] = row
         self.add_rows([row])
 
     def on_request_sent(self, message: RequestSent) -> None:
@@ -273,7 +274,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
 
     def on_turn_ended(self, message: TurnEnded) -> None:
         turn = message.turn
-        pending = self._requests.get((turn.id, 0))
+        pending = self._requests.get((turn.id, turn.request_index))
         if pending is not None and pending.request is None:  # it never went out (no client, stopped first)
             pending.note = f"turn {turn.number} · POST /v1/messages · {turn.model} · not sent"
             self._line_cache.clear()
@@ -281,11 +282,17 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
             self._ended[turn.id] = turn.wire
         counts = turn.wire.counts() if turn.wire is not None else {}
         summary = f"{count_of(sum(counts.values()), 'event')}, {count_of(counts.get('ping', 0), 'ping')}"
-        if turn.status is TurnStatus.COMPLETE:
-            note = f"── turn {turn.number} complete: {summary} ──"
+        which = f"turn {turn.number}" + (f" request {turn.request_index + 1}" if turn.request_index else "")
+        if turn.status is TurnStatus.COMPLETE and turn.metrics.stop_reason == "tool_use" and turn.tool_calls:
+            calls = len(turn.tool_calls)
+            note = (
+                f"── {which}: stop_reason tool_use, {calls} tool call{'s' if calls > 1 else ''} to answer: {summary} ──"
+            )
+        elif turn.status is TurnStatus.COMPLETE:
+            note = f"── {which} complete: {summary} ──"
         else:
             reason = turn.error.kind if turn.error is not None else turn.status.value
-            note = f"── turn {turn.number} {turn.status.value} ({reason}): {summary} ──"
+            note = f"── {which} {turn.status.value} ({reason}): {summary} ──"
         error = turn.status is not TurnStatus.COMPLETE
         self._streaming = max(0, self._streaming - 1)
         if not self._streaming:

@@ -241,9 +241,10 @@ class MetricsPanel(Horizontal):
     def _turn_items(self, now: float) -> tuple[list[tuple[str, str]], ...]:
         """(timing, stop reason, tokens, cache, event counts, request id and retries, rate limits, cost)
         as label/value pairs."""
-        if self.turn is None:
+        turn = self.turn
+        if turn is None:
             return [], [], [], [], [], [], [], []
-        return turn_figures(self.turn, now)
+        return turn_figures(turn, now, self.conversation.loop_requests(turn))
 
     def _session_line(self, *, short: bool = False) -> Content:
         totals = self.conversation.totals()
