@@ -885,7 +885,7 @@ def _turn_from_row(row: dict[str, Any]) -> Turn:
     """A turn from its row. Each value that cannot be read gets a default and a note (`load_notes`)."""
     notes: list[str] = []
     role = row["role"]
-    if role not in ("user", "assistant"):
+    if role not in ("user", "assistant", "tool"):
         notes.append(f"its role ({_shown(role)}), so it is shown as an answer")
         role = "assistant"
     text = _text(row["text"])
@@ -1014,7 +1014,8 @@ def _optional(cls: type[_T]) -> Callable[[Any], _T | None]:
 
 
 def _api_content(role: str) -> Callable[[Any], Any]:
-    """What a turn adds to the history: the user's text, or a list of content blocks (objects)."""
+    """What a turn adds to the history: the user's text, or a list of content blocks (objects): an answer's,
+    or the `tool_result`s of a tool turn."""
 
     def parse(value: Any) -> Any:
         if value is None:
@@ -1022,7 +1023,7 @@ def _api_content(role: str) -> Callable[[Any], Any]:
         content = _loads(value)
         if role == "user" and isinstance(content, str):
             return content
-        if role == "assistant" and isinstance(content, list) and all(isinstance(item, dict) for item in content):
+        if role in ("assistant", "tool") and isinstance(content, list) and all(isinstance(i, dict) for i in content):
             return content
         raise TypeError("not content")
 
