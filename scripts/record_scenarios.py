@@ -25,7 +25,7 @@ from anthropic import AsyncAnthropic  # noqa: E402
 from tui_chat.attachments import attachment_from_bytes  # noqa: E402
 from tui_chat.controls import RequestControls  # noqa: E402
 from tui_chat.demo.server import DemoServer  # noqa: E402
-from tui_chat.session.model import Block, Conversation, TurnStatus  # noqa: E402
+from tui_chat.session.conversation import Block, Conversation, TurnStatus  # noqa: E402
 from tui_chat.session.recorder import TurnRecorder  # noqa: E402
 from tui_chat.tools.toolbox import Toolbox  # noqa: E402
 

@@ -16,9 +16,9 @@ from textual.pilot import Pilot
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import Settings, data_dir
 from tui_chat.demo.server import DemoServer
-from tui_chat.render.transcript import TtftSection
+from tui_chat.render.sections import TtftSection
 from tui_chat.screens.chat import ChatScreen
-from tui_chat.session.model import Block, Conversation, TurnStatus
+from tui_chat.session.conversation import Block, Conversation, TurnStatus
 from tui_chat.session.recording import ReplayChoice, find_recording
 from tui_chat.session.store import ConversationStore
 from tui_chat.session.ttft import TtftExperiment, TtftRun

@@ -18,7 +18,7 @@ from tui_chat.messages import TurnEnded
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.missing_key import MissingKeyScreen
 from tui_chat.session.backend import Backend
-from tui_chat.session.model import TurnStatus
+from tui_chat.session.conversation import TurnStatus
 from tui_chat.widgets.event_inspector import EventInspector
 from tui_chat.widgets.metrics_panel import MetricsPanel
 

@@ -15,8 +15,8 @@ from tui_chat.demo.server import DemoModel, DemoServer
 from tui_chat.session import reports
 from tui_chat.session.backend import Backend
 from tui_chat.session.controller import ChatController
+from tui_chat.session.conversation import TurnStatus
 from tui_chat.session.history import History
-from tui_chat.session.model import TurnStatus
 from tui_chat.session.recording import ReplayChoice, find_recording
 from tui_chat.session.store import ConversationStore
 

@@ -19,8 +19,8 @@ from tui_chat.controls import RequestControls
 from tui_chat.demo.features import ModelFeatures
 from tui_chat.demo.server import MODELS, DemoModel, DemoServer
 from tui_chat.session import reports
+from tui_chat.session.conversation import Conversation, Turn, TurnStatus
 from tui_chat.session.export import conversation_to_markdown
-from tui_chat.session.model import Conversation, Turn, TurnStatus
 from tui_chat.session.pricing import CACHE_READ_MULTIPLIER, CACHE_WRITE_MULTIPLIER, price_for
 from tui_chat.session.recorder import TurnRecorder
 from tui_chat.session.store import ConversationStore
@@ -478,7 +478,7 @@ def test_controls_survive_bad_saved_json() -> None:
 
 def test_capabilities_from_the_models_api() -> None:
     from tui_chat.demo.server import ALWAYS_THINKS, LEGACY
-    from tui_chat.session.models import read_capabilities
+    from tui_chat.session.model_catalog import read_capabilities
 
     always = read_capabilities(ALWAYS_THINKS.capabilities())
     assert always is not None and not always.thinking_disabled and "xhigh" in always.effort

@@ -14,7 +14,7 @@ from tests.test_controls import png
 from tui_chat.bindings import palette_commands
 from tui_chat.commands import KeyMap
 from tui_chat.controls import RequestControls
-from tui_chat.render.transcript import CitationsSection, ToolResultSection, UserSection
+from tui_chat.render.sections import CitationsSection, ToolResultSection, UserSection
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.choice import ChoiceScreen
 from tui_chat.screens.event_detail import EventDetailScreen

@@ -13,7 +13,7 @@ from textual.selection import Selection
 from tests.test_app import SIZE, demo_app, type_prompt, wait_for_turn_end
 from tui_chat.app import ClaudeTUI
 from tui_chat.bench.worker import build_conversation
-from tui_chat.render.transcript import EarlierSection, ThinkingSection, UserSection
+from tui_chat.render.sections import EarlierSection, ThinkingSection, UserSection
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.widgets.conversation_view import RECENT_TURNS, ConversationView
 

@@ -11,7 +11,7 @@ from anthropic import AsyncAnthropic
 from tui_chat.demo.scenarios import SCENARIOS
 from tui_chat.demo.script import split_tokens
 from tui_chat.demo.server import MODELS, DemoServer
-from tui_chat.session.model import Block, Conversation
+from tui_chat.session.conversation import Block, Conversation
 from tui_chat.session.recorder import TurnRecorder
 from tui_chat.stream.event_stream import EventStream
 from tui_chat.stream.retry import RetryPolicy

@@ -17,6 +17,7 @@ from markdown_it.token import Token
 
 from tests.conftest import fixture_bytes
 from tests.test_store import CJK_EMOJI_RTL, build_rich_conversation
+from tui_chat.session.conversation import Block, Conversation, TurnStatus
 from tui_chat.session.export import (
     ExportError,
     conversation_to_api_json,
@@ -28,7 +29,6 @@ from tui_chat.session.export import (
     turn_to_sse,
     write_export,
 )
-from tui_chat.session.model import Block, Conversation, TurnStatus
 from tui_chat.session.store import ConversationStore
 
 PARSER = MarkdownIt("commonmark")

@@ -13,7 +13,7 @@ from tests.test_app import SIZE, demo_app, screen_text, type_prompt, wait_for_tu
 from tui_chat.config import data_dir
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.conversation_list import ConversationListScreen
-from tui_chat.session.model import Block, Conversation, TurnStatus
+from tui_chat.session.conversation import Block, Conversation, TurnStatus
 from tui_chat.session.store import ConversationStore
 from tui_chat.widgets.conversation_view import ConversationView
 from tui_chat.widgets.find_bar import FindInput

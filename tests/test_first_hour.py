@@ -20,15 +20,15 @@ from tui_chat.commands import KeyMap
 from tui_chat.config import Settings, data_dir
 from tui_chat.demo.script import sse_frame
 from tui_chat.demo.server import DemoServer, Recording
-from tui_chat.render.transcript import HintSection, status_bar
+from tui_chat.render.sections import HintSection, status_bar
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.help import help_sections
 from tui_chat.screens.model_picker import ModelPickerScreen
 from tui_chat.session.backend import Backend
+from tui_chat.session.conversation import Turn, TurnMetrics, TurnStatus
 from tui_chat.session.export import conversation_to_markdown, escape_inline
 from tui_chat.session.inspect import explain, headers_summary, sdk_object_text
-from tui_chat.session.model import Turn, TurnMetrics, TurnStatus
-from tui_chat.session.models import ModelChoice
+from tui_chat.session.model_catalog import ModelChoice
 from tui_chat.session.pricing import format_cost
 from tui_chat.session.recording import ReplayChoice, load_recording
 from tui_chat.session.store import ConversationStore

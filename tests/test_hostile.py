@@ -34,8 +34,8 @@ from tests.pty_app import PtyApp
 from tests.test_security import FORBIDDEN
 from tui_chat.config import load_settings
 from tui_chat.safety import redact, sanitize
+from tui_chat.session.conversation import Conversation
 from tui_chat.session.export import conversation_to_api_json, conversation_to_markdown
-from tui_chat.session.model import Conversation
 from tui_chat.session.recorder import TurnRecorder
 from tui_chat.session.store import ConversationStore, load_conversation
 from tui_chat.stream.retry import RetryPolicy

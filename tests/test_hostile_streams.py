@@ -19,7 +19,7 @@ from tests.hostile_streams import (
     message_start,
     text_delta,
 )
-from tui_chat.session.model import Conversation, Turn, TurnStatus
+from tui_chat.session.conversation import Conversation, Turn, TurnStatus
 from tui_chat.session.recorder import TurnRecorder
 from tui_chat.stream.types import Outcome
 
@@ -167,7 +167,7 @@ async def test_a_megabyte_line_is_drawn_cut_and_kept_whole() -> None:
     from tui_chat.app import ClaudeTUI
     from tui_chat.config import Settings
     from tui_chat.demo.server import DemoServer, Recording
-    from tui_chat.render.transcript import SHOWN_BLOCK_CHARACTERS, SHOWN_LINE_CHARACTERS, ThinkingSection
+    from tui_chat.render.sections import SHOWN_BLOCK_CHARACTERS, SHOWN_LINE_CHARACTERS, ThinkingSection
     from tui_chat.screens.chat import ChatScreen
     from tui_chat.session.backend import Backend
     from tui_chat.session.export import conversation_to_markdown

@@ -25,7 +25,7 @@ from tui_chat.config import Secret, Settings
 from tui_chat.demo.server import DemoServer, Recording
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.session.backend import Backend
-from tui_chat.session.model import Conversation, TurnStatus
+from tui_chat.session.conversation import Conversation, TurnStatus
 from tui_chat.session.recorder import TurnRecorder
 from tui_chat.stream.errors import describe_error
 from tui_chat.stream.event_stream import EventStream

@@ -10,12 +10,12 @@ from textual.widgets import DataTable, OptionList
 
 from tests.test_app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
 from tui_chat.demo.server import MODELS, DemoServer
-from tui_chat.render.transcript import TtftSection, bar
+from tui_chat.render.sections import TtftSection, bar
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.model_picker import ModelPickerScreen
 from tui_chat.screens.session_metrics import SessionMetricsScreen
-from tui_chat.session.model import Conversation
-from tui_chat.session.models import FALLBACK_MODELS, describe_limits, fetch_models
+from tui_chat.session.conversation import Conversation
+from tui_chat.session.model_catalog import FALLBACK_MODELS, describe_limits, fetch_models
 from tui_chat.session.pricing import estimate_cost, price_for
 from tui_chat.session.recorder import TurnRecorder
 from tui_chat.session.ttft_runner import run_ttft_experiment

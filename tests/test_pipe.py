@@ -24,7 +24,7 @@ from tui_chat.config import Secret, Settings
 from tui_chat.demo.scenarios import SCENARIOS
 from tui_chat.demo.server import DemoServer, DemoThread
 from tui_chat.pipe import PipeOptions, PipeRun, Printer, safe_json
-from tui_chat.session.model import TurnStatus
+from tui_chat.session.conversation import TurnStatus
 from tui_chat.session.store import ConversationStore
 
 REPO = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from tui_chat.commands import COMMANDS, KeyMap, slash_commands
 from tui_chat.preferences import Preferences
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.help import HelpScreen
-from tui_chat.session.model import Turn
+from tui_chat.session.conversation import Turn
 
 
 async def test_f1_lists_every_key_and_slash_command() -> None:

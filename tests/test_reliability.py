@@ -17,7 +17,7 @@ from tui_chat.demo.server import DemoServer, Recording
 from tui_chat.messages import RetryScheduled
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.session.backend import Backend
-from tui_chat.session.model import Turn, TurnStatus
+from tui_chat.session.conversation import Turn, TurnStatus
 
 
 def make_app(pace: float = 0.0, **settings: Any) -> tuple[ClaudeTUI, DemoServer]:
@@ -210,7 +210,7 @@ async def test_empty_prompt_is_ignored_and_a_huge_one_is_sent_with_a_warning() -
         assert asyncio.get_running_loop().time() - started < 10
         assert unmarked(server.requests[-1].body["messages"])[0]["content"] == huge  # sent in full
         assert "will probably refuse it" in screen_text(app)
-        from tui_chat.render.transcript import UserSection
+        from tui_chat.render.sections import UserSection
 
         shown_message = next(s.text for s in screen.view.sections if isinstance(s, UserSection))
         assert "more characters (all of it was sent" in shown_message

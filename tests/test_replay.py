@@ -18,7 +18,7 @@ from tui_chat.demo.server import DemoServer, Recording
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.replay_picker import ReplayPickerScreen
 from tui_chat.session.backend import Backend
-from tui_chat.session.model import TurnStatus
+from tui_chat.session.conversation import TurnStatus
 from tui_chat.session.recording import (
     ReplayChoice,
     find_recording,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tui_chat.bench.corpus import conversations
-from tui_chat.session.model import Block, Conversation, Turn, TurnStatus
+from tui_chat.session.conversation import Block, Conversation, Turn, TurnStatus
 from tui_chat.session.search import fts_query, index_form, matching_line, parse_since, query_terms
 from tui_chat.session.store import DB_FILENAME, ConversationStore, schema_version, search_conversations
 

@@ -125,7 +125,7 @@ def test_a_crash_report_has_no_key(tmp_path: Path) -> None:
 def test_rate_limit_headers_of_any_size_are_shown_without_failing() -> None:
     """Rate-limit counts get thousands separators; a hostile 5,000-digit one (past Python's int
     conversion limit) is shown as it came, not turned into an exception in the metrics pane."""
-    from tui_chat.session.model import Conversation
+    from tui_chat.session.conversation import Conversation
     from tui_chat.widgets.metrics_panel import MetricsPanel
 
     conversation = Conversation(model="m")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui_chat.session.model import NOT_RUN_MOVED_ON, Block, Conversation, TurnStatus
+from tui_chat.session.conversation import NOT_RUN_MOVED_ON, Block, Conversation, TurnStatus
 
 
 def answer(conversation: Conversation, content: list[dict], status: TurnStatus = TurnStatus.COMPLETE) -> None:

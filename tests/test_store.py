@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import fixture_bytes
 from tui_chat.session import store as store_module
-from tui_chat.session.model import Block, Conversation, Turn, TurnStatus
+from tui_chat.session.conversation import Block, Conversation, Turn, TurnStatus
 from tui_chat.session.store import (
     DB_FILENAME,
     INTERRUPTED_KIND,
@@ -380,7 +380,7 @@ def test_checkpoint_survives_sigkill(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         import os, signal
-        from tui_chat.session.model import Block, Conversation
+        from tui_chat.session.conversation import Block, Conversation
         from tui_chat.session.store import ConversationStore
         conversation = Conversation(model="m", conversation_id="killed")
         conversation.add_user("tell me")

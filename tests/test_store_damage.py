@@ -21,8 +21,8 @@ from tui_chat.demo.server import DemoServer
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.conversation_list import ConversationListScreen
 from tui_chat.session.backend import Backend
+from tui_chat.session.conversation import Conversation, TurnStatus
 from tui_chat.session.export import conversation_to_markdown
-from tui_chat.session.model import Conversation, TurnStatus
 from tui_chat.session.store import DB_FILENAME, UNKNOWN_TIME, ConversationStore
 
 DAMAGE: dict[str, tuple[int, str, Any]] = {

@@ -21,7 +21,7 @@ from tui_chat.config import Settings, data_dir
 from tui_chat.demo.server import DemoServer
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.session.backend import Backend
-from tui_chat.session.model import Block, Conversation, TurnStatus
+from tui_chat.session.conversation import Block, Conversation, TurnStatus
 from tui_chat.session.store import DB_FILENAME, ConversationStore
 from tui_chat.session.writer import StoreWriter, WriterState
 

@@ -12,7 +12,7 @@ from typing import Any
 from tests.test_controller import Driver, driver
 from tui_chat.session import reports
 from tui_chat.session.approval import Approval, ApprovalRequest, Decision, approve_tools
-from tui_chat.session.model import Turn, TurnStatus
+from tui_chat.session.conversation import Turn, TurnStatus
 from tui_chat.session.store import ConversationStore
 from tui_chat.tools.base import Tool, ToolSpec
 from tui_chat.tools.toolbox import Toolbox, ToolSettings

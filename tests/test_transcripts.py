@@ -21,7 +21,7 @@ from tui_chat.demo.server import DemoServer
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.conversation_list import ConfirmScreen, ConversationListScreen, RenameScreen
 from tui_chat.session.backend import Backend
-from tui_chat.session.model import TurnStatus
+from tui_chat.session.conversation import TurnStatus
 from tui_chat.session.store import INTERRUPTED_KIND, ConversationStore
 
 
@@ -309,14 +309,14 @@ async def test_conversation_list_opens_renames_and_deletes() -> None:
 
 
 def test_cli_export_writes_markdown(tmp_path: Path) -> None:
-    from tui_chat.session.model import Conversation
+    from tui_chat.session.conversation import Conversation
 
     conversation = Conversation(model="claude-sonnet-5-5")
     user = conversation.add_user("日本語 and emoji 🎉 and עברית")
     answer = conversation.start_assistant()
     answer.status = TurnStatus.COMPLETE
     answer.api_content = [{"type": "text", "text": "```python\nprint('hi')\n```"}]
-    from tui_chat.session.model import Block
+    from tui_chat.session.conversation import Block
 
     answer.blocks = [Block(0, "text", "```python\nprint('hi')\n```", complete=True)]
     with ConversationStore(tmp_path) as store:

@@ -34,8 +34,8 @@ from tui_chat.messages import (
     TurnEnded,
     WireEventsArrived,
 )
+from tui_chat.session.conversation import Conversation, Turn
 from tui_chat.session.inspect import HelperEvent
-from tui_chat.session.model import Conversation, Turn
 from tui_chat.session.recorder import TurnRecorder
 from tui_chat.stream import clock
 from tui_chat.stream.event_stream import StreamEvent

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from textual.message import Message
 from textual.message_pump import MessagePump
 
+from tui_chat.session.conversation import Block, Turn, TurnMetrics
 from tui_chat.session.inspect import HelperEvent
-from tui_chat.session.model import Block, Turn, TurnMetrics
 from tui_chat.stream.types import RetryNotice
 from tui_chat.stream.wire import RequestRecord, WireEvent, WireRecord
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from tui_chat.session.model import Block, Conversation, TurnStatus
+from tui_chat.session.conversation import Block, Conversation, TurnStatus
 
 VOCABULARY_SIZE = 30_000
 _COMMON_WORDS = (

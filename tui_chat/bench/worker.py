@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from tui_chat.app import ClaudeTUI
     from tui_chat.bench.probe import AppProbe, LoopMonitor
     from tui_chat.screens.chat import ChatScreen
-    from tui_chat.session.model import Conversation, Turn
+    from tui_chat.session.conversation import Conversation, Turn
 
 SIZE = (120, 40)
 THROUGHPUT_CASES: list[tuple[BenchKind, int]] = [
@@ -402,7 +402,7 @@ def build_conversation(turns: int, tokens: int = 300) -> Conversation:
     """A finished conversation of `turns` questions and answers (markdown with code), with wire records."""
     from tui_chat.demo.script import Block as ScriptBlock
     from tui_chat.demo.script import MessageMeta, Reply, frames
-    from tui_chat.session.model import Block, Conversation, TurnStatus
+    from tui_chat.session.conversation import Block, Conversation, TurnStatus
     from tui_chat.stream.wire import WireEvent, WireRecord
 
     conversation = Conversation(model=MODEL, max_tokens=MAX_TOKENS)

@@ -15,8 +15,8 @@ from tui_chat.session import reports
 from tui_chat.session.approval import approve_tools, refuse_all
 from tui_chat.session.backend import Backend
 from tui_chat.session.controller import ChatController
+from tui_chat.session.conversation import Conversation, Turn, TurnStatus
 from tui_chat.session.history import History
-from tui_chat.session.model import Conversation, Turn, TurnStatus
 from tui_chat.stream import clock
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ from typing import Any
 from anthropic import AsyncAnthropic
 
 from tui_chat.pipe.output import PipeOptions, Printer, redacted, request_description, safe_json
+from tui_chat.session.conversation import Conversation, Turn
 from tui_chat.session.inspect import headers_summary, row_text, visible, wire_row
-from tui_chat.session.model import Conversation, Turn
 from tui_chat.session.recorder import TurnRecorder
 from tui_chat.stream import clock
 from tui_chat.stream.retry import RetryPolicy

@@ -26,7 +26,7 @@ from tui_chat.bindings import bindings
 from tui_chat.commands import Scope, active_keymap, find_slash, slash_help
 from tui_chat.messages import PromptSubmitted, StreamBatch, TurnEnded, TurnStarted
 from tui_chat.preferences import Preferences
-from tui_chat.render.transcript import TtftSection
+from tui_chat.render.sections import TtftSection
 from tui_chat.safety import sanitize_line
 from tui_chat.screens.choice import ChoiceScreen
 from tui_chat.screens.conversation_list import ConversationListScreen, ListChoice
@@ -47,8 +47,8 @@ from tui_chat.session.clipboard import (
 )
 from tui_chat.session.collector import CollectorPolicy
 from tui_chat.session.controller import ChatController
+from tui_chat.session.conversation import Conversation, Turn, TurnStatus
 from tui_chat.session.history import History
-from tui_chat.session.model import Conversation, Turn, TurnStatus
 from tui_chat.session.recording import ReplayChoice
 from tui_chat.stream.types import UI_READ_PACE
 from tui_chat.widgets.conversation_view import ConversationView

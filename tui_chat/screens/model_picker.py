@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui_chat.session.models import ModelChoice, describe_capabilities, describe_limits
+from tui_chat.session.model_catalog import ModelChoice, describe_capabilities, describe_limits
 
 
 class ModelPickerScreen(ModalScreen[str | None]):

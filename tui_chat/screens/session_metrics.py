@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from tui_chat.session.model import Conversation, Turn, cut_short, format_tokens
+from tui_chat.session.conversation import Conversation, Turn, cut_short, format_tokens
 from tui_chat.session.pricing import PRICES_AS_OF, format_cost
 from tui_chat.session.ttft import TtftExperiment
 from tui_chat.wording import duration

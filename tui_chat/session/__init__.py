@@ -1,4 +1,5 @@
-"""Session/model layer: conversation state, turns, metrics, transcripts. No Textual here.
+"""Session/model layer: conversation state, turns, metrics, exports (the markdown transcript). No Textual here.
 
-`model` is pure Python; `recorder` connects a turn to the stream layer (and so imports the SDK).
+`conversation` (the state) is pure Python; `model_catalog` is the models a user can pick; `recorder`
+connects a turn to the stream layer (and so imports the SDK).
 """

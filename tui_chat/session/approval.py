@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from tui_chat.session.model import Turn
+from tui_chat.session.conversation import Turn
 
 
 class Decision(StrEnum):

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui_chat.safety import sanitize_line
+from tui_chat.session.conversation import Conversation
 from tui_chat.session.export import ExportError, write_export
-from tui_chat.session.model import Conversation
 
 CLIPBOARD_FILENAME = "clipboard.txt"
 

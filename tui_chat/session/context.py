@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from tui_chat.session.model import Conversation, TurnStatus
-from tui_chat.session.models import estimate_tokens
+from tui_chat.session.conversation import Conversation, TurnStatus
+from tui_chat.session.model_catalog import estimate_tokens
 
 Source = Literal["none", "last answer", "counted", "estimated"]
 

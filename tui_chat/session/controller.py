@@ -25,6 +25,7 @@ from tui_chat.session.backend import Backend
 from tui_chat.session.clipboard import code_blocks, write_clipboard_fallback
 from tui_chat.session.collector import CollectorPolicy
 from tui_chat.session.context import ContextUsage, estimated_tokens, last_answer_tokens
+from tui_chat.session.conversation import Block, Conversation, Turn, TurnStatus
 from tui_chat.session.export import (
     ExportError,
     conversation_to_api_json,
@@ -33,7 +34,6 @@ from tui_chat.session.export import (
     write_export,
 )
 from tui_chat.session.history import History
-from tui_chat.session.model import Block, Conversation, Turn, TurnStatus
 from tui_chat.session.recording import ReplayChoice, meta_path, recording_from_record, recording_meta
 from tui_chat.session.reports import (
     AnswerEnded,
@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
 
     from tui_chat.demo.server import DemoThread
-    from tui_chat.session.models import Capabilities, ModelChoice
+    from tui_chat.session.model_catalog import Capabilities, ModelChoice
     from tui_chat.session.recorder import TurnRecorder
     from tui_chat.session.ttft import TtftExperiment
     from tui_chat.stream.retry import RetryPolicy
@@ -275,7 +275,7 @@ class ChatController:
 
     def _warn_if_too_long(self, text: str) -> None:
         """A big paste is sent as it is, but say so when it cannot fit the model's context window."""
-        from tui_chat.session.models import context_window, estimate_tokens
+        from tui_chat.session.model_catalog import context_window, estimate_tokens
 
         limit = context_window(self.conversation.model, self.models)
         counted = self._counted
@@ -623,7 +623,7 @@ class ChatController:
 
     async def _suggest_models(self, turn: Turn) -> None:
         """After a 404 (an unknown model, usually): list the models this key can use."""
-        from tui_chat.session.models import fetch_models
+        from tui_chat.session.model_catalog import fetch_models
 
         try:
             models = await fetch_models(await self.client())
@@ -933,7 +933,7 @@ class ChatController:
 
     async def list_models(self) -> tuple[list[ModelChoice], str]:
         """The models for the picker, and a sentence saying where the list came from."""
-        from tui_chat.session.models import FALLBACK_MODELS, FALLBACK_MODELS_AS_OF, fetch_models
+        from tui_chat.session.model_catalog import FALLBACK_MODELS, FALLBACK_MODELS_AS_OF, fetch_models
 
         try:
             models = await fetch_models(await self.client())
@@ -953,7 +953,7 @@ class ChatController:
         None when it is not listed or the list cannot be had (then requests go as asked)."""
         async with self._models_lock:
             if not self._models_listed:
-                from tui_chat.session.models import fetch_models
+                from tui_chat.session.model_catalog import fetch_models
 
                 self._models_listed = True
                 with contextlib.suppress(Exception):  # a gateway without the Models API: capabilities stay unknown
@@ -961,7 +961,7 @@ class ChatController:
         return self._known_capabilities(model)
 
     def _known_capabilities(self, model: str | None = None) -> Capabilities | None:
-        from tui_chat.session.models import find_model
+        from tui_chat.session.model_catalog import find_model
 
         choice = find_model(model or self.conversation.model, self.models)
         return None if choice is None else choice.capabilities
@@ -1134,7 +1134,7 @@ class ChatController:
 
     def context_usage(self) -> ContextUsage:
         """The gauge with an empty prompt: the last answer's input + output."""
-        from tui_chat.session.models import context_window
+        from tui_chat.session.model_catalog import context_window
 
         tokens, _ = last_answer_tokens(self.conversation)
         limit = context_window(self.conversation.model, self.models)
@@ -1155,8 +1155,8 @@ class ChatController:
     async def count_draft(self, text: str) -> ContextUsage:
         """`count_tokens` of the request that sending `text` (with the attached files) would make; an
         estimate when the endpoint cannot count (a gateway without it)."""
-        from tui_chat.session.model import Turn
-        from tui_chat.session.models import context_window
+        from tui_chat.session.conversation import Turn
+        from tui_chat.session.model_catalog import context_window
 
         await self.model_capabilities()  # (the Models API, once: the model's input limit)
         conversation = self.conversation

@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING
 
 from tui_chat.files import write_atomically
 from tui_chat.safety import sanitize_line, untrusted_line, untrusted_text
-from tui_chat.session.model import Block, Conversation, Turn, TurnStatus, cut_short, format_tokens, unreadable_note
+from tui_chat.session.conversation import (
+    Block,
+    Conversation,
+    Turn,
+    TurnStatus,
+    cut_short,
+    format_tokens,
+    unreadable_note,
+)
 from tui_chat.wording import count_of, duration
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tui_chat.session.model import Turn, TurnMetrics, TurnStatus, cut_short, format_tokens
+from tui_chat.session.conversation import Turn, TurnMetrics, TurnStatus, cut_short, format_tokens
 from tui_chat.session.pricing import format_cost
 from tui_chat.wording import duration
 

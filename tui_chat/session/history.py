@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui_chat.safety import redact, sanitize_line
-from tui_chat.session.model import Conversation, Turn, TurnStatus
+from tui_chat.session.conversation import Conversation, Turn, TurnStatus
 from tui_chat.session.reports import Notice
 from tui_chat.session.store import DB_FILENAME, ConversationStore, StoreError, load_wire_body
 from tui_chat.session.writer import StoreWriter, WriterState

@@ -22,7 +22,7 @@ from anthropic.types import (
 from anthropic.types.citations_delta import Citation
 
 from tui_chat.safety import sanitize, sanitize_line
-from tui_chat.session.model import Block, Conversation, Turn, TurnStatus
+from tui_chat.session.conversation import Block, Conversation, Turn, TurnStatus
 from tui_chat.session.request import request_params
 from tui_chat.stream import clock
 from tui_chat.stream.errors import client_secrets, describe_error

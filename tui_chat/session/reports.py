@@ -13,8 +13,8 @@ from typing import Literal
 from tui_chat.attachments import Attachment
 from tui_chat.session.approval import ApprovalRequest
 from tui_chat.session.context import ContextUsage
-from tui_chat.session.model import Conversation, Turn
-from tui_chat.session.models import ModelChoice
+from tui_chat.session.conversation import Conversation, Turn
+from tui_chat.session.model_catalog import ModelChoice
 from tui_chat.session.ttft import TtftExperiment
 
 Severity = Literal["information", "warning", "error"]

@@ -13,8 +13,8 @@ from typing import Any
 
 from tui_chat.attachments import Attachment
 from tui_chat.controls import EFFORT_LEVELS, RequestControls
-from tui_chat.session.model import Conversation
-from tui_chat.session.models import Capabilities
+from tui_chat.session.conversation import Conversation
+from tui_chat.session.model_catalog import Capabilities
 
 CACHE_CONTROL: dict[str, str] = {"type": "ephemeral"}
 """A prompt-cache breakpoint (five minutes, the default lifetime)."""

@@ -29,7 +29,7 @@ from tui_chat import config
 from tui_chat.attachments import Attachment
 from tui_chat.controls import RequestControls
 from tui_chat.safety import sanitize_line
-from tui_chat.session.model import Block, Conversation, Turn, TurnMetrics, TurnStatus
+from tui_chat.session.conversation import Block, Conversation, Turn, TurnMetrics, TurnStatus
 from tui_chat.session.search import MatchingLine, fts_query, index_form, matching_line
 from tui_chat.stream.types import ErrorInfo, RetryNotice
 from tui_chat.stream.wire import PackedEvents, RequestRecord, WireRecord

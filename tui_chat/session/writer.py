@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from tui_chat.safety import sanitize_line
-from tui_chat.session.model import Conversation, Turn
+from tui_chat.session.conversation import Conversation, Turn
 from tui_chat.session.store import ConversationStore, StoreError, StoreWrite
 
 RETRY_EVERY = 0.25

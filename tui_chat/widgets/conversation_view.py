@@ -32,8 +32,7 @@ from tui_chat.adapters import textual_private
 from tui_chat.bindings import bindings
 from tui_chat.commands import Scope
 from tui_chat.messages import BlockCompleted, BlockStarted, BlockText, RetryScheduled, TurnEnded
-from tui_chat.render.strips import cropped, filtered
-from tui_chat.render.transcript import (
+from tui_chat.render.sections import (
     CitationsSection,
     EarlierSection,
     HeaderSection,
@@ -50,7 +49,8 @@ from tui_chat.render.transcript import (
     notice_for_retry,
     notice_for_turn,
 )
-from tui_chat.session.model import Block, Turn, TurnStatus, citation_source
+from tui_chat.render.strips import cropped, filtered
+from tui_chat.session.conversation import Block, Turn, TurnStatus, citation_source
 from tui_chat.session.search import term_pattern
 from tui_chat.stream.types import RetryNotice
 from tui_chat.widgets.fast_scrollbar import FastScrollbars

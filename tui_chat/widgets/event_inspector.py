@@ -27,6 +27,7 @@ from tui_chat.commands import Scope
 from tui_chat.messages import RequestSent, RetryScheduled, TurnConnected, TurnEnded, TurnStarted, WireEventsArrived
 from tui_chat.render.strips import cropped, filtered
 from tui_chat.safety import sanitize_line
+from tui_chat.session.conversation import Turn, TurnStatus
 from tui_chat.session.inspect import (
     KNOWN_EVENTS,
     InspectorFilter,
@@ -37,7 +38,6 @@ from tui_chat.session.inspect import (
     summarize_request,
     summarize_run,
 )
-from tui_chat.session.model import Turn, TurnStatus
 from tui_chat.stream.wire import PackedEvents, WireEvent, WireRecord
 from tui_chat.widgets.fast_scrollbar import FastScrollbars
 from tui_chat.widgets.inspector_rows import InspectorRow, InspectorRows

@@ -12,8 +12,8 @@ from textual.widgets import Sparkline
 
 from tui_chat.messages import MetricsUpdated, TurnEnded, TurnStarted
 from tui_chat.session.context import ContextUsage
+from tui_chat.session.conversation import Conversation, Turn, TurnStatus
 from tui_chat.session.figures import turn_figures
-from tui_chat.session.model import Conversation, Turn, TurnStatus
 from tui_chat.session.pricing import format_cost
 from tui_chat.stream import clock
 from tui_chat.widgets.live_text import LiveText

@@ -1,6 +1,6 @@
 """The conversation as lines of `Content`: each piece of a turn renders itself at a width.
 
-A `Section` is one piece of the transcript (a user message, an answer's header, one content
+A `Section` is one piece of the conversation view (a user message, an answer's header, one content
 block, a notice, a TTFT result...). It knows its lines at a given inner width and bumps `version`
 when they change; the conversation view draws the bar on its left, pads, caches and scrolls.
 Text from the model or a server only ever enters as plain text (never markup).
@@ -16,7 +16,7 @@ from textual.content import Content
 from tui_chat.commands import active_keymap
 from tui_chat.render.markdown import MarkdownDocument
 from tui_chat.render.wrap import wrap as wrap_text
-from tui_chat.session.model import Block, Turn, TurnStatus, cut_short, unreadable_note
+from tui_chat.session.conversation import Block, Turn, TurnStatus, cut_short, unreadable_note
 from tui_chat.session.ttft import TtftExperiment, TtftRun
 from tui_chat.stream.types import RetryNotice
 from tui_chat.wording import duration
@@ -41,7 +41,7 @@ EIGHTHS = " ▏▎▍▌▋▊▉█"
 
 
 class Section:
-    """One piece of the transcript."""
+    """One piece of the conversation view."""
 
     bar: str | None = None
     """Component class of the bar drawn on the left (None: no bar)."""
