@@ -26,7 +26,7 @@ SHOWN_USER_CHARACTERS = 8_000
 
 SHOWN_BLOCK_CHARACTERS = 200_000
 """An answer's block (text, thinking, tool input) is drawn up to here, the rest counted in a note: laying
-out and re-parsing megabytes as they stream would hold the UI for minutes. All of it is kept (exports,
+out and re-parsing megabytes as they stream would stall the UI. All of it is kept (exports,
 copies, the database): only the drawing stops. The longest real answers are a few hundred kilobytes."""
 
 SHOWN_LINE_CHARACTERS = 10_000

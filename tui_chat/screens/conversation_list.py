@@ -40,7 +40,7 @@ SEARCH_LIMIT = 100
 
 PAGE = 60
 """Conversations put in the list at a time: more as the highlight or the scroll nears the end (an option
-list measures every option it holds: 2,000 at once took half a second to show)."""
+list measures every option it holds, so thousands at once are slow to show)."""
 
 
 @dataclass(frozen=True)

@@ -191,7 +191,7 @@ class TurnRecorder(EventStream):
 
     def settle(self) -> None:
         """Bring every block's text up to date. A block past `SETTLE_FROM` characters gets its deltas in
-        steps (adding each one copies the whole text: a 20 MB answer would take minutes); this runs at
+        steps (adding each one copies the whole text: quadratic in its length); this runs at
         every block stop and at the end, and the UI's stream before it reads the text."""
         for pending in self._unsettled_blocks.values():
             pending.settle()

@@ -77,9 +77,9 @@ ENDING_EVENTS = frozenset({"content_block_stop", "message_delta", "message_stop"
 EXACT_SNAPSHOT_CHARACTERS = 256_000
 """Up to this many characters in a block, every text or thinking delta is added to the message snapshot at
 once, as the SDK's accumulator does (each delta copies the whole text so far: quadratic). Past it, deltas
-are added in steps (whenever they amount to a quarter of the text): linear, so a 20 MB answer costs seconds,
-not minutes, and the `snapshot` passed with `on_text`/`on_thinking` can lag the text by up to a fifth
-(`snapshot_length` is always exact; the message at every block stop and at the end is whole)."""
+are added in steps (whenever they amount to a quarter of the text): linear in the answer's length, and the
+`snapshot` passed with `on_text`/`on_thinking` can lag the text by up to a fifth (`snapshot_length` is always
+exact; the message at every block stop and at the end is whole)."""
 
 
 class PingEvent(anthropic.BaseModel):

@@ -170,7 +170,7 @@ class WireEvent:
     """One SSE frame as received: its exact bytes, fields and arrival time.
 
     Only the bytes are kept: `data` and `json` are read from them when asked for (a long session holds
-    hundreds of thousands of frames; their text and parsed JSON would more than triple what each costs)."""
+    hundreds of thousands of frames; their text and parsed JSON would cost several times the bytes themselves)."""
 
     index: int
     """Position in the turn's stream, from 0."""
@@ -399,7 +399,7 @@ class PackedEvents(Sequence[WireEvent]):
     """The frames of a finished response in one body and three arrays (13 bytes a frame besides its bytes),
     made into `WireEvent`s when asked for (without the SDK objects: those are rebuilt from the frame).
 
-    A long session holds hundreds of thousands of frames; as objects each costs some 300 bytes more. Once
+    A long session holds hundreds of thousands of frames; as objects each costs far more than its packed entry. Once
     the database holds them, `release` drops the body too: it is read back through the loader when a frame
     is asked for (the inspector scrolled back, the detail view, `/save-sse`), checked against its length
     and CRC, and kept for the last few records read."""

@@ -71,7 +71,7 @@ MAX_CACHED_ROWS = 1200
 JUMP = 0.5
 """While an answer streams, a followed view scrolls by this part of a page at once (then stays while the
 text fills the space below): a view scrolled by a line changes every row, which a terminal must be sent
-again (~10 KB at 120x40); by half a page, every row is sent once per half page. At its end, the answer
+again, every frame; by half a page, every row is sent once per half page. At its end, the answer
 is aligned with the bottom as before."""
 
 

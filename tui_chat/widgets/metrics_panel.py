@@ -22,8 +22,8 @@ SPARK_POINTS = 40
 
 SPARK_INTERVAL = 2.0
 """Seconds between redraws of the sparkline while an answer streams (and once at its end): each redraw
-shifts every bar, each in its own colour, ~1.5 KB a time for a terminal (over SSH: per frame, more
-than the rest of the screen)."""
+shifts every bar, each in its own colour: for a terminal (over SSH: per frame) more bytes than the rest of
+the screen while an answer streams."""
 
 
 def _short_count(value: int) -> str:
