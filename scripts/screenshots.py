@@ -3,7 +3,7 @@
     python scripts/screenshots.py             # all of them
     python scripts/screenshots.py main light  # only some
 
-The screens are the ones in `tests/scenes.py` (the snapshot tests use the same scripts with a frozen
+The screens are the ones in `tests/support/scenes.py` (the snapshot tests use the same scripts with a frozen
 clock); here the clock is real and the demo server streams at 400 tokens/s, as a person would see it.
 Data and config go to a temporary directory: your own conversations and settings are not touched.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.scenes import SCENES, Scene, home_environment  # noqa: E402
+from tests.support.scenes import SCENES, Scene, home_environment  # noqa: E402
 
 OUT = REPO / "screenshots"
 

@@ -1,19 +1,15 @@
-"""Shared fixtures: the demo server on loopback, a real SDK client pointed at it, the recorded streams."""
+"""Fixtures: each test in its own config and data folders, the demo server on loopback, a real SDK client on it."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from anthropic import AsyncAnthropic
 
+from tests.support.sse import SSE_FIXTURES
 from tui_chat.demo.server import DemoServer
-
-FIXTURES = Path(__file__).parent / "fixtures" / "sse"
-SSE_FIXTURES = sorted(FIXTURES.glob("*.sse"))
 
 
 @pytest.fixture(autouse=True)
@@ -45,24 +41,6 @@ async def client(demo_server: DemoServer) -> AsyncIterator[AsyncAnthropic]:
         yield sdk
     finally:
         await sdk.close()
-
-
-def fixture_bytes(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-def unmarked(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Messages as sent without the prompt-cache marks claude-tui adds by default (`/cache off` sends none):
-    no `cache_control`, and a user message of one text block written as a plain string again."""
-    plain: list[dict[str, Any]] = []
-    for message in messages:
-        content = message["content"]
-        if isinstance(content, list):
-            content = [{k: v for k, v in block.items() if k != "cache_control"} for block in content]
-            if message["role"] == "user" and len(content) == 1 and content[0].get("type") == "text":
-                content = content[0]["text"]
-        plain.append({**message, "content": content})
-    return plain
 
 
 def pytest_report_header() -> str:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import html
-import re
 from typing import Any
 
 from textual import events
-from textual.pilot import Pilot
 
-from tests.conftest import unmarked
+from tests.support.app import SIZE, demo_app, messages_of, screen_text, type_prompt, wait_for_turn_end
+from tests.support.requests import unmarked
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import Secret, Settings
 from tui_chat.demo.server import DemoServer
@@ -21,44 +18,6 @@ from tui_chat.session.backend import Backend
 from tui_chat.session.conversation import TurnStatus
 from tui_chat.widgets.event_inspector import EventInspector
 from tui_chat.widgets.metrics_panel import MetricsPanel
-
-SIZE = (120, 40)
-
-
-def demo_app(pace: float = 0.0, **settings: Any) -> tuple[ClaudeTUI, DemoServer]:
-    server = DemoServer(pace=pace)
-    app = ClaudeTUI(
-        Settings(demo=True, **settings), backend=Backend(Settings(demo=True, **settings), demo_server=server)
-    )
-    return app, server
-
-
-async def type_prompt(pilot: Pilot[Any], text: str) -> None:
-    await pilot.press(*text)
-    await pilot.press("enter")
-
-
-async def wait_for_turn_end(pilot: Pilot[Any], count: int = 1) -> None:
-    """Wait until `count` answers have ended and been rendered."""
-    screen = pilot.app.screen
-    assert isinstance(screen, ChatScreen)
-    async with asyncio.timeout(20):
-        while screen.settled_answers < count:
-            await pilot.pause(0.05)
-
-
-def messages_of(message: Any) -> list[Any]:
-    """A message, or the messages inside a `StreamBatch` (how the stream delivers them)."""
-    from tui_chat.messages import StreamBatch
-
-    return [m for _, m in message.deliveries] if isinstance(message, StreamBatch) else [message]
-
-
-def screen_text(app: ClaudeTUI) -> str:
-    """The text on screen, from the rendered SVG screenshot."""
-    svg = app.export_screenshot()
-    text = re.sub(r"<[^>]+>", "", svg.replace("&#160;", " "))
-    return html.unescape(text)
 
 
 def markdown_text(screen: ChatScreen) -> str:

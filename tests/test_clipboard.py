@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_store import CJK_EMOJI_RTL
+from tests.support.store import CJK_EMOJI_RTL
 from tui_chat.session.clipboard import CLIPBOARD_FILENAME, osc52_sequence, write_clipboard_fallback
 from tui_chat.session.export import ExportError
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+from tests.support.paths import REPO
 from tui_chat.app import ClaudeTUI
 from tui_chat.commands import (
     BY_ID,
@@ -26,7 +26,7 @@ from tui_chat.widgets.event_inspector import EventInspector
 from tui_chat.widgets.find_bar import FindInput
 from tui_chat.widgets.prompt_input import PromptInput
 
-README = Path(__file__).parent.parent / "README.md"
+README = REPO / "README.md"
 TARGETS: dict[Scope, type] = {
     Scope.APP: ClaudeTUI,
     Scope.CHAT: ChatScreen,

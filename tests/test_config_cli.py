@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import REPO
 from tui_chat import __version__
 from tui_chat.cli import build_parser
 from tui_chat.config import Secret, config_dir, load_settings
@@ -60,7 +61,7 @@ def test_parser_flags() -> None:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run(
         [sys.executable, "-m", "tui_chat", *args], capture_output=True, text=True, env=env, timeout=60
     )

@@ -3,65 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tui_chat.config import Settings
-from tui_chat.demo.server import DemoModel, DemoServer
+from tests.support.controller import driver
 from tui_chat.session import reports
-from tui_chat.session.backend import Backend
-from tui_chat.session.controller import ChatController
 from tui_chat.session.conversation import TurnStatus
-from tui_chat.session.history import History
 from tui_chat.session.recording import ReplayChoice, find_recording
 from tui_chat.session.store import ConversationStore
-
-
-class Driver:
-    """A controller on the demo server, and every report it made, in order."""
-
-    def __init__(self, controller: ChatController, log: list[reports.Report]) -> None:
-        self.controller = controller
-        self.log = log
-
-    def of(self, kind: type[Any]) -> list[Any]:
-        return [report for report in self.log if isinstance(report, kind)]
-
-    def notices(self) -> list[str]:
-        return [notice.text for notice in self.of(reports.Notice)]
-
-    async def until(self, condition: Callable[[], bool], timeout: float = 20.0) -> None:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while not condition():
-            assert asyncio.get_running_loop().time() < deadline, "timed out"
-            await asyncio.sleep(0.01)
-
-
-@asynccontextmanager
-async def driver(
-    tmp_path: Path | None = None,
-    *,
-    pace: float = 0,
-    tokens_per_second: float | None = None,
-    models: list[DemoModel] | None = None,
-    **options: Any,
-) -> AsyncIterator[Driver]:
-    settings = Settings(demo=True, no_history=tmp_path is None)
-    server = DemoServer(pace=pace, tokens_per_second=tokens_per_second, models=models)
-    backend = Backend(settings, demo_server=server)
-    log: list[reports.Report] = []
-    history = History(tmp_path, secrets=settings.secrets, notify=log.append)
-    history.open_store()
-    controller = ChatController(backend, report=log.append, history=history, **options)
-    try:
-        yield Driver(controller, log)
-    finally:
-        await controller.aclose()
-        await backend.aclose()
 
 
 async def test_a_message_is_sent_streamed_saved_and_reported_in_order(tmp_path: Path) -> None:

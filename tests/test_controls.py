@@ -6,64 +6,31 @@ from __future__ import annotations
 import base64
 import json
 import struct
-import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from anthropic import AsyncAnthropic
 
-from tests.test_controller import Driver, driver
+from tests.support.attachments import PDF, png
+from tests.support.controller import answer_to, driver, messages_bodies, server_of
 from tui_chat.attachments import IMAGE_MAX_BYTES
 from tui_chat.controls import RequestControls
 from tui_chat.demo.features import ModelFeatures
 from tui_chat.demo.server import MODELS, DemoModel, DemoServer
 from tui_chat.session import reports
-from tui_chat.session.conversation import Conversation, Turn, TurnStatus
+from tui_chat.session.conversation import Conversation, TurnStatus
 from tui_chat.session.export import conversation_to_markdown
 from tui_chat.session.pricing import CACHE_READ_MULTIPLIER, CACHE_WRITE_MULTIPLIER, price_for
 from tui_chat.session.recorder import TurnRecorder
 from tui_chat.session.store import ConversationStore
 
 
-def png(width: int, height: int) -> bytes:
-    """A real (tiny) PNG of one colour."""
-    rows = b"".join(b"\x00" + b"\x20\x80\xff" * width for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n2 0 obj << /Type /Page >> endobj\n%%EOF\n"
-
-
-def messages_bodies(d: Driver) -> list[dict[str, Any]]:
-    server = d.controller.backend.demo.server  # type: ignore[union-attr]
-    return [request.body for request in server.requests if request.path == "/v1/messages"]
-
-
-def server_of(d: Driver) -> DemoServer:
-    demo = d.controller.backend.demo
-    assert demo is not None
-    return demo.server
-
-
-async def ask(d: Driver, text: str) -> Turn:
-    assert await d.controller.send(text), d.notices()
-    await d.controller.wait()
-    answer = d.controller.conversation.turns[-1]
-    assert answer.status is TurnStatus.COMPLETE, answer.error
-    return answer
-
-
 # ---------------------------------------------------------------------------------- each control on the wire
 async def test_thinking_summarized_streams_a_thinking_block_and_is_sent_as_adaptive() -> None:
     async with driver() as d:
         assert await d.controller.set_thinking("summarized")
-        answer = await ask(d, "hello")
+        answer = await answer_to(d, "hello")
         body = messages_bodies(d)[-1]
         assert body["thinking"] == {"type": "adaptive", "display": "summarized"}
         thinking = answer.blocks[0]
@@ -77,7 +44,7 @@ async def test_thinking_summarized_streams_a_thinking_block_and_is_sent_as_adapt
 async def test_thinking_omitted_sends_only_the_signature() -> None:
     async with driver() as d:
         assert await d.controller.set_thinking("omitted")
-        answer = await ask(d, "hello")
+        answer = await answer_to(d, "hello")
         assert messages_bodies(d)[-1]["thinking"] == {"type": "adaptive", "display": "omitted"}
         thinking = answer.blocks[0]
         assert thinking.kind == "thinking" and thinking.text == "" and thinking.complete
@@ -90,34 +57,34 @@ async def test_thinking_omitted_sends_only_the_signature() -> None:
 async def test_thinking_off_and_default() -> None:
     async with driver() as d:
         assert await d.controller.set_thinking("off")
-        answer = await ask(d, "please think first")  # the `think` scenario: no thinking when it is off
+        answer = await answer_to(d, "please think first")  # the `think` scenario: no thinking when it is off
         assert messages_bodies(d)[-1]["thinking"] == {"type": "disabled"}
         assert all(block.kind != "thinking" for block in answer.blocks)
         assert await d.controller.set_thinking("default")
-        await ask(d, "hello")
+        await answer_to(d, "hello")
         assert "thinking" not in messages_bodies(d)[-1]
 
 
 async def test_effort_is_sent_and_changes_the_answers_length() -> None:
     async with driver() as d:
-        plain = await ask(d, "long")
+        plain = await answer_to(d, "long")
         assert "output_config" not in messages_bodies(d)[-1]
         lengths = {}
         for level in ("low", "max"):
             assert await d.controller.set_effort(level)
-            answer = await ask(d, "long")
+            answer = await answer_to(d, "long")
             assert messages_bodies(d)[-1]["output_config"] == {"effort": level}
             lengths[level] = len(answer.answer_text)
         assert lengths["low"] < len(plain.answer_text) < lengths["max"]
         assert await d.controller.set_effort("default")
-        await ask(d, "hi")
+        await answer_to(d, "hi")
         assert "output_config" not in messages_bodies(d)[-1]
 
 
 async def test_web_search_sends_the_tools_and_answers_with_real_blocks_and_citations() -> None:
     async with driver() as d:
         assert await d.controller.set_web("on")
-        answer = await ask(d, "search the web for streaming news")
+        answer = await answer_to(d, "search the web for streaming news")
         tools = messages_bodies(d)[-1]["tools"]
         assert tools == [
             {"type": "web_search_20250305", "name": "web_search"},
@@ -133,7 +100,7 @@ async def test_web_search_sends_the_tools_and_answers_with_real_blocks_and_citat
         usage = next(e.json["usage"] for e in answer.wire.events if e.name == "message_delta")
         assert usage["server_tool_use"] == {"web_search_requests": 1, "web_fetch_requests": 0}
         # The history sends the server tool's blocks back as they came (encrypted content included).
-        await ask(d, "thanks")
+        await answer_to(d, "thanks")
         history = messages_bodies(d)[-1]["messages"][1]["content"]
         assert [block["type"] for block in history][1:3] == ["server_tool_use", "web_search_tool_result"]
         assert history[2]["content"][0]["encrypted_content"]
@@ -142,27 +109,27 @@ async def test_web_search_sends_the_tools_and_answers_with_real_blocks_and_citat
 async def test_web_fetch_and_code_execution() -> None:
     async with driver() as d:
         assert await d.controller.set_web("on") and await d.controller.set_code_execution("on")
-        fetched = await ask(d, "what does https://example.org/page say?")
+        fetched = await answer_to(d, "what does https://example.org/page say?")
         assert [b.kind for b in fetched.blocks][1:3] == ["server_tool_use", "web_fetch_tool_result"]
         assert "https://example.org/page" in fetched.blocks[2].text
-        ran = await ask(d, "calculate the sum of 1 to 100")
+        ran = await answer_to(d, "calculate the sum of 1 to 100")
         assert messages_bodies(d)[-1]["tools"][-1] == {"type": "code_execution_20250825", "name": "code_execution"}
         assert [b.kind for b in ran.blocks][1:3] == ["server_tool_use", "bash_code_execution_tool_result"]
         assert "exit code 0" in ran.blocks[2].text and "5050" in ran.blocks[2].text
         assert await d.controller.set_code_execution("off") and await d.controller.set_web("off")
-        await ask(d, "hi")
+        await answer_to(d, "hi")
         assert "tools" not in messages_bodies(d)[-1]
 
 
 async def test_prompt_caching_marks_the_prompt_writes_then_reads_and_the_cost_uses_cache_prices() -> None:
     async with driver() as d:
         d.controller.set_system("You are a patient teacher of network protocols. " * 20)
-        first = await ask(d, "hello")
+        first = await answer_to(d, "hello")
         body = messages_bodies(d)[-1]
         assert body["system"][0]["cache_control"] == {"type": "ephemeral"}
         assert body["messages"][-1]["content"][-1]["cache_control"] == {"type": "ephemeral"}
         assert first.metrics.cache_creation_input_tokens and not first.metrics.cache_read_input_tokens
-        second = await ask(d, "and now?")
+        second = await answer_to(d, "and now?")
         marked = [m for m in messages_bodies(d)[-1]["messages"] if isinstance(m["content"], list)]
         assert sum("cache_control" in m["content"][-1] for m in marked if m["role"] == "user") == 2
         metrics = second.metrics
@@ -176,7 +143,7 @@ async def test_prompt_caching_marks_the_prompt_writes_then_reads_and_the_cost_us
         ) * price.input_per_mtok / 1e6 + (metrics.output_tokens or 0) * price.output_per_mtok / 1e6
         assert metrics.cost(second.model) == pytest.approx(expected)
         assert await d.controller.set_cache("off")
-        third = await ask(d, "no cache")
+        third = await answer_to(d, "no cache")
         body = messages_bodies(d)[-1]
         assert "cache_control" not in json.dumps(body) and isinstance(body["system"], str)
         assert not third.metrics.cache_read_input_tokens and not third.metrics.cache_creation_input_tokens
@@ -209,7 +176,7 @@ async def test_switching_to_a_model_that_refuses_a_control_refuses_the_send_and_
         assert messages_bodies(d) == [] and d.controller.conversation.turns == []
         assert not await d.controller.set_code_execution("on")  # the legacy demo model has no sandbox
         assert await d.controller.set_effort("default")
-        await ask(d, "my carefully typed question")
+        await answer_to(d, "my carefully typed question")
         assert "output_config" not in messages_bodies(d)[-1]
 
 
@@ -218,7 +185,7 @@ async def test_unknown_capabilities_send_as_asked_and_say_so() -> None:
         d.controller.set_model("claude-someday-9")  # not listed: the demo answers, capabilities unknown
         assert await d.controller.set_effort("max")
         assert "are not known" in d.notices()[-1]
-        await ask(d, "hi")
+        await answer_to(d, "hi")
         assert messages_bodies(d)[-1]["output_config"] == {"effort": "max"}
 
 
@@ -237,7 +204,7 @@ async def test_attachments_go_as_content_blocks_are_described_saved_and_resumed(
             "paper.pdf",
             "notes.md",
         ]
-        answer = await ask(d, "what are these?")
+        answer = await answer_to(d, "what are these?")
         assert d.of(reports.AttachmentsChanged)[-1].attachments == ()
         content = messages_bodies(d)[-1]["messages"][0]["content"]
         assert [block["type"] for block in content] == ["image", "document", "document", "text"]
@@ -255,7 +222,7 @@ async def test_attachments_go_as_content_blocks_are_described_saved_and_resumed(
         await d.controller.resume(conversation.id)
         reopened = d.controller.conversation
         assert [a.name for a in reopened.turns[0].attachments] == ["chart.png", "paper.pdf", "notes.md"]
-        await ask(d, "and again")
+        await answer_to(d, "and again")
         again = messages_bodies(d)[-1]["messages"][0]["content"]
         assert [block["type"] for block in again] == ["image", "document", "document", "text"]
         assert again[0]["source"]["data"] == content[0]["source"]["data"]
@@ -301,7 +268,7 @@ async def test_a_reopened_conversation_keeps_its_controls(tmp_path: Path) -> Non
         assert await d.controller.set_effort("high")
         assert await d.controller.set_web("on")
         assert await d.controller.set_cache("off")
-        await ask(d, "remember these")
+        await answer_to(d, "remember these")
         saved = d.controller.conversation.id
         d.controller.new_conversation()  # a new conversation starts with the same controls
         assert d.controller.conversation.controls == RequestControls("omitted", "high", True, False, False)
@@ -310,7 +277,7 @@ async def test_a_reopened_conversation_keeps_its_controls(tmp_path: Path) -> Non
     async with driver(tmp_path) as d:
         assert d.controller.conversation.controls == RequestControls()
         await d.controller.resume(saved)
-        await ask(d, "still there?")
+        await answer_to(d, "still there?")
         body = messages_bodies(d)[-1]
         assert body["thinking"] == {"type": "adaptive", "display": "omitted"}
         assert body["output_config"] == {"effort": "high"} and body["tools"][0]["name"] == "web_search"
@@ -360,7 +327,7 @@ async def test_count_tokens_counts_what_would_be_sent_and_matches_the_next_reque
         assert counted["tools"][0]["name"] == "web_search" and counted["system"][0]["text"] == "Be brief."
         assert "max_tokens" not in counted
         assert usage.source == "counted" and usage.limit == 1_000_000
-        answer = await ask(d, "how long is this message, in tokens?")
+        answer = await answer_to(d, "how long is this message, in tokens?")
         assert answer.metrics.total_input_tokens == usage.tokens
         after = d.controller.context_usage()
         assert after.tokens == usage.tokens + (answer.metrics.output_tokens or 0) and after.source == "last answer"

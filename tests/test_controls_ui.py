@@ -3,35 +3,21 @@ files, the request row at the top of every turn in the inspector, citations in t
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 from textual.widgets import Static
 
-from tests.test_app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
-from tests.test_controls import png
+from tests.support.app import SIZE, chat, demo_app, screen_text, type_prompt, until, wait_for_turn_end
+from tests.support.attachments import png
 from tui_chat.bindings import palette_commands
 from tui_chat.commands import KeyMap
 from tui_chat.controls import RequestControls
 from tui_chat.render.sections import CitationsSection, ToolResultSection, UserSection
-from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.choice import ChoiceScreen
 from tui_chat.screens.event_detail import EventDetailScreen
 from tui_chat.screens.file_picker import FilePickerScreen
 from tui_chat.session.inspect import summarize
-
-
-def chat(app: Any) -> ChatScreen:
-    screen = app.screen
-    assert isinstance(screen, ChatScreen)
-    return screen
-
-
-async def until(pilot: Any, condition: Any, timeout: float = 10) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await pilot.pause(0.05)
 
 
 async def test_slash_commands_set_the_controls_and_the_top_bar_shows_them() -> None:

@@ -10,18 +10,12 @@ from textual.geometry import Offset, Region
 from textual.pilot import Pilot
 from textual.selection import Selection
 
-from tests.test_app import SIZE, demo_app, type_prompt, wait_for_turn_end
+from tests.support.app import SIZE, chat, demo_app, type_prompt, wait_for_turn_end
 from tui_chat.app import ClaudeTUI
 from tui_chat.bench.worker import build_conversation
 from tui_chat.render.sections import EarlierSection, ThinkingSection, UserSection
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.widgets.conversation_view import RECENT_TURNS, ConversationView
-
-
-def chat(app: Any) -> ChatScreen:
-    screen = app.screen
-    assert isinstance(screen, ChatScreen)
-    return screen
 
 
 @asynccontextmanager

@@ -8,6 +8,7 @@ import anthropic
 import pytest
 from anthropic import AsyncAnthropic
 
+from tests.support.paths import REPO
 from tui_chat.demo.scenarios import SCENARIOS
 from tui_chat.demo.script import split_tokens
 from tui_chat.demo.server import MODELS, DemoServer
@@ -188,8 +189,7 @@ async def test_thinking_scenario(client: AsyncAnthropic) -> None:
 
 
 def test_every_scenario_is_documented() -> None:
-    from pathlib import Path
 
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    readme = (REPO / "README.md").read_text()
     for scenario in SCENARIOS:
         assert f"`{scenario.word}`" in readme

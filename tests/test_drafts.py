@@ -7,8 +7,8 @@ import signal
 import time
 from pathlib import Path
 
-from tests.pty_app import PtyApp, demo_env
-from tests.test_controller import driver
+from tests.support.controller import driver
+from tests.support.pty import PtyApp, demo_env
 from tui_chat.session import reports
 from tui_chat.session.controller import DRAFT_DELAY
 from tui_chat.session.store import ConversationStore

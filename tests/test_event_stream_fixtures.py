@@ -14,17 +14,11 @@ from typing import Any
 import pytest
 from anthropic import AsyncAnthropic
 
-from tests.conftest import SSE_FIXTURES
+from tests.support.sse import REQUEST, SSE_FIXTURES, fixture_bytes, sdk_reference
 from tui_chat.demo.server import DemoServer, Recording
 from tui_chat.stream.event_stream import EventStream
 from tui_chat.stream.types import Outcome
 from tui_chat.stream.wire import parse_frame, split_recording
-
-REQUEST: dict[str, Any] = {
-    "model": "claude-sonnet-5-5",
-    "max_tokens": 1024,
-    "messages": [{"role": "user", "content": "replay"}],
-}
 
 
 class CallLog(EventStream):
@@ -78,19 +72,6 @@ class CallLog(EventStream):
 
     def names(self, handler: str) -> list[Any]:
         return [detail for name, detail in self.calls if name == handler]
-
-
-async def sdk_reference(client: AsyncAnthropic) -> tuple[str | None, dict[str, Any] | None]:
-    """What the SDK's own helper makes of the next queued response: (exception, final snapshot)."""
-    error: str | None = None
-    snapshot = None
-    async with client.messages.stream(**REQUEST) as stream:
-        try:
-            await stream.until_done()
-        except Exception as exc:
-            error = type(exc).__name__
-        snapshot = stream._current_snapshot_or_none()
-    return error, snapshot.to_dict(warnings=False) if snapshot is not None else None
 
 
 def frame_names(body: bytes) -> list[str | None]:
@@ -151,7 +132,6 @@ async def test_fixture_through_real_sdk(
 
 
 async def test_text_handler_gets_delta_and_snapshot(demo_server: DemoServer, client: AsyncAnthropic) -> None:
-    from tests.conftest import fixture_bytes
 
     demo_server.queue_recording(fixture_bytes("sdk-basic-text.sse"))
     stream = CallLog(client, **REQUEST)
@@ -168,7 +148,6 @@ async def test_text_handler_gets_delta_and_snapshot(demo_server: DemoServer, cli
 
 
 async def test_thinking_signature_and_pings(demo_server: DemoServer, client: AsyncAnthropic) -> None:
-    from tests.conftest import fixture_bytes
 
     demo_server.queue_recording(Recording(fixture_bytes("hw-thinking-signature-pings.sse"), chunk_size=5))
     stream = CallLog(client, **REQUEST)
@@ -182,7 +161,6 @@ async def test_thinking_signature_and_pings(demo_server: DemoServer, client: Asy
 
 
 async def test_error_event_midstream(demo_server: DemoServer, client: AsyncAnthropic) -> None:
-    from tests.conftest import fixture_bytes
 
     demo_server.queue_recording(fixture_bytes("hw-error-midstream-overloaded.sse"))
     stream = CallLog(client, **REQUEST)
@@ -196,7 +174,6 @@ async def test_error_event_midstream(demo_server: DemoServer, client: AsyncAnthr
 
 
 async def test_tool_json_fragments(demo_server: DemoServer, client: AsyncAnthropic) -> None:
-    from tests.conftest import fixture_bytes
 
     demo_server.queue_recording(fixture_bytes("hw-redacted_thinking-tool_use.sse"))
     stream = CallLog(client, **REQUEST)
@@ -213,7 +190,6 @@ async def test_tool_json_fragments(demo_server: DemoServer, client: AsyncAnthrop
 
 async def test_usable_as_the_sdk_helper(demo_server: DemoServer, client: AsyncAnthropic) -> None:
     """`async with` + `get_final_message()` fires the handlers, like the tutorial's `event_handler=`."""
-    from tests.conftest import fixture_bytes
 
     demo_server.queue_recording(fixture_bytes("sdk-basic-text.sse"))
     async with CallLog(client, **REQUEST) as stream:
@@ -260,8 +236,6 @@ async def test_the_sdks_tracing_sees_the_same_stream(cut: bool, demo_server: Dem
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
-    from tests.conftest import fixture_bytes
 
     exporter = InMemorySpanExporter()
     provider = TracerProvider()

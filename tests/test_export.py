@@ -15,8 +15,8 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from tests.conftest import fixture_bytes
-from tests.test_store import CJK_EMOJI_RTL, build_rich_conversation
+from tests.support.sse import fixture_bytes
+from tests.support.store import CJK_EMOJI_RTL, build_rich_conversation
 from tui_chat.session.conversation import Block, Conversation, TurnStatus
 from tui_chat.session.export import (
     ExportError,

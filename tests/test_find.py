@@ -9,7 +9,7 @@ from typing import Any
 from rich.segment import Segment
 from textual.pilot import Pilot
 
-from tests.test_app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
+from tests.support.app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
 from tui_chat.config import data_dir
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.conversation_list import ConversationListScreen

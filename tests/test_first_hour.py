@@ -14,18 +14,28 @@ import pytest
 from rich.cells import cell_len
 from textual import events
 
-from tests.test_app import SIZE, screen_text, type_prompt, wait_for_turn_end
+from tests.support.app import (
+    SIZE,
+    chat,
+    demo_app,
+    flat,
+    last,
+    metrics_text,
+    screen_text,
+    type_prompt,
+    wait_for_turn_end,
+)
+from tests.support.sse import one_block_stream
 from tui_chat.app import ClaudeTUI
 from tui_chat.commands import KeyMap
 from tui_chat.config import Settings, data_dir
 from tui_chat.demo.script import sse_frame
 from tui_chat.demo.server import DemoServer, Recording
 from tui_chat.render.sections import HintSection, status_bar
-from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.help import help_sections
 from tui_chat.screens.model_picker import ModelPickerScreen
 from tui_chat.session.backend import Backend
-from tui_chat.session.conversation import Turn, TurnMetrics, TurnStatus
+from tui_chat.session.conversation import TurnMetrics, TurnStatus
 from tui_chat.session.export import conversation_to_markdown, escape_inline
 from tui_chat.session.inspect import explain, headers_summary, sdk_object_text
 from tui_chat.session.model_catalog import ModelChoice
@@ -35,85 +45,6 @@ from tui_chat.session.store import ConversationStore
 from tui_chat.stream.sdk_objects import rebuild_raw_event
 from tui_chat.stream.types import ErrorInfo
 from tui_chat.widgets.key_bar import KeyBar
-
-
-def make_app(pace: float = 0.0, **settings: Any) -> tuple[ClaudeTUI, DemoServer]:
-    server = DemoServer(pace=pace)
-    config = Settings(demo=True, **settings)
-    return ClaudeTUI(config, backend=Backend(config, demo_server=server)), server
-
-
-def chat(app: ClaudeTUI) -> ChatScreen:
-    screen = app.screen
-    assert isinstance(screen, ChatScreen)
-    return screen
-
-
-def last(app: ClaudeTUI) -> Turn:
-    return chat(app).conversation.turns[-1]
-
-
-def stream(
-    pieces: list[str],
-    *,
-    start_usage: dict[str, int] | None = None,
-    delta_usage: dict[str, int] | None = None,
-    stop_reason: str = "end_turn",
-    ending: str = "complete",
-    model: str = "claude-sonnet-5-5",
-) -> bytes:
-    """A stream of one text block made of `pieces`; `ending`: `complete`, `error` (an overloaded_error
-    event after the text) or `cut` (the body ends after the text, no message_delta)."""
-    message = {
-        "id": "msg_first_hour",
-        "type": "message",
-        "role": "assistant",
-        "model": model,
-        "content": [],
-        "stop_reason": None,
-        "stop_sequence": None,
-        "usage": start_usage if start_usage is not None else {"input_tokens": 12, "output_tokens": 1},
-    }
-    frames = [
-        sse_frame("message_start", {"type": "message_start", "message": message}),
-        sse_frame(
-            "content_block_start",
-            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
-        ),
-        *(
-            sse_frame(
-                "content_block_delta",
-                {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}},
-            )
-            for piece in pieces
-        ),
-    ]
-    if ending == "error":
-        error = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
-        frames.append(sse_frame("error", error))
-    elif ending == "complete":
-        frames += [
-            sse_frame("content_block_stop", {"type": "content_block_stop", "index": 0}),
-            sse_frame(
-                "message_delta",
-                {
-                    "type": "message_delta",
-                    "delta": {"stop_reason": stop_reason, "stop_sequence": None},
-                    "usage": delta_usage if delta_usage is not None else {"output_tokens": len(pieces)},
-                },
-            ),
-            sse_frame("message_stop", {"type": "message_stop"}),
-        ]
-    return b"".join(frames)
-
-
-def flat(text: str) -> str:
-    """Text as one line: wrapped lines joined, bars and borders gone (to find a sentence that wraps)."""
-    return re.sub(r"[\s▌│▎▊]+", " ", text)
-
-
-def metrics_text(app: ClaudeTUI) -> str:
-    return str(chat(app).metrics.render_metrics(0.0))
 
 
 # ----------------------------------------------------------------- 2, 11: token counts
@@ -133,7 +64,7 @@ def test_the_best_output_count_and_a_trustworthy_input_count() -> None:
 
 
 async def test_a_failed_turn_counts_its_output_by_estimate_everywhere() -> None:
-    app, _server = make_app()
+    app, _server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await type_prompt(pilot, "trigger an error please")
         await wait_for_turn_end(pilot, 1)
@@ -156,11 +87,11 @@ async def test_a_failed_turn_counts_its_output_by_estimate_everywhere() -> None:
 async def test_a_gateway_that_zeroes_message_start_shows_no_false_zero() -> None:
     """A Messages-API gateway in front of a local model: message_start says 0 and 0, only
     message_delta has the counts (and a stopped or failed turn never gets one)."""
-    app, server = make_app()
+    app, server = demo_app()
     zero = {"input_tokens": 0, "output_tokens": 0}
     pieces = [f"word{n} " for n in range(60)]
     async with app.run_test(size=SIZE) as pilot:
-        server.queue_recording(Recording(stream(pieces, start_usage=zero, ending="error")))
+        server.queue_recording(Recording(one_block_stream(pieces, start_usage=zero, ending="error")))
         await type_prompt(pilot, "hello")
         await wait_for_turn_end(pilot, 1)
         failed = last(app)
@@ -171,7 +102,7 @@ async def test_a_gateway_that_zeroes_message_start_shows_no_false_zero() -> None
         assert "in 0" not in text and "out 0" not in text
 
         server.queue_recording(
-            Recording(stream(pieces, start_usage=zero, delta_usage={"input_tokens": 25, "output_tokens": 60}))
+            Recording(one_block_stream(pieces, start_usage=zero, delta_usage={"input_tokens": 25, "output_tokens": 60}))
         )
         await type_prompt(pilot, "again")
         await wait_for_turn_end(pilot, 2)
@@ -221,12 +152,12 @@ async def test_a_send_during_start_up_shows_its_wait_and_warm_up_waits_for_it() 
 
 # ------------------------------------------------------------------ 4: replays and --continue
 async def test_a_replay_is_listed_as_one_and_continue_passes_it_by() -> None:
-    app, _server = make_app()
+    app, _server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await type_prompt(pilot, "my own question")
         await wait_for_turn_end(pilot, 1)
         mine = chat(app).conversation.id
-    app, _server = make_app(replay="hw-thinking-signature-pings", replay_speed=0.0)  # `claude-tui replay NAME`
+    app, _server = demo_app(replay="hw-thinking-signature-pings", replay_speed=0.0)  # `claude-tui replay NAME`
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_turn_end(pilot, 1)
         replay = chat(app).conversation.id
@@ -235,7 +166,7 @@ async def test_a_replay_is_listed_as_one_and_continue_passes_it_by() -> None:
         assert [(s.id, s.replay) for s in summaries] == [(replay, True), (mine, False)]
         assert summaries[0].model == "claude-opus-5-5"  # the recording's model, not the default one
         assert store.last_id() == mine
-    app, _server = make_app(resume="")  # `claude-tui --continue`
+    app, _server = demo_app(resume="")  # `claude-tui --continue`
     async with app.run_test(size=SIZE) as pilot:
         async with asyncio.timeout(10):
             while chat(app).conversation.id != mine:
@@ -254,7 +185,7 @@ def post_keys(app: ClaudeTUI, text: str) -> None:
 
 
 async def test_typing_in_the_conversation_or_the_inspector_goes_to_the_prompt() -> None:
-    app, _server = make_app()
+    app, _server = demo_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = chat(app)
         await type_prompt(pilot, "think first")  # an answer with a thinking block
@@ -285,7 +216,7 @@ async def test_typing_in_the_conversation_or_the_inspector_goes_to_the_prompt() 
 
 # ------------------------------------------------------------------- 6: sending follows again
 async def test_sending_after_scrolling_up_follows_the_new_answer() -> None:
-    app, _server = make_app()
+    app, _server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = chat(app)
         await type_prompt(pilot, "a long one please")
@@ -302,7 +233,7 @@ async def test_sending_after_scrolling_up_follows_the_new_answer() -> None:
 
 # -------------------------------------------------- 7: a selected row does not hold the next turn
 async def test_a_click_in_the_inspector_does_not_pause_the_next_turn() -> None:
-    app, _server = make_app()
+    app, _server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = chat(app)
         await pilot.press("f2")
@@ -344,7 +275,7 @@ async def test_a_scenario_word_right_after_a_tool_call_is_honoured() -> None:
         await pilot.pause(approval.arming_delay + 0.1)
         await pilot.press("escape")  # stop: nothing is run, nothing sent
 
-    app, server = make_app()
+    app, server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await type_prompt(pilot, "/tools on")
         await type_prompt(pilot, "use a tool")
@@ -362,7 +293,7 @@ async def test_a_scenario_word_right_after_a_tool_call_is_honoured() -> None:
 
 # ------------------------------------------------------------------------------ 9: layout
 async def test_the_copy_picker_is_centred_like_every_dialog() -> None:
-    app, _server = make_app()
+    app, _server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await type_prompt(pilot, "hello")
         await wait_for_turn_end(pilot, 1)
@@ -376,7 +307,7 @@ async def test_the_copy_picker_is_centred_like_every_dialog() -> None:
 
 async def test_the_key_bar_shows_how_to_quit_and_only_whole_keys() -> None:
     for width in (80, 120):
-        app, _server = make_app()
+        app, _server = demo_app()
         async with app.run_test(size=(width, 30)) as pilot:
             await pilot.pause(0.2)
             bar = str(app.screen.query_one(KeyBar).render())
@@ -403,7 +334,7 @@ def test_the_start_card_keeps_each_phrase_whole() -> None:
 
 
 async def test_f3_at_120_columns_shows_the_request_id_and_the_cost() -> None:
-    app, _server = make_app()
+    app, _server = demo_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await type_prompt(pilot, "hello")
         await wait_for_turn_end(pilot, 1)
@@ -417,9 +348,9 @@ async def test_f3_at_120_columns_shows_the_request_id_and_the_cost() -> None:
 
 # ----------------------------------------------------------------------------- 10: wording
 async def test_counts_agree_with_their_nouns_and_the_detail_view_says_things_once() -> None:
-    app, server = make_app()
+    app, server = demo_app()
     ping = sse_frame("ping", {"type": "ping"})
-    body = stream(["One ", "ping."])
+    body = one_block_stream(["One ", "ping."])
     first_delta = body.index(b"event: content_block_delta")
     async with app.run_test(size=SIZE) as pilot:
         server.queue_recording(Recording(body[:first_delta] + ping + body[first_delta:]))
@@ -443,12 +374,12 @@ def test_f1_lists_the_step_keys_apart_from_the_others() -> None:
 
 
 async def test_a_reopened_conversation_shows_its_last_answers_metrics() -> None:
-    app, _server = make_app()
+    app, _server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await type_prompt(pilot, "hello")
         await wait_for_turn_end(pilot, 1)
         output = last(app).metrics.output_tokens
-    app, _server = make_app(resume="")
+    app, _server = demo_app(resume="")
     async with app.run_test(size=SIZE) as pilot:
         async with asyncio.timeout(10):
             while not chat(app).conversation.turns:
@@ -462,13 +393,13 @@ async def test_a_reopened_conversation_shows_its_last_answers_metrics() -> None:
 # ----------------------------------------------------------- 12: a replay shows what it holds
 async def test_a_replay_shows_only_the_headers_and_model_of_its_recording(tmp_path: Path) -> None:
     bare = tmp_path / "opus.sse"
-    bare.write_bytes(stream(["Recorded ", "answer."], model="claude-opus-5-5"))
+    bare.write_bytes(one_block_stream(["Recorded ", "answer."], model="claude-opus-5-5"))
     with_sidecar = tmp_path / "timed.sse"
-    with_sidecar.write_bytes(stream(["Another."], model="claude-haiku-5-5"))
+    with_sidecar.write_bytes(one_block_stream(["Another."], model="claude-haiku-5-5"))
     with_sidecar.with_name("timed.sse.json").write_text(
         json.dumps({"format": "claude-tui-recording/1", "status": 200, "headers": [["request-id", "req_recorded_1"]]})
     )
-    app, _server = make_app(replay=str(bare), replay_speed=0.0)  # `claude-tui replay FILE.sse`
+    app, _server = demo_app(replay=str(bare), replay_speed=0.0)  # `claude-tui replay FILE.sse`
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_turn_end(pilot, 1)
         screen = chat(app)
@@ -510,9 +441,11 @@ async def test_a_replay_shows_only_the_headers_and_model_of_its_recording(tmp_pa
 async def test_an_answer_cut_short_is_marked_in_the_conversation_the_export_and_f3(
     stop_reason: str, shown: str
 ) -> None:
-    app, server = make_app()
+    app, server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
-        server.queue_recording(Recording(stream(["It began, and then", " it stopped mid-"], stop_reason=stop_reason)))
+        server.queue_recording(
+            Recording(one_block_stream(["It began, and then", " it stopped mid-"], stop_reason=stop_reason))
+        )
         await type_prompt(pilot, "hello")
         await wait_for_turn_end(pilot, 1)
         turn = last(app)
@@ -532,9 +465,9 @@ async def test_an_answer_cut_short_is_marked_in_the_conversation_the_export_and_
 
 
 async def test_a_finished_answer_is_not_marked() -> None:
-    app, server = make_app()
+    app, server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
-        server.queue_recording(Recording(stream(["Done."], stop_reason="end_turn")))
+        server.queue_recording(Recording(one_block_stream(["Done."], stop_reason="end_turn")))
         await type_prompt(pilot, "hello")
         await wait_for_turn_end(pilot, 1)
         assert "Claude · claude-sonnet-5-5 · ✓" in "\n".join(chat(app).view.lines_text())
@@ -543,7 +476,7 @@ async def test_a_finished_answer_is_not_marked() -> None:
 
 # ---------------------------------------------------------------------------- 14: small ones
 async def test_an_http_error_says_its_status_once_and_a_gateway_400_mentions_the_key() -> None:
-    app, server = make_app()
+    app, server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         body = {"error": {"message": "No connected db.", "type": "invalid_request_error", "param": None, "code": "400"}}
         server.queue_error(400, body)
@@ -561,7 +494,7 @@ async def test_an_http_error_says_its_status_once_and_a_gateway_400_mentions_the
 
 
 async def test_saving_the_recording_while_the_answer_streams_says_it_is_partial() -> None:
-    app, _server = make_app(pace=1.0)
+    app, _server = demo_app(pace=1.0)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await type_prompt(pilot, "a long one")
         async with asyncio.timeout(20):

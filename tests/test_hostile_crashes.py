@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 
-from tests.hostile_server import HostileServer, RawReply, answer, json_reply
-from tests.test_hostile import saved_conversation
+from tests.support.app import demo_app, type_prompt, wait_for_turn_end
+from tests.support.hostile_server import HostileServer, RawReply, answer, json_reply
+from tests.support.paths import REPO
+from tests.support.store import saved_conversation
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import Secret, Settings
 from tui_chat.session.backend import Backend
@@ -93,7 +95,6 @@ async def test_the_model_picker_takes_any_models_list() -> None:
 async def test_copy_when_clipboard_txt_cannot_be_written() -> None:
     """Item 7: /copy with a folder where clipboard.txt goes: the copy (OSC 52) still happens and a warning
     says the file could not be written; the app goes on."""
-    from tests.test_app import demo_app, type_prompt, wait_for_turn_end
     from tui_chat.config import data_dir
     from tui_chat.screens.chat import ChatScreen
 
@@ -112,7 +113,6 @@ async def test_copy_when_clipboard_txt_cannot_be_written() -> None:
 async def test_export_with_a_name_too_long(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Item 8 in the TUI: /export with a 300-character name, with `~nobody/…`, and with no name from a folder
     that was deleted, each says why it cannot be written."""
-    from tests.test_app import demo_app, type_prompt, wait_for_turn_end
 
     app, _server = demo_app()
     notes, hook = notifications()
@@ -139,7 +139,7 @@ def test_cli_export_with_a_name_too_long(tmp_path: Path, monkeypatch: pytest.Mon
     """Item 8 for `claude-tui export ID -o NAME`: a readable error and exit status 1, no traceback."""
     monkeypatch.setenv("CLAUDE_TUI_DATA_DIR", str(tmp_path))
     conversation = saved_conversation(tmp_path)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
     result = subprocess.run(
         [sys.executable, "-m", "tui_chat", "export", conversation.id, "-o", str(tmp_path / ("b" * 300))],
         capture_output=True,

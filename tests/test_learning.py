@@ -8,7 +8,7 @@ import pytest
 from anthropic import AsyncAnthropic
 from textual.widgets import DataTable, OptionList
 
-from tests.test_app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
+from tests.support.app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
 from tui_chat.demo.server import MODELS, DemoServer
 from tui_chat.render.sections import TtftSection, bar
 from tui_chat.screens.chat import ChatScreen

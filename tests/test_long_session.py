@@ -9,13 +9,12 @@ import gc
 
 import pytest
 
-from tests.hostile_streams import answer, frame
-from tests.test_app import SIZE, type_prompt, wait_for_turn_end
+from tests.support.app import SIZE, chat, type_prompt, wait_for_turn_end
+from tests.support.hostile_streams import answer, frame
 from tui_chat.app import ClaudeTUI
 from tui_chat.chat_stream import ChatStream
 from tui_chat.config import Settings
 from tui_chat.demo.server import DemoServer
-from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.event_detail import EventDetailScreen, describe_row
 from tui_chat.session.backend import Backend
 from tui_chat.session.collector import RELEASE_AFTER
@@ -58,12 +57,6 @@ def test_packed_events_give_back_every_frame_and_are_read_back_checked() -> None
     gone.release(lambda: None)
     with pytest.raises(WireUnavailableError):
         _ = gone.body
-
-
-def chat(app: ClaudeTUI) -> ChatScreen:
-    screen = app.screen
-    assert isinstance(screen, ChatScreen)
-    return screen
 
 
 async def test_earlier_answers_are_packed_released_and_still_browsable() -> None:

@@ -1,5 +1,5 @@
 """MCP servers' tools: a real stdio MCP server (written with the `mcp` SDK's server API, in
-`tests/mcp_servers/`) started by claude-tui when first needed, its tools listed, approved, run, and their
+`tests/support/notes_server.py`) started by claude-tui when first needed, its tools listed, approved, run, and their
 results used by the next answer; a server that fails to start or dies is said so and the conversation goes
 on; the server's process ends with the app; nothing it returns carries the key."""
 
@@ -10,14 +10,14 @@ import os
 import sys
 from pathlib import Path
 
-from tests.test_controller import driver
-from tests.test_tool_loop import answers, ask, requests
+from tests.support.controller import answers, approval_request, driver, messages_bodies
+from tests.support.paths import SUPPORT
 from tui_chat.session import reports
 from tui_chat.session.approval import Approval, Decision, approve_tools
 from tui_chat.tools.mcp import McpServerConfig, parse_mcp_servers
 from tui_chat.tools.toolbox import Toolbox, ToolSettings
 
-SERVER = Path(__file__).parent / "mcp_servers" / "notes_server.py"
+SERVER = SUPPORT / "notes_server.py"
 KEY = "sk-ant-api03-" + "s" * 40
 
 
@@ -48,12 +48,12 @@ async def test_an_mcp_tool_is_listed_approved_run_and_its_result_used(tmp_path: 
         assert listed.servers[0][0] == "notes" and listed.servers[0][2] is None
         await d.controller.set_tools("on")
         await d.controller.send("use the tool mcp__notes__shout")
-        request = await ask(d)
+        request = await approval_request(d)
         assert (request.name, request.where) == ("mcp__notes__shout", "MCP server notes")
         d.controller.answer_approval(Approval(Decision.RUN))
         await d.controller.wait()
         assert "`mcp__notes__shout`** returned: HELLO FROM THE DEMO SERVER" in answers(d)[-1].answer_text
-        assert "mcp__notes__shout" in [tool["name"] for tool in requests(d)[0]["tools"]]
+        assert "mcp__notes__shout" in [tool["name"] for tool in messages_bodies(d)[0]["tools"]]
         pid = int((tmp_path / "notes.pid").read_text())
         assert alive(pid)
         assert "notes server starting" in (tmp_path / "logs" / "mcp-notes.log").read_text()  # stderr: not the terminal
@@ -69,7 +69,7 @@ async def test_an_mcp_result_never_carries_the_key_and_a_failing_tool_is_an_erro
         await d.controller.set_tools("on")
         await d.controller.send("tool mcp__notes__leak")
         await d.controller.wait()
-        sent = str(requests(d)[-1]["messages"])
+        sent = str(messages_bodies(d)[-1]["messages"])
         assert "[REDACTED]" in sent and KEY not in sent and "sk-ant-" not in sent
         assert KEY not in str([b.text for t in d.controller.conversation.turns for b in t.blocks])
         await d.controller.send("tool mcp__notes__boom")
@@ -105,7 +105,7 @@ async def test_a_server_that_cannot_start_is_said_so_and_the_rest_works(tmp_path
         assert any("broken could not be started" in n.text and "not found" in n.text for n in failures)
         assert any("crashing could not be started" in n.text and "bad config" in n.text for n in failures)
         assert "returned: 6 * 7 = 42" in answers(d)[-1].answer_text
-        assert "mcp__notes__shout" in [tool["name"] for tool in requests(d)[0]["tools"]]
+        assert "mcp__notes__shout" in [tool["name"] for tool in messages_bodies(d)[0]["tools"]]
 
 
 def test_the_mcp_tables_of_config_toml_are_read_and_bad_ones_said() -> None:

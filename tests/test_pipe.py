@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import unmarked
-from tests.pty_app import PtyApp, demo_env
+from tests.support.paths import REPO
+from tests.support.pty import PtyApp, demo_env
+from tests.support.requests import unmarked
 from tui_chat.config import Secret, Settings
 from tui_chat.demo.scenarios import SCENARIOS
 from tui_chat.demo.server import DemoServer, DemoThread
@@ -27,7 +28,6 @@ from tui_chat.pipe import PipeOptions, PipeRun, Printer, safe_json
 from tui_chat.session.conversation import TurnStatus
 from tui_chat.session.store import ConversationStore
 
-REPO = Path(__file__).resolve().parent.parent
 SECRET = "sk-ant-api03-pipe-test-secret-0123456789"
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.pty_app import PtyApp
-from tests.test_app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
+from tests.support.app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
+from tests.support.pty import PtyApp
 from tui_chat.commands import COMMANDS, KeyMap, slash_commands
 from tui_chat.preferences import Preferences
 from tui_chat.screens.chat import ChatScreen

@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from tests.test_app import SIZE, demo_app, screen_text
+from tests.support.app import SIZE, demo_app, screen_text
 from tui_chat.commands import KeyMap, active_keymap, use_keymap
 from tui_chat.preferences import Preferences
 from tui_chat.screens.chat import ChatScreen

@@ -9,31 +9,12 @@ from typing import Any
 import pytest
 from rich.cells import cell_len
 
-from tests.conftest import fixture_bytes, unmarked
-from tests.test_app import SIZE, messages_of, screen_text, type_prompt, wait_for_turn_end
-from tui_chat.app import ClaudeTUI
-from tui_chat.config import Settings
+from tests.support.app import SIZE, chat, demo_app, last, messages_of, screen_text, type_prompt, wait_for_turn_end
+from tests.support.requests import unmarked
+from tests.support.sse import fixture_bytes
 from tui_chat.demo.server import DemoServer, Recording
 from tui_chat.messages import RetryScheduled
-from tui_chat.screens.chat import ChatScreen
-from tui_chat.session.backend import Backend
-from tui_chat.session.conversation import Turn, TurnStatus
-
-
-def make_app(pace: float = 0.0, **settings: Any) -> tuple[ClaudeTUI, DemoServer]:
-    server = DemoServer(pace=pace)
-    config = Settings(demo=True, **settings)
-    return ClaudeTUI(config, backend=Backend(config, demo_server=server)), server
-
-
-def chat(app: ClaudeTUI) -> ChatScreen:
-    screen = app.screen
-    assert isinstance(screen, ChatScreen)
-    return screen
-
-
-def last(app: ClaudeTUI) -> Turn:
-    return chat(app).conversation.turns[-1]
+from tui_chat.session.conversation import TurnStatus
 
 
 async def still_usable(pilot: Any, server: DemoServer, answers: int) -> None:
@@ -56,7 +37,7 @@ async def still_usable(pilot: Any, server: DemoServer, answers: int) -> None:
     ],
 )
 async def test_failures_mid_stream(prompt: str, status: TurnStatus, kind: str, partial: str) -> None:
-    app, server = make_app()
+    app, server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await type_prompt(pilot, prompt)
         await wait_for_turn_end(pilot)
@@ -72,7 +53,7 @@ async def test_failures_mid_stream(prompt: str, status: TurnStatus, kind: str, p
 
 
 async def test_stalled_server_times_out() -> None:
-    app, _server = make_app(read_timeout=0.6)
+    app, _server = demo_app(read_timeout=0.6)
     async with app.run_test(size=SIZE) as pilot:
         await type_prompt(pilot, "stall")
         await wait_for_turn_end(pilot)
@@ -86,7 +67,7 @@ async def test_stalled_server_times_out() -> None:
 
 
 async def test_malformed_json_is_an_error_in_the_turn() -> None:
-    app, server = make_app()
+    app, server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         body = (
             fixture_bytes("sdk-basic-text.sse")
@@ -106,7 +87,7 @@ async def test_malformed_json_is_an_error_in_the_turn() -> None:
 
 
 async def test_retries_are_shown_with_a_countdown_and_succeed() -> None:
-    app, _server = make_app()
+    app, _server = demo_app()
     notices: list[RetryScheduled] = []
 
     def hook(message: Any) -> None:
@@ -127,7 +108,7 @@ async def test_retries_are_shown_with_a_countdown_and_succeed() -> None:
 
 
 async def test_escape_cancels_the_retry_countdown() -> None:
-    app, server = make_app()
+    app, server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         error = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
         server.queue_error(529, error, {"retry-after": "30"})
@@ -144,7 +125,7 @@ async def test_escape_cancels_the_retry_countdown() -> None:
 
 
 async def test_a_long_retry_after_is_not_waited_for() -> None:
-    app, server = make_app()
+    app, server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         error = {"type": "error", "error": {"type": "rate_limit_error", "message": "Slow down"}}
         server.queue_error(429, error, {"retry-after": "3600"})
@@ -167,7 +148,7 @@ async def test_a_long_retry_after_is_not_waited_for() -> None:
     ],
 )
 async def test_http_errors_say_what_to_do(status: int, error_type: str, message: str, shown: str) -> None:
-    app, server = make_app()
+    app, server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         body = {"type": "error", "error": {"type": error_type, "message": message}, "request_id": "req_x"}
         server.queue_error(status, body)
@@ -185,7 +166,7 @@ async def test_http_errors_say_what_to_do(status: int, error_type: str, message:
 
 
 async def test_unknown_model_from_the_flag_gets_the_list() -> None:
-    app, _server = make_app(model="gpt-nope")
+    app, _server = demo_app(model="gpt-nope")
     async with app.run_test(size=SIZE) as pilot:
         await type_prompt(pilot, "x")
         await wait_for_turn_end(pilot)
@@ -195,7 +176,7 @@ async def test_unknown_model_from_the_flag_gets_the_list() -> None:
 
 
 async def test_empty_prompt_is_ignored_and_a_huge_one_is_sent_with_a_warning() -> None:
-    app, server = make_app(model="claude-haiku-4-5")
+    app, server = demo_app(model="claude-haiku-4-5")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = chat(app)
         await pilot.press("space", "space", "enter")
@@ -218,7 +199,7 @@ async def test_empty_prompt_is_ignored_and_a_huge_one_is_sent_with_a_warning() -
 
 
 async def test_cjk_and_emoji_keep_their_widths() -> None:
-    app, _server = make_app()
+    app, _server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f2")
         await type_prompt(pilot, "日本語で")
@@ -233,7 +214,7 @@ async def test_cjk_and_emoji_keep_their_widths() -> None:
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)])
 async def test_small_terminals_and_resizing_mid_stream(size: tuple[int, int]) -> None:
-    app, _server = make_app(pace=0.3)
+    app, _server = demo_app(pace=0.3)
     async with app.run_test(size=size) as pilot:
         await type_prompt(pilot, "long")
         async with asyncio.timeout(10):
@@ -300,7 +281,7 @@ async def test_huge_answers_render_and_the_app_goes_on(shape: str) -> None:
     else:
         line = "x" * 100_000
         pieces = [line[i : i + 1000] for i in range(0, len(line), 1000)]
-    app, server = make_app()
+    app, server = demo_app()
     server.queue_recording(Recording(text_stream(pieces)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f2")
@@ -317,7 +298,7 @@ async def test_huge_answers_render_and_the_app_goes_on(shape: str) -> None:
 
 
 async def test_ctrl_c_stops_an_answer_and_does_not_quit() -> None:
-    app, _server = make_app(pace=1.0)
+    app, _server = demo_app(pace=1.0)
     async with app.run_test(size=SIZE) as pilot:
         await type_prompt(pilot, "long")
         async with asyncio.timeout(10):

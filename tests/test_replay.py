@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from anthropic import AsyncAnthropic
 
-from tests.conftest import SSE_FIXTURES
-from tests.test_app import SIZE, screen_text, wait_for_turn_end
-from tests.test_event_stream_fixtures import sdk_reference
+from tests.support.app import SIZE, screen_text, wait_for_turn_end
+from tests.support.paths import FIXTURES
+from tests.support.sse import SSE_FIXTURES, sdk_reference
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import Settings
 from tui_chat.demo.server import DemoServer, Recording
@@ -50,7 +50,7 @@ def test_packaged_recordings_are_listed_with_origins() -> None:
     assert len(recordings) >= 8
     for recording in recordings:
         assert recording.description and recording.origin
-        assert recording.body == (Path(__file__).parent / "fixtures" / "sse" / f"{recording.name}.sse").read_bytes()
+        assert recording.body == (FIXTURES / f"{recording.name}.sse").read_bytes()
     assert find_recording("hw-thinking-signature-pings").name == "hw-thinking-signature-pings"
     with pytest.raises(FileNotFoundError, match="examples"):
         find_recording("no-such-recording")

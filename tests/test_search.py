@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.controller import driver
+from tests.support.paths import REPO
 from tui_chat.bench.corpus import conversations
 from tui_chat.session.conversation import Block, Conversation, Turn, TurnStatus
 from tui_chat.session.search import fts_query, index_form, matching_line, parse_since, query_terms
 from tui_chat.session.store import DB_FILENAME, ConversationStore, schema_version, search_conversations
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def answer(conversation: Conversation, text: str) -> Turn:
@@ -221,7 +221,6 @@ def test_list_q_prints_best_matches_with_their_line(tmp_path: Path) -> None:
 
 
 async def test_a_message_just_sent_is_found_before_its_answer_ends(tmp_path: Path) -> None:
-    from tests.test_controller import driver
 
     async with driver(tmp_path, pace=1) as d:  # the demo server's real pauses: the answer takes a while
         assert await d.controller.send("tell me about the quokka, then write a long essay")

@@ -8,27 +8,12 @@ import sys
 import time
 from pathlib import Path
 
-from tests.pty_app import REPO, PtyApp, demo_env
+from tests.support.attacks import forbidden_in
+from tests.support.paths import SUPPORT
+from tests.support.pty import PtyApp, demo_env
 from tui_chat.demo.server import DemoServer, DemoThread
 
 SENTINEL = "sk-sentinel-5f3c2a9e7d1b4c6a8e0f-KEY"
-
-# What model text must never make the terminal do. Textual's own output is CSI styling only.
-FORBIDDEN = {
-    b"\x1b]0;": "window title (OSC 0)",
-    b"\x1b]2;": "window title (OSC 2)",
-    b"\x1b]52;": "clipboard write (OSC 52)",
-    b"\x1b]8;": "hyperlink (OSC 8)",
-    b"\x1bP": "device control string (DCS)",
-    b"\x1b[2J": "clear screen",
-    b"\x07": "bell",
-    b"\xc2\x9b": "C1 control (CSI)",
-    b"\xe2\x80\xae": "bidi override (RLO)",
-}
-
-
-def forbidden_in(data: bytes) -> list[str]:
-    return [name for needle, name in FORBIDDEN.items() if needle in data]
 
 
 def test_hostile_text_never_reaches_the_terminal_raw(tmp_path: Path) -> None:
@@ -107,7 +92,7 @@ def test_the_key_never_leaves_the_process(tmp_path: Path) -> None:
 def test_a_crash_report_has_no_key(tmp_path: Path) -> None:
     """A crash prints its traceback (Textual would include every frame's locals: the key was one)."""
     env = {"CLAUDE_TUI_DATA_DIR": str(tmp_path), "CLAUDE_TUI_CONFIG_DIR": str(tmp_path), "ANTHROPIC_API_KEY": SENTINEL}
-    app = PtyApp(env=env, command=[sys.executable, str(REPO / "tests" / "crash_app.py")])
+    app = PtyApp(env=env, command=[sys.executable, str(SUPPORT / "crash_app.py")])
     try:
         assert app.wait_for(b"DEMO", 20)
         time.sleep(0.5)

@@ -1,4 +1,4 @@
-"""Snapshot tests of the screens in `tests/scenes.py` (the same scripts make `screenshots/`).
+"""Snapshot tests of the screens in `tests/support/scenes.py` (the same scripts make `screenshots/`).
 
 Deterministic: a frozen clock (every timing reads 0), fixed home paths (shown as `~`), UTC dates,
 the demo server at full speed with its fixed ids, and no cursor blink. Update them after an
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.scenes import SCENES, Scene, home_environment, ttft_fixed
+from tests.support.scenes import SCENES, Scene, home_environment, ttft_fixed
 from tui_chat.stream import clock
 
 SNAPSHOT_SCRIPTS = {"ttft": ttft_fixed}

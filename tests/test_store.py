@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import fixture_bytes
+from tests.support.paths import REPO
+from tests.support.sse import fixture_bytes
+from tests.support.store import CJK_EMOJI_RTL, build_rich_conversation, record_from, save_all
 from tui_chat.session import store as store_module
 from tui_chat.session.conversation import Block, Conversation, Turn, TurnStatus
 from tui_chat.session.store import (
@@ -30,125 +32,8 @@ from tui_chat.session.store import (
     is_interrupted,
     schema_version,
 )
-from tui_chat.stream.types import ErrorInfo, RetryNotice
-from tui_chat.stream.wire import WireEvent, WireRecord, split_recording
-
-CJK_EMOJI_RTL = "日本語のテキスト 🎌👩‍👩‍👧 עברית مرحبا \u200f(RTL) e\u0301 𝔘𝔫𝔦"
-
-
-def record_from(body: bytes, *, status: int = 200, step: float = 1 / 3) -> WireRecord:
-    """A wire record of `body` with awkward float arrival times (they must survive exactly)."""
-    record = WireRecord(
-        status=status,
-        headers=[("request-id", "req_011CX"), ("content-type", "text/event-stream; charset=utf-8")],
-        headers_at=0.123456789012345,
-        attempts=3,
-    )
-    for index, frame in enumerate(split_recording(body)):
-        record.events.append(WireEvent.from_frame(index, 0.2 + index * step, frame))
-    return record
-
-
-def build_rich_conversation() -> Conversation:
-    """A conversation with every kind of content the model layer holds."""
-    conversation = Conversation(model="claude-sonnet-5-5", system=f"Answer briefly. {CJK_EMOJI_RTL}", max_tokens=2048)
-    conversation.add_user(f"Is 1009 prime? {CJK_EMOJI_RTL}")
-
-    first = conversation.start_assistant()
-    first.blocks = [
-        Block(0, "thinking", "Check divisors up to 31 <script>x</script>", complete=True),
-        Block(
-            1,
-            "text",
-            "# Result\n\nYes:\n\n```python\nprint(is_prime(1009))\n```\n\n## Why\n\nNo divisor.",
-            complete=True,
-        ),
-        Block(2, "tool_use", '{\n  "n": 1009\n}', name="check_prime", tool_id="toolu_01", complete=True),
-    ]
-    first.api_content = [
-        {
-            "type": "thinking",
-            "thinking": "Check divisors up to 31 <script>x</script>",
-            "signature": "EqQBCkYIARgCIkD==",
-        },
-        {"type": "text", "text": "# Result\n\nYes:\n\n```python\nprint(is_prime(1009))\n```\n\n## Why\n\nNo divisor."},
-        {"type": "tool_use", "id": "toolu_01", "name": "check_prime", "input": {"n": 1009}},
-    ]
-    first.status = TurnStatus.COMPLETE
-    first.model = "claude-sonnet-5-5-20261001"
-    first.message_id = "msg_01"
-    metrics = first.metrics
-    metrics.sent_at = 12345.678
-    metrics.headers_at = 0.25
-    metrics.first_token_at = 0.4213
-    metrics.last_token_at = 2.9
-    metrics.ended_at = 3.1
-    metrics.input_tokens = 52
-    metrics.cache_read_input_tokens = 1840
-    metrics.output_tokens = 567
-    metrics.output_tokens_final = True
-    metrics.thinking_tokens = 40
-    metrics.stop_reason = "tool_use"
-    metrics.deltas = 30
-    metrics.streamed_chars = 800
-    metrics.events = 41
-    metrics.pings = 2
-    metrics.request_id = "req_011CX"
-    first.wire = record_from(fixture_bytes("hw-thinking-signature-pings.sse"))
-
-    conversation.add_user("And with sources?")
-    second = conversation.start_assistant()
-    second.blocks = [
-        Block(0, "redacted_thinking", "Redacted thinking (encrypted; sent back unchanged).", complete=True),
-        Block(1, "text", "It is ", complete=True),
-        Block(2, "text", "prime", citations=["Primes — https://example.org/p: “1009 is prime”"], complete=True),
-        Block(3, "text", f". {CJK_EMOJI_RTL}", complete=True),
-    ]
-    second.api_content = [
-        {"type": "redacted_thinking", "data": "EmwKAhgBEgy3va3pzix/LafPsn4a"},
-        {"type": "text", "text": "It is "},
-        {
-            "type": "text",
-            "text": "prime",
-            "citations": [{"type": "web_search_result_location", "url": "https://example.org/p", "cited_text": "x"}],
-        },
-        {"type": "text", "text": f". {CJK_EMOJI_RTL}"},
-    ]
-    second.status = TurnStatus.COMPLETE
-    second.wire = record_from(fixture_bytes("hw-web_search-citations_delta.sse"))
-
-    conversation.add_user("Once more")
-    third = conversation.start_assistant()
-    third.blocks = [Block(0, "text", "Partial answ")]
-    third.api_content = [{"type": "text", "text": "Partial answ"}]
-    third.status = TurnStatus.FAILED
-    third.error = ErrorInfo(
-        kind="overloaded_error",
-        summary="The API is overloaded.",
-        status=529,
-        error_type="overloaded_error",
-        request_id="req_err",
-        hint="Wait a moment, then press ctrl+r.",
-        retryable=True,
-    )
-    third.retries = [
-        RetryNotice(
-            attempt=1, max_attempts=3, wait=0.5, status=429, reason="HTTP 429 rate_limit_error", request_id="r1"
-        ),
-        RetryNotice(attempt=2, max_attempts=3, wait=1.25, status=None, reason="connection dropped"),
-    ]
-    # CRLF framing, a comment, invalid UTF-8 and a last frame without its blank line
-    third.wire = record_from(
-        b'event: ping\r\ndata: {}\r\n\r\n: comment \xff\xfe\n\nevent: error\ndata: {"type":"error"}',
-        status=200,
-    )
-
-    conversation.add_user("Code please")
-    fourth = conversation.start_assistant()
-    fourth.blocks = [Block(0, "text", "```python\ndef f():\n    return 1")]
-    fourth.api_content = [{"type": "text", "text": "```python\ndef f():\n    return 1"}]
-    fourth.status = TurnStatus.STOPPED
-    return conversation
+from tui_chat.stream.types import ErrorInfo
+from tui_chat.stream.wire import WireRecord
 
 
 def wire_signature(record: WireRecord | None) -> object:
@@ -175,11 +60,6 @@ def turn_signature(turn: Turn) -> dict[str, object]:
         "created": turn.created,
         "number": turn.number,
     }
-
-
-def save_all(store: ConversationStore, conversation: Conversation) -> None:
-    for turn in conversation.turns:
-        store.save_turn(conversation, turn)
 
 
 class FakeClock:
@@ -393,7 +273,7 @@ def test_checkpoint_survives_sigkill(tmp_path: Path) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
         """
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parent.parent, timeout=60, check=False)
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, timeout=60, check=False)
     assert result.returncode == -signal.SIGKILL
     with ConversationStore(tmp_path) as store:
         loaded = store.load("killed")

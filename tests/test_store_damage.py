@@ -8,59 +8,21 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.pty_app import REPO
-from tests.test_app import SIZE, screen_text
-from tests.test_store import build_rich_conversation, save_all
+from tests.support.app import SIZE, screen_text
+from tests.support.paths import REPO
+from tests.support.store import build_rich_conversation, damaged_database
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import Settings, data_dir
 from tui_chat.demo.server import DemoServer
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.conversation_list import ConversationListScreen
 from tui_chat.session.backend import Backend
-from tui_chat.session.conversation import Conversation, TurnStatus
+from tui_chat.session.conversation import TurnStatus
 from tui_chat.session.export import conversation_to_markdown
 from tui_chat.session.store import DB_FILENAME, UNKNOWN_TIME, ConversationStore
-
-DAMAGE: dict[str, tuple[int, str, Any]] = {
-    # what: (turn position, column, stored value)
-    "blocks": (1, "blocks", "{not json"),
-    "metrics": (1, "metrics", "[1, 2]"),
-    "wire": (1, "wire_meta", '{"event_lengths": "!!", "event_times": ""}'),
-    "api content": (3, "api_content", "[1, 2]"),
-    "error": (5, "error", '{"kind": 5, "summary": null}'),
-    "retries": (5, "retries", '"x"'),
-    "date": (3, "created", "yesterday"),
-    "role": (6, "role", "robot"),
-    "number": (7, "number", "seven"),
-    "user content": (2, "api_content", "{}"),
-}
-
-
-def damaged_database(folder: Path) -> tuple[str, str]:
-    """Two conversations: a damaged one (header and turn rows) and an intact one. Returns their ids."""
-    with ConversationStore(folder) as store:
-        damaged = build_rich_conversation()
-        save_all(store, damaged)
-        intact = Conversation(model="claude-intact")
-        intact.add_user("an intact question")
-        save_all(store, intact)
-    db = sqlite3.connect(folder / DB_FILENAME)
-    with db:
-        db.execute("UPDATE conversations SET created = 'last tuesday', updated = 42 WHERE id = ?", (damaged.id,))
-        for position, column, value in DAMAGE.values():
-            db.execute(
-                f"UPDATE turns SET {column} = ? WHERE conversation_id = ? AND position = ?",
-                (value, damaged.id, position),
-            )
-        db.execute(
-            "UPDATE conversations SET title = ?, max_tokens = 'lots' WHERE id = ?", (b"\xff\x00title", damaged.id)
-        )
-    db.close()
-    return damaged.id, intact.id
 
 
 def test_the_list_keeps_a_row_whose_dates_are_not_dates(tmp_path: Path) -> None:

@@ -9,12 +9,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from tests.pty_app import REPO
-from tests.test_app import SIZE, screen_text, type_prompt, wait_for_turn_end
+from tests.support.app import SIZE, screen_text, type_prompt, wait_for_turn_end
+from tests.support.paths import REPO
+from tests.support.store import locked, stored, stored_turns, wait_until
 from tui_chat.app import ClaudeTUI
 from tui_chat.bench.probe import LoopMonitor
 from tui_chat.config import Settings, data_dir
@@ -24,46 +23,6 @@ from tui_chat.session.backend import Backend
 from tui_chat.session.conversation import Block, Conversation, TurnStatus
 from tui_chat.session.store import DB_FILENAME, ConversationStore
 from tui_chat.session.writer import StoreWriter, WriterState
-
-
-@contextmanager
-def locked(folder: Path, *, exclusive: bool = False) -> Iterator[sqlite3.Connection]:
-    """Another program's connection holding the database's write lock (`exclusive`: reads are refused too)."""
-    db = sqlite3.connect(folder / DB_FILENAME, isolation_level=None, check_same_thread=False)
-    if exclusive:
-        db.execute("PRAGMA locking_mode=EXCLUSIVE")
-        db.execute("BEGIN EXCLUSIVE")
-        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-    else:
-        db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    finally:
-        db.execute("ROLLBACK")
-        db.close()
-
-
-def stored(folder: Path, conversation_id: str) -> Conversation:
-    with ConversationStore(folder) as store:
-        return store.load(conversation_id)
-
-
-def stored_turns(folder: Path, conversation_id: str) -> int:
-    """How many turns of the conversation are in the database (0 if it is not there yet)."""
-    with ConversationStore(folder) as store:
-        try:
-            return len(store.load(conversation_id).turns)
-        except LookupError:
-            return 0
-
-
-def wait_until(check: object, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if callable(check) and check():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 # ------------------------------------------------------------------------------- the writer alone

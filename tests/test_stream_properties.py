@@ -20,7 +20,7 @@ from anthropic import AsyncAnthropic
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import SSE_FIXTURES, fixture_bytes
+from tests.support.sse import SSE_FIXTURES, fixture_bytes
 from tui_chat.demo.server import DemoServer, Recording
 from tui_chat.stream.event_stream import EventStream, IncompleteStreamError
 from tui_chat.stream.retry import RetryPolicy

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from rich.segment import Segment
 from rich.style import Style
 
-from tests.pty_app import PtyApp, demo_env
-from tests.test_app import SIZE, demo_app, type_prompt, wait_for_turn_end
+from tests.support.app import SIZE, demo_app, type_prompt, wait_for_turn_end
+from tests.support.pty import PtyApp, demo_env
 from tui_chat.bench.vt import Screen
 from tui_chat.cli import build_parser
 from tui_chat.commands import BY_ID

@@ -9,10 +9,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.test_controller import Driver, driver
+from tests.support.controller import answers, approval_request, driver, messages_bodies
 from tui_chat.session import reports
-from tui_chat.session.approval import Approval, ApprovalRequest, Decision, approve_tools
-from tui_chat.session.conversation import Turn, TurnStatus
+from tui_chat.session.approval import Approval, Decision, approve_tools
+from tui_chat.session.conversation import TurnStatus
 from tui_chat.session.store import ConversationStore
 from tui_chat.tools.base import Tool, ToolSpec
 from tui_chat.tools.toolbox import Toolbox, ToolSettings
@@ -37,25 +37,11 @@ def toolbox(tmp: Path, *, timeout: float = 30.0, max_rounds: int = 10) -> Toolbo
     return Toolbox(tmp, settings=ToolSettings(timeout=timeout, max_rounds=max_rounds), extra=[SLOW, BROKEN])
 
 
-async def ask(d: Driver, count: int = 1) -> ApprovalRequest:
-    """Wait for the `count`-th approval prompt."""
-    await d.until(lambda: len(d.of(reports.ApprovalNeeded)) >= count)
-    return d.of(reports.ApprovalNeeded)[count - 1].request
-
-
-def requests(d: Driver) -> list[Any]:
-    return [r.body for r in d.controller.backend.demo.server.requests if r.path == "/v1/messages"]  # type: ignore[union-attr]
-
-
-def answers(d: Driver) -> list[Turn]:
-    return [t for t in d.controller.conversation.turns if t.role == "assistant"]
-
-
 async def test_an_approved_call_runs_and_its_result_is_used_by_the_next_answer(tmp_path: Path) -> None:
     async with driver(tmp_path, toolbox=toolbox(tmp_path)) as d:
         assert await d.controller.set_tools("on")
         await d.controller.send("use a tool to calculate 6 * 7")
-        request = await ask(d)
+        request = await approval_request(d)
         assert (request.name, request.where, json.loads(request.input_json)) == (
             "calculator",
             "built-in",
@@ -70,7 +56,7 @@ async def test_an_approved_call_runs_and_its_result_is_used_by_the_next_answer(t
         assert (first.number, continuation.number, continuation.request_index) == (1, 1, 1)
         tool_turn = d.controller.conversation.turns[2]
         assert tool_turn.is_tool_results and tool_turn.blocks[0].decision == "approved"
-        sent = requests(d)[-1]
+        sent = messages_bodies(d)[-1]
         assert sent["messages"][-1]["content"][0]["type"] == "tool_result"
         assert [t["name"] for t in sent["tools"]] == [
             "current_time",
@@ -111,10 +97,10 @@ async def test_a_refused_call_sends_the_reason_the_model_reads(tmp_path: Path) -
     async with driver(toolbox=toolbox(tmp_path)) as d:
         await d.controller.set_tools("on")
         await d.controller.send("tool: what time is it?")
-        await ask(d)
+        await approval_request(d)
         d.controller.answer_approval(Approval(Decision.REFUSE, "not before coffee"))
         await d.controller.wait()
-        result = requests(d)[-1]["messages"][-1]["content"][0]
+        result = messages_bodies(d)[-1]["messages"][-1]["content"][0]
         assert result["is_error"] is True and "not before coffee" in result["content"]
         assert "You declined to run **`current_time`**" in answers(d)[-1].answer_text
         assert d.controller.conversation.turns[2].blocks[0].decision == "refused"
@@ -132,7 +118,9 @@ async def test_a_call_that_times_out_or_raises_is_an_error_result_and_the_loop_g
         await d.controller.send("tool calc 1 / 0")
         await d.controller.wait()
         assert "failed: Division by zero." in answers(d)[-1].answer_text
-        results = [m for m in requests(d)[-1]["messages"] if m["role"] == "user" and isinstance(m["content"], list)]
+        results = [
+            m for m in messages_bodies(d)[-1]["messages"] if m["role"] == "user" and isinstance(m["content"], list)
+        ]
         assert all(block["is_error"] for m in results for block in m["content"] if block["type"] == "tool_result")
 
 
@@ -140,17 +128,17 @@ async def test_parallel_calls_are_asked_one_by_one_run_together_and_answered_tog
     async with driver(toolbox=toolbox(tmp_path)) as d:
         await d.controller.set_tools("on")
         await d.controller.send("parallel tools, please")
-        first = await ask(d)
+        first = await approval_request(d)
         assert (first.name, first.position, first.count) == ("current_time", 1, 3)
         d.controller.answer_approval(Approval(Decision.ALWAYS))
-        second = await ask(d, 2)
+        second = await approval_request(d, 2)
         assert second.name == "calculator"
         d.controller.answer_approval(Approval(Decision.RUN))
-        third = await ask(d, 3)
+        third = await approval_request(d, 3)
         assert third.name == "list_files"
         d.controller.answer_approval(Approval(Decision.REFUSE))
         await d.controller.wait()
-        (message,) = [m for m in requests(d)[-1]["messages"] if "tool_result" in json.dumps(m["content"])]
+        (message,) = [m for m in messages_bodies(d)[-1]["messages"] if "tool_result" in json.dumps(m["content"])]
         assert [b["tool_use_id"][-2:] for b in message["content"]] == ["00", "01", "02"]
         assert [b.decision for b in d.controller.conversation.turns[2].blocks] == ["always", "approved", "refused"]
         await d.controller.send("what time is it now? use the tool")  # `always`: not asked again
@@ -187,18 +175,18 @@ async def test_esc_at_the_approval_runs_and_sends_nothing_and_continue_asks_agai
     async with driver(tmp_path, toolbox=toolbox(tmp_path)) as d:
         await d.controller.set_tools("on")
         await d.controller.send("tool: the time")
-        await ask(d)
-        sent = len(requests(d))
+        await approval_request(d)
+        sent = len(messages_bodies(d))
         d.controller.answer_approval(Approval(Decision.STOP))
         await d.controller.wait()
-        assert not d.controller.busy and len(requests(d)) == sent
+        assert not d.controller.busy and len(messages_bodies(d)) == sent
         assert [t.role for t in d.controller.conversation.turns] == ["user", "assistant"]
         assert d.controller.conversation.unanswered_tool_calls
         conversation_id = d.controller.conversation.id
         assert await d.controller.open_saved(conversation_id)  # resumed: the loop is offered
         assert any("stopped in the middle of a tool loop" in n for n in d.notices())
         assert d.controller.continue_tools()
-        await ask(d, 2)
+        await approval_request(d, 2)
         d.controller.answer_approval(Approval(Decision.RUN))
         await d.controller.wait()
         assert "`current_time`** returned:" in answers(d)[-1].answer_text
@@ -208,7 +196,7 @@ async def test_esc_while_the_tools_run_keeps_what_finished_and_continue_sends_it
     async with driver(toolbox=toolbox(tmp_path)) as d:
         await d.controller.set_tools("on")
         await d.controller.send("tool nap")
-        await ask(d)
+        await approval_request(d)
         d.controller.answer_approval(Approval(Decision.RUN))
         await d.until(lambda: bool(d.of(reports.ToolsRunning)))
         await asyncio.sleep(0.1)
@@ -242,7 +230,7 @@ async def test_tools_turned_off_keep_the_history_valid_and_calls_are_not_run(tmp
         assert await d.controller.set_tools("off")
         await d.controller.send("thanks")
         await d.controller.wait()
-        body = requests(d)[-1]
+        body = messages_bodies(d)[-1]
         assert [t["name"] for t in body["tools"]] == ["current_time"]  # only what the history used
         assert answers(d)[-1].status is TurnStatus.COMPLETE
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tests.test_app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
+from tests.support.app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
+from tests.support.controller import driver
 from tui_chat.controls import RequestControls
 from tui_chat.screens.approval import ApprovalScreen
 from tui_chat.screens.chat import ChatScreen
@@ -127,7 +128,6 @@ async def test_tools_lists_the_tools_and_toggles_them() -> None:
 
 
 async def test_a_resumed_conversation_shows_its_loop_and_offers_to_continue_it() -> None:
-    from tests.test_controller import driver
     from tui_chat.config import data_dir
     from tui_chat.session import reports
     from tui_chat.session.approval import Approval, Decision

@@ -12,9 +12,10 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from tests.conftest import unmarked
-from tests.pty_app import REPO, PtyApp, demo_env
-from tests.test_app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
+from tests.support.app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
+from tests.support.paths import REPO
+from tests.support.pty import PtyApp, demo_env
+from tests.support.requests import unmarked
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import Settings, data_dir
 from tui_chat.demo.server import DemoServer

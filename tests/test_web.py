@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.pty_app import REPO
-from tests.web.chromium import CAPTURE_TERMINAL, CELL_CENTRE, READ_SCREEN, Chromium, find_chromium
+from tests.support.chromium import CAPTURE_TERMINAL, CELL_CENTRE, READ_SCREEN, Chromium, find_chromium
+from tests.support.paths import REPO
 from tui_chat.cli import build_parser, main
 from tui_chat.web import served_arguments, served_command
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import SSE_FIXTURES
+from tests.support.sse import SSE_FIXTURES
 from tui_chat.stream.wire import SSEFramer, WireEvent, WireRecord, parse_frame, shown_headers, split_recording
 
 

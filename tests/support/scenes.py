@@ -1,5 +1,5 @@
 """The screens worth a picture, as scripts: used by `scripts/screenshots.py` (real timings, for the
-README) and by `tests/test_snapshots.py` (frozen clock, for regression checks).
+README) and by the snapshot tests (frozen clock, for regression checks).
 """
 
 from __future__ import annotations

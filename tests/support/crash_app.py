@@ -1,6 +1,6 @@
 """A claude-tui that crashes on F12 with the API key in a local variable: for the crash-report test.
 
-Run as a script (in a pseudo-terminal) by tests/test_security.py; not collected as a test.
+Run as a script (in a pseudo-terminal) by a pty test of the API key; not collected as a test.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import data_dir, load_settings

@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.support.paths import REPO
 
 
 def demo_env(home: Path, pace: str = "0", **extra: str) -> dict[str, str]:
