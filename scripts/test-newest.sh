@@ -2,7 +2,7 @@
 # Run the test suite against the newest releases of the libraries whose private names claude-tui uses
 # (anthropic, textual, textual-serve: see tui_chat/adapters/), whatever pyproject.toml pins them to.
 #
-#   scripts/test-newest.sh [pytest arguments]     e.g. scripts/test-newest.sh -x -q tests/test_event_stream_fixtures.py
+#   scripts/test-newest.sh [pytest arguments]     e.g. scripts/test-newest.sh -x -q tests/stream/
 #
 # It builds its own venv (.venv-newest; CLAUDE_TUI_NEWEST_VENV names another), installs claude-tui with its
 # dev extras, then upgrades those libraries to the newest release the package index has (pip warns that

@@ -1,1 +1,1 @@
-"""Helpers for the interop tier: real third-party servers that speak the Messages API."""
+"""The interop tier (marker `interop`): claude-tui against real third-party servers of the Messages API."""

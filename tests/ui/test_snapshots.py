@@ -2,7 +2,7 @@
 
 Deterministic: a frozen clock (every timing reads 0), fixed home paths (shown as `~`), UTC dates,
 the demo server at full speed with its fixed ids, and no cursor blink. Update them after an
-intended change of the UI with `pytest tests/test_snapshots.py --snapshot-update`, then look at the
+intended change of the UI with `pytest tests/ui/test_snapshots.py --snapshot-update`, then look at the
 report. Snapshots are stored with LF line endings (see `.gitattributes`).
 """
 

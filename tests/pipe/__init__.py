@@ -1,0 +1,1 @@
+"""Tests of pipe mode (`tui_chat/pipe/`, `claude-tui -p`)."""

@@ -1,0 +1,1 @@
+"""Tests of the session layer (`tui_chat/session/`): conversation state, the chat controller, the store, exports; no UI."""
