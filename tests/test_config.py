@@ -1,18 +1,13 @@
-"""Settings precedence and the command line."""
+"""Settings (`tui_chat/config.py`): where each comes from and which wins; the config folder is private."""
 
 from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support.paths import REPO
-from tui_chat import __version__
-from tui_chat.cli import build_parser
 from tui_chat.config import Secret, config_dir, load_settings
 
 
@@ -47,33 +42,6 @@ def test_secret_never_prints() -> None:
     secret = Secret("sk-ant-very-secret")
     assert "very-secret" not in repr(secret) + str(secret) + f"{secret}" + repr([secret])
     assert secret.reveal() == "sk-ant-very-secret"
-
-
-def test_parser_flags() -> None:
-    args = build_parser().parse_args(
-        ["--demo", "--model", "x", "--max-tokens", "5", "--system", "s", "--base-url", "u"]
-    )
-    assert args.demo and args.model == "x" and args.max_tokens == 5 and args.system == "s" and args.base_url == "u"
-    with pytest.raises(SystemExit):
-        build_parser().parse_args(["--max-tokens", "0"])
-    with pytest.raises(SystemExit):
-        build_parser().parse_args(["--temperature", "0"])
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run(
-        [sys.executable, "-m", "tui_chat", *args], capture_output=True, text=True, env=env, timeout=60
-    )
-
-
-def test_version_and_help_without_importing_the_sdk() -> None:
-    version = run_cli("--version")
-    assert version.returncode == 0 and version.stdout.strip() == f"claude-tui {__version__}"
-    help_text = run_cli("--help")
-    assert help_text.returncode == 0
-    for flag in ("--model", "--max-tokens", "--system", "--base-url", "--demo", "--version"):
-        assert flag in help_text.stdout
 
 
 def test_config_folder_preferences_and_log_are_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

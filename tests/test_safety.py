@@ -1,3 +1,9 @@
+"""Untrusted text made safe to show (`tui_chat/safety.py`): controls stripped, hidden characters revealed,
+secrets redacted."""
+
+from __future__ import annotations
+
+from tests.support.attacks import FAMILY, SMUGGLED
 from tui_chat.safety import redact, reveal_invisible, sanitize, sanitize_line
 
 
@@ -28,3 +34,30 @@ def test_invisible_marks() -> None:
 
 def test_redact() -> None:
     assert redact("key=sk-secret-123456 end", ["sk-secret-123456", None, "x"]) == "key=[REDACTED] end"
+
+
+def test_every_form_of_a_key_is_redacted() -> None:
+    """Item 3: the configured key, whole or in pieces, escaped (`repr`), as bytes (`\\xc3\\xa9`), split across
+    lines; and anything shaped like an Anthropic key, whoever's it is."""
+    key = "sk-ant-api03-FIRSTLINEaaaa\nSECONDLINEbb-é-THIRDPARTcccc"
+    texts = [
+        f"Illegal header value {f'Bearer {key}'.encode()!r}",
+        f"value {key!r}",
+        f"as sent: {key}",
+        key.replace("\n", "\r\n"),
+        "echoed: sk-ant-admin01-someone_elses-key_0123 and done",
+    ]
+    for text in texts:
+        shown = redact(text, [key])
+        for piece in ("FIRSTLINE", "SECONDLINE", "THIRDPART", "someone_elses"):
+            assert piece not in shown, (text, shown)
+        assert "[REDACTED]" in shown
+    assert redact("a short key abc is no secret", ["abc"]) == "a short key abc is no secret"
+    assert redact("model sk-antelope is fine", []) == "model sk-antelope is fine"
+
+
+def test_the_inspector_reveals_tag_characters() -> None:
+    from tui_chat.safety import reveal_invisible
+
+    assert reveal_invisible(f"a{SMUGGLED[:2]}\u200db") == "a<U+E0069><U+E0067><U+200D>b"
+    assert sanitize(f"a{SMUGGLED[:2]}{FAMILY}\u200fb") == f"a<U+E0069><U+E0067>{FAMILY}\u200fb"

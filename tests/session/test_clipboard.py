@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.store import CJK_EMOJI_RTL
-from tui_chat.session.clipboard import CLIPBOARD_FILENAME, osc52_sequence, write_clipboard_fallback
+from tui_chat.session.clipboard import CLIPBOARD_FILENAME, osc52_sequence, tmux_passthrough, write_clipboard_fallback
 from tui_chat.session.export import ExportError
 
 
@@ -56,3 +56,8 @@ def test_fallback_into_an_impossible_folder(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(ExportError, match="Cannot create the folder"):
         write_clipboard_fallback("x", tmp_path / "file" / "sub")
+
+
+def test_osc52_wrapped_for_tmux_passthrough() -> None:
+    wrapped = tmux_passthrough(osc52_sequence("hi"))
+    assert wrapped == "\x1bPtmux;\x1b\x1b]52;c;aGk=\x07\x1b\\"

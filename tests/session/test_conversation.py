@@ -1,8 +1,9 @@
-"""The conversation's history: what is sent back to the API on each turn."""
+"""Conversation state (`session/conversation.py`): the history sent back to the API on each turn, the session's
+totals, and a turn's token counts."""
 
 from __future__ import annotations
 
-from tui_chat.session.conversation import NOT_RUN_MOVED_ON, Block, Conversation, TurnStatus
+from tui_chat.session.conversation import NOT_RUN_MOVED_ON, Block, Conversation, TurnMetrics, TurnStatus
 
 
 def answer(conversation: Conversation, content: list[dict], status: TurnStatus = TurnStatus.COMPLETE) -> None:
@@ -174,3 +175,18 @@ def test_a_streaming_answer_counts_its_estimate_in_the_totals() -> None:
     turn.status = TurnStatus.COMPLETE
     totals = conversation.totals()
     assert (totals.output_tokens, totals.output_estimated) == (98, False)
+
+
+def test_the_best_output_count_and_a_trustworthy_input_count() -> None:
+    metrics = TurnMetrics(input_tokens=12, output_tokens=1, streamed_chars=400)
+    assert metrics.output_count == (100, True)  # message_start's 1 is a placeholder: the estimate
+    metrics.output_tokens, metrics.output_tokens_final = 97, True
+    assert metrics.output_count == (97, False)
+    assert metrics.input_count == 12
+    gateway = TurnMetrics(input_tokens=0, output_tokens=0, streamed_chars=80)
+    assert gateway.input_count is None and gateway.output_count == (20, True)
+    gateway.output_tokens_final = True  # a message_delta that says 0 after text streamed is no count either
+    assert gateway.output_count == (20, True)
+    cached = TurnMetrics(input_tokens=1, cache_read_input_tokens=30, cache_creation_input_tokens=4)
+    assert cached.input_count == 35  # "in": the whole input of the request, cache included
+    assert TurnMetrics().output_count == (None, False)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import signal
-import time
 from pathlib import Path
 
 from tests.support.controller import driver
-from tests.support.pty import PtyApp, demo_env
 from tui_chat.session import reports
 from tui_chat.session.controller import DRAFT_DELAY
 from tui_chat.session.store import ConversationStore
@@ -54,39 +51,3 @@ async def test_an_unchanged_draft_writes_nothing(tmp_path: Path) -> None:
         controller.set_draft("x")
         controller.set_draft("")  # typed and deleted before the pause
         assert controller._unsaved_draft is None
-
-
-def test_a_draft_survives_a_kill_and_comes_back_with_resume(tmp_path: Path) -> None:
-    env = demo_env(tmp_path)
-    app = PtyApp("--demo", env=env)
-    try:
-        assert app.wait_for(b"DEMO", 20)
-        app.send("hello")
-        assert app.wait_for(b"input tokens)", 30)
-        app.write("words for later")
-        time.sleep(DRAFT_DELAY + 1.0)  # a pause in typing: saved
-        app.kill(signal.SIGKILL)  # no chance to save anything at exit
-    finally:
-        app.close()
-    with ConversationStore(tmp_path) as store:
-        conversation_id = store.last_id()
-        assert conversation_id is not None
-        assert store.draft(conversation_id) == "words for later"
-
-    fresh = PtyApp("--demo", env=env)  # a new conversation: not that draft
-    try:
-        assert fresh.wait_for(b"DEMO", 20)
-        time.sleep(1.0)
-        assert b"words for later" not in fresh.output
-    finally:
-        fresh.close()
-
-    resumed = PtyApp("--demo", "--resume", conversation_id, env=env)
-    try:
-        assert resumed.wait_for(b"words for later", 20)
-        resumed.write(" and more", delay=0.005)
-        resumed.quit()  # saved at quit, without waiting for a pause
-    finally:
-        resumed.close()
-    with ConversationStore(tmp_path) as store:
-        assert store.draft(conversation_id) == "words for later and more"

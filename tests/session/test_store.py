@@ -19,6 +19,7 @@ import pytest
 from tests.support.paths import REPO
 from tests.support.sse import fixture_bytes
 from tests.support.store import CJK_EMOJI_RTL, build_rich_conversation, record_from, save_all
+from tui_chat.controls import RequestControls
 from tui_chat.session import store as store_module
 from tui_chat.session.conversation import Block, Conversation, Turn, TurnStatus
 from tui_chat.session.store import (
@@ -602,3 +603,33 @@ def test_a_version_1_database_is_migrated_to_packed_times(tmp_path: Path) -> Non
     metas = [row[0] for row in db.execute("SELECT wire_meta FROM turns WHERE wire_meta IS NOT NULL")]
     db.close()
     assert metas and all("event_times" in json.loads(meta) and "events" not in json.loads(meta) for meta in metas)
+
+
+def test_a_database_from_before_the_controls_opens_and_gets_them(tmp_path: Path) -> None:
+    """A schema-2 database (no controls, no attachments) is migrated in place; its conversations load."""
+    import sqlite3
+
+    from tui_chat.session import store as store_module
+
+    path = tmp_path / store_module.DB_FILENAME
+    db = sqlite3.connect(path)
+    for migrate in store_module.MIGRATIONS[:2]:
+        migrate(db)
+    db.execute("PRAGMA user_version = 2")
+    db.execute(
+        "INSERT INTO conversations VALUES ('old1', 'Before controls', 'claude-sonnet-5-5', NULL, 4096, "
+        "'2026-11-01T10:00:00.000000+00:00', '2026-11-01T10:00:00.000000+00:00')"
+    )
+    db.execute(
+        "INSERT INTO turns VALUES ('old1', 0, 'user', 'complete', 'hi', '\"hi\"', '[]', '{}', NULL, '[]', '', '', "
+        "'2026-11-01T10:00:00.000000+00:00', 0, NULL, NULL, NULL)"
+    )
+    db.commit()
+    db.close()
+    with ConversationStore(path) as store:
+        assert store.user_version == store_module.schema_version() >= 3  # (migrated to the newest)
+        old = store.load("old1")
+        assert old.controls == RequestControls() and old.turns[0].attachments == []
+        old.controls.effort = "low"
+        store.save_conversation(old)
+        assert store.load("old1").controls.effort == "low"

@@ -1,25 +1,13 @@
-"""A damaged or hand-edited database: no row crashes anything. What can be read opens (ctrl+l, `--continue`,
-`claude-tui list`, `claude-tui export`); what cannot is marked where it is, in words."""
+"""A damaged or hand-edited database: no row crashes the store. What can be read loads; what cannot is marked
+where it is, in words. (The app and the command line open such a database too: `tests/ui/test_history.py`,
+`tests/test_cli.py`.)"""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
-from tests.support.app import SIZE, screen_text
-from tests.support.paths import REPO
 from tests.support.store import build_rich_conversation, damaged_database
-from tui_chat.app import ClaudeTUI
-from tui_chat.config import Settings, data_dir
-from tui_chat.demo.server import DemoServer
-from tui_chat.screens.chat import ChatScreen
-from tui_chat.screens.conversation_list import ConversationListScreen
-from tui_chat.session.backend import Backend
 from tui_chat.session.conversation import TurnStatus
 from tui_chat.session.export import conversation_to_markdown
 from tui_chat.session.store import DB_FILENAME, UNKNOWN_TIME, ConversationStore
@@ -89,64 +77,3 @@ def test_wrong_field_types_inside_valid_json_take_their_defaults(tmp_path: Path)
     block = conversation.turns[3].blocks[0]
     assert (block.index, block.text, block.citations, block.complete) == (0, "ok", [], False)
     assert conversation.turns[5].blocks == [] and "its content" in conversation.turns[5].load_notes
-
-
-def cli(*arguments: str, data: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tui_chat", *arguments],
-        env={**os.environ, "PYTHONPATH": str(REPO), "CLAUDE_TUI_DATA_DIR": str(data)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=data,
-    )
-
-
-def test_list_and_export_print_what_they_can_and_name_the_rest(tmp_path: Path) -> None:
-    damaged_id, intact_id = damaged_database(tmp_path)
-    listed = cli("list", data=tmp_path)
-    assert listed.returncode == 0, listed.stderr
-    assert "Traceback" not in listed.stderr
-    assert damaged_id in listed.stdout and intact_id in listed.stdout and "date unknown" in listed.stdout
-    assert f"{damaged_id}: could not read its creation date" in listed.stderr
-
-    exported = cli("export", damaged_id, "-o", str(tmp_path / "out.md"), data=tmp_path)
-    assert exported.returncode == 0, exported.stderr
-    assert "Traceback" not in exported.stderr and "could not read the creation date" in exported.stderr
-    text = (tmp_path / "out.md").read_text()
-    assert "Is 1009 prime?" in text and "Could not be read from the database" in text
-
-
-def chat(app: ClaudeTUI) -> ChatScreen:
-    screen = app.screen
-    assert isinstance(screen, ChatScreen)
-    return screen
-
-
-@pytest.mark.parametrize("how", ["ctrl+l", "--continue"])
-async def test_the_app_opens_a_damaged_conversation(how: str) -> None:
-    damaged_id, _ = damaged_database(data_dir())
-    db = sqlite3.connect(data_dir() / DB_FILENAME)
-    with db:  # the damaged one is the newest, so --continue opens it
-        db.execute("UPDATE conversations SET updated = '9999' WHERE id = ?", (damaged_id,))
-    db.close()
-    settings = Settings(demo=True, resume="" if how == "--continue" else None)
-    app = ClaudeTUI(settings, backend=Backend(settings, demo_server=DemoServer(pace=0)))
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.pause(0.2)
-        screen = chat(app)
-        if how == "ctrl+l":
-            await pilot.press("ctrl+l")
-            await pilot.pause(0.2)
-            assert isinstance(app.screen, ConversationListScreen)
-            assert "date unknown" in screen_text(app)
-            await pilot.press("enter")  # the damaged one is listed first
-        for _ in range(50):
-            if screen.conversation.id == damaged_id and not screen.view.busy:
-                break
-            await pilot.pause(0.1)
-        assert screen.conversation.id == damaged_id
-        assert len(screen.conversation.turns) == 8
-        shown = screen_text(app)
-        assert "Could not be read from the database" in shown
-        assert "Not all of this conversation could be read" in shown  # the notification

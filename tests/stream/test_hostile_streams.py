@@ -7,7 +7,6 @@ import asyncio
 import time
 from typing import Any
 
-from tests.support.app import SIZE, screen_text, type_prompt, wait_for_turn_end
 from tests.support.hostile_streams import (
     MESSAGE_STOP,
     PING,
@@ -148,64 +147,6 @@ def test_the_framer_refuses_a_frame_past_its_ceiling_without_holding_it() -> Non
     with pytest.raises(FrameTooLargeError):  # a whole frame in one chunk, too
         SSEFramer(max_frame_bytes=100).feed(b"data: " + b"x" * 200 + b"\n\n")
     assert SSEFramer().feed(b"data: " + b"x" * 5000 + b"\n\n")  # no ceiling unless one is given
-
-
-def test_inspector_lines_and_details_of_a_huge_event_are_bounded() -> None:
-    from tui_chat.session.inspect import SHOWN_DETAIL_CHARACTERS, pretty_json, raw_lines, summarize
-    from tui_chat.stream.wire import WireEvent
-
-    wire = WireEvent.from_frame(0, 0.1, text_delta("é\n" * 2_000_000))
-    line = summarize(wire, limit=80)
-    assert len(line) <= 80 and line.endswith("…")
-    raw = raw_lines(wire)
-    assert len(raw) < SHOWN_DETAIL_CHARACTERS * 3 and "more bytes not shown" in raw
-    pretty = pretty_json(wire)
-    assert len(pretty) < SHOWN_DETAIL_CHARACTERS + 200 and "more characters not shown" in pretty
-
-
-async def test_a_megabyte_line_is_drawn_cut_and_kept_whole() -> None:
-    from tui_chat.app import ClaudeTUI
-    from tui_chat.config import Settings
-    from tui_chat.demo.server import DemoServer, Recording
-    from tui_chat.render.sections import SHOWN_BLOCK_CHARACTERS, SHOWN_LINE_CHARACTERS, ThinkingSection
-    from tui_chat.screens.chat import ChatScreen
-    from tui_chat.session.backend import Backend
-    from tui_chat.session.export import conversation_to_markdown
-
-    line = "".join(f"{n:07d} " for n in range(125_000))  # 1 MB, no newline
-    paragraphs = ("A paragraph of an answer that goes on and on.\n\n" * 6000)[: SHOWN_BLOCK_CHARACTERS + 50_000]
-    pieces = [line[start : start + 4000] for start in range(0, len(line), 4000)]
-    pieces += ["\n\n", *(paragraphs[start : start + 4000] for start in range(0, len(paragraphs), 4000))]
-    body = b"".join([message_start(), block_start(0), *(text_delta(p) for p in pieces), block_stop(0)])
-    body += message_delta() + MESSAGE_STOP
-    server = DemoServer(pace=0)
-    settings = Settings(demo=True)
-    app = ClaudeTUI(settings, backend=Backend(settings, demo_server=server))
-    server.queue_recording(Recording(body, chunk_size=1 << 16))
-    async with app.run_test(size=SIZE) as pilot:
-        await type_prompt(pilot, "x")
-        async with asyncio.timeout(60):
-            await wait_for_turn_end(pilot)
-            screen = app.screen
-            assert isinstance(screen, ChatScreen)
-            while screen.view.busy:
-                await pilot.pause(0.05)
-        turn = screen.conversation.turns[-1]
-        assert turn.status is TurnStatus.COMPLETE
-        assert turn.answer_text == "".join(pieces)  # all of it is kept
-        assert line in conversation_to_markdown(screen.conversation)  # and exported
-        section = screen.view.assistant[turn.id].text_sections[0]
-        shown = section.rendered_source
-        assert len(shown) <= SHOWN_BLOCK_CHARACTERS
-        first_line = shown.split("\n", 1)[0]
-        assert first_line == line[:SHOWN_LINE_CHARACTERS] + "…"
-        hidden = len(turn.answer_text) - SHOWN_BLOCK_CHARACTERS + 1  # (the … is drawn, not part of the text)
-        await pilot.press("end")
-        await pilot.pause(0.2)
-        text = screen_text(app)
-        assert "more characters not shown here" in text
-        assert f"{hidden:,} more characters" in text
-        assert not any(isinstance(s, ThinkingSection) for s in screen.view.sections)
 
 
 async def test_a_huge_block_is_accumulated_in_linear_time_and_whole() -> None:

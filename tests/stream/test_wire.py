@@ -6,8 +6,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support import hostile_streams
 from tests.support.sse import SSE_FIXTURES
-from tui_chat.stream.wire import SSEFramer, WireEvent, WireRecord, parse_frame, shown_headers, split_recording
+from tui_chat.stream.wire import (
+    PackedEvents,
+    SSEFramer,
+    WireEvent,
+    WireRecord,
+    WireUnavailableError,
+    parse_frame,
+    shown_headers,
+    split_recording,
+)
 
 
 def frames_by_chunks(body: bytes, size: int) -> list[bytes]:
@@ -109,3 +119,43 @@ def test_the_usual_frame_shapes(raw: bytes) -> None:
     wire = WireEvent.from_frame(0, 0.0, raw)
     parsed = parse_frame(raw)
     assert (wire.event, wire.data) == (parsed.event, parsed.data)
+
+
+def events_of(body: bytes) -> list[WireEvent]:
+    return [WireEvent.from_frame(index, 0.1 * index, raw) for index, raw in enumerate(split_recording(body))]
+
+
+def test_packed_events_give_back_every_frame_and_are_read_back_checked() -> None:
+    body = b"".join(
+        [*hostile_streams.answer("Hello, ", "world."), hostile_streams.frame("odd", "not json"), b": comment\r\n\r\n"]
+    )
+    events = events_of(body)
+    packed = PackedEvents.of(events)
+    assert len(packed) == len(events)
+    assert [(e.index, e.at, e.raw, e.event, e.data) for e in packed] == [
+        (e.index, e.at, e.raw, e.event, e.data) for e in events
+    ]
+    assert packed.names() == [event.name for event in events]
+    record = WireRecord(status=200, events=packed)
+    assert record.sse_bytes() == body and record.counts() == WireRecord(events=events).counts()
+
+    reads: list[int] = []
+
+    def loader() -> bytes:
+        reads.append(1)
+        return body
+
+    packed.release(loader)
+    assert packed.released
+    assert packed.names() == [event.name for event in events]  # (names and times need no bytes)
+    assert packed[2].raw == events[2].raw and packed[-1].raw == events[-1].raw
+    assert packed.body == body and len(reads) == 1  # read back once, then kept for a while
+
+    other = PackedEvents.of(events)
+    other.release(lambda: body[:-1] + b"X")  # the database now holds other bytes (a replaced answer)
+    with pytest.raises(WireUnavailableError):
+        other[0]
+    gone = PackedEvents.of(events)
+    gone.release(lambda: None)
+    with pytest.raises(WireUnavailableError):
+        _ = gone.body

@@ -10,12 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tests.support.hostile_server import (
-    error_event,
-    frame,
-    message_start,
-    text_block,
-)
+from tests.support.hostile_server import error_event, frame, message_start, text_block
 from tui_chat.session.conversation import Conversation
 
 # What model text must never make the terminal do. Textual's own output is CSI styling only.

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
+import threading
 from typing import Any
 
 from textual import events
 
-from tests.support.app import SIZE, demo_app, messages_of, screen_text, type_prompt, wait_for_turn_end
+from tests.support.app import (
+    SIZE,
+    chat,
+    demo_app,
+    last,
+    messages_of,
+    metrics_text,
+    screen_text,
+    type_prompt,
+    wait_for_turn_end,
+)
 from tests.support.requests import unmarked
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import Secret, Settings
@@ -238,3 +251,101 @@ async def test_key_never_on_screen() -> None:
         await wait_for_turn_end(pilot)
         assert sentinel not in app.export_screenshot()
         assert sentinel not in repr(settings)
+
+
+class HeldBackend(Backend):
+    """A backend whose SDK is still "loading" until `release` is set (as at start-up on a slow machine)."""
+
+    def __init__(self, settings: Settings, server: DemoServer) -> None:
+        super().__init__(settings, demo_server=server)
+        self.release = threading.Event()
+
+    def prepare(self) -> Any:
+        self.release.wait(20)
+        return super().prepare()
+
+
+async def test_a_send_during_start_up_shows_its_wait_and_warm_up_waits_for_it() -> None:
+    """A message sent before the SDK is ready waits for it, and the metrics say how long ("client"
+    beside TTFT); the warm-ups that follow (SDK models, highlighters) wait while the answer streams."""
+    server = DemoServer(pace=1.0)
+    config = Settings(demo=True)
+    backend = HeldBackend(config, server)
+    app = ClaudeTUI(config, backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await type_prompt(pilot, "be slow")  # three seconds of pings before the first token
+        await pilot.pause(0.4)
+        backend.release.set()
+        async with asyncio.timeout(10):
+            while not last(app).metrics.sent_at:
+                await pilot.pause(0.05)
+        await pilot.pause(1.0)
+        assert screen.streaming and not screen.warmed_up  # the warm-up has not run beside the stream
+        await pilot.press("escape")
+        await wait_for_turn_end(pilot, 1)
+        turn = last(app)
+        assert turn.metrics.client_wait is not None and turn.metrics.client_wait >= 0.4
+        assert re.search(r"TTFT [^·]+ · client \d{3} ms · total", metrics_text(app))
+        async with asyncio.timeout(20):
+            while not screen.warmed_up:  # once the answer has ended
+                await pilot.pause(0.05)
+
+
+def post_keys(app: ClaudeTUI, text: str) -> None:
+    """Keys as a fast typist or a paste over SSH delivers them: all in one read."""
+    for character in text:
+        app.post_message(events.Key("space" if character == " " else character, character))
+
+
+async def test_typing_in_the_conversation_or_the_inspector_goes_to_the_prompt() -> None:
+    app, _server = demo_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = chat(app)
+        await type_prompt(pilot, "think first")  # an answer with a thinking block
+        await wait_for_turn_end(pilot, 1)
+        screen.view.focus()
+        await pilot.pause()
+        post_keys(app, "think it over")
+        await pilot.pause(0.3)
+        assert screen.prompt.has_focus and screen.prompt.text == "think it over"
+        assert not any(getattr(section, "expanded", False) for section in screen.view.sections)
+        assert "thinking block" not in screen_text(app)  # no toast: "No thinking block in this conversation."
+        screen.prompt.clear()
+
+        await pilot.press("f2")
+        screen.inspector.focus()
+        await pilot.pause()
+        await pilot.press("p")  # the inspector's own keys stay its own
+        assert screen.inspector.held
+        post_keys(app, "why")
+        await pilot.pause(0.3)
+        assert screen.prompt.has_focus and screen.prompt.text == "why"
+
+        await pilot.press("ctrl+t")  # thinking blocks open from anywhere, the prompt included
+        thinking = [section for section in screen.view.sections if hasattr(section, "expanded")]
+        assert thinking and all(section.expanded for section in thinking)  # type: ignore[attr-defined]
+        assert screen.prompt.text == "why"
+
+
+async def test_edit_last_message_and_regenerate() -> None:
+    app, server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await type_prompt(pilot, "tell me abut streams")
+        await wait_for_turn_end(pilot, 1)
+        await pilot.press("f5")
+        assert screen.prompt.text == "tell me abut streams"
+        screen.prompt.text = "tell me about streams"
+        await pilot.press("enter")
+        await wait_for_turn_end(pilot, 1)
+        assert [t.text for t in screen.conversation.turns if t.role == "user"] == ["tell me about streams"]
+        assert unmarked(server.requests[-1].body["messages"]) == [{"role": "user", "content": "tell me about streams"}]
+
+        first = screen.conversation.turns[-1]
+        await pilot.press("ctrl+r")  # regenerate a complete answer
+        await wait_for_turn_end(pilot, 1)
+        again = screen.conversation.turns[-1]
+        assert again is not first and again.status is TurnStatus.COMPLETE
+        assert len([t for t in screen.conversation.turns if t.role == "assistant"]) == 1
+        assert server.requests[-1].body["messages"] == server.requests[-2].body["messages"]

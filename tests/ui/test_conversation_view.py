@@ -1,20 +1,36 @@
-"""The line-drawn conversation view: following, folding, earlier turns, selection, widths, caching."""
+"""The line-drawn conversation view: following (in jumps while streaming), folding, earlier turns, selection,
+widths, caching, answers cut short, huge lines."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
 from textual.geometry import Offset, Region
 from textual.pilot import Pilot
 from textual.selection import Selection
 
-from tests.support.app import SIZE, chat, demo_app, type_prompt, wait_for_turn_end
+from tests.support.app import SIZE, chat, demo_app, last, metrics_text, screen_text, type_prompt, wait_for_turn_end
+from tests.support.hostile_streams import (
+    MESSAGE_STOP,
+    block_start,
+    block_stop,
+    message_delta,
+    message_start,
+    text_delta,
+)
+from tests.support.sse import one_block_stream
 from tui_chat.app import ClaudeTUI
 from tui_chat.bench.worker import build_conversation
-from tui_chat.render.sections import EarlierSection, ThinkingSection, UserSection
+from tui_chat.demo.server import Recording
+from tui_chat.render.sections import EarlierSection, ThinkingSection, UserSection, status_bar
 from tui_chat.screens.chat import ChatScreen
+from tui_chat.session.conversation import TurnStatus
+from tui_chat.session.export import conversation_to_markdown, escape_inline
 from tui_chat.widgets.conversation_view import RECENT_TURNS, ConversationView
 
 
@@ -187,3 +203,133 @@ async def test_the_command_palette_opens_thinking_blocks() -> None:
         thinking = next(s for s in screen.view.sections if isinstance(s, ThinkingSection))
         await screen.run_action("conversation('toggle_thinking')")
         assert thinking.expanded
+
+
+async def test_sending_after_scrolling_up_follows_the_new_answer() -> None:
+    app, _server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await type_prompt(pilot, "a long one please")
+        await wait_for_turn_end(pilot, 1)
+        view = screen.view
+        view.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        assert not view.following and view.scroll_y < view.max_scroll_y
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 2)
+        await pilot.pause(0.2)
+        assert view.following and view.scroll_y == view.max_scroll_y
+
+
+@pytest.mark.parametrize(
+    ("stop_reason", "shown"),
+    [
+        ("max_tokens", "✂ cut at max_tokens"),
+        ("model_context_window_exceeded", "✂ cut: the context window is full"),
+        ("refusal", "⊘ refused"),
+        ("pause_turn", "⏸ paused by the server"),
+    ],
+)
+async def test_an_answer_cut_short_is_marked_in_the_conversation_the_export_and_f3(
+    stop_reason: str, shown: str
+) -> None:
+    app, server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        server.queue_recording(
+            Recording(one_block_stream(["It began, and then", " it stopped mid-"], stop_reason=stop_reason))
+        )
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 1)
+        turn = last(app)
+        assert turn.status is TurnStatus.COMPLETE and turn.metrics.stop_reason == stop_reason
+        screen = chat(app)
+        lines = "\n".join(screen.view.lines_text())
+        assert f"Claude · claude-sonnet-5-5 · {shown}" in lines and "· ✓" not in lines
+        assert f"{shown[0]} {shown[2:3].upper()}{shown[3:]} — " in lines  # the notice under it
+        assert status_bar(turn) == "stopped-bar"
+        document = conversation_to_markdown(screen.conversation)
+        assert f"> {shown[0]} **{escape_inline(shown[2:3].upper() + shown[3:])}:**" in document
+        assert f"stop {stop_reason} {shown[0]}" in metrics_text(app)
+        await pilot.press("f3")
+        await pilot.pause(0.2)
+        row = [str(cell) for cell in app.screen.query_one("#turn-table").get_row_at(0)]  # type: ignore[attr-defined]
+        assert row[1].startswith(shown[0]) and stop_reason in row
+
+
+async def test_a_finished_answer_is_not_marked() -> None:
+    app, server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        server.queue_recording(Recording(one_block_stream(["Done."], stop_reason="end_turn")))
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 1)
+        assert "Claude · claude-sonnet-5-5 · ✓" in "\n".join(chat(app).view.lines_text())
+        assert status_bar(last(app)) == "assistant-bar"
+
+
+async def test_a_followed_answer_scrolls_in_jumps_and_ends_at_the_bottom_as_before() -> None:
+    app, _server = demo_app(pace=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        view = screen.view
+        height = view.scrollable_content_region.height
+        await type_prompt(pilot, "long")
+        while not screen.streaming:
+            await pilot.pause(0.01)
+        tops: list[int] = []
+        while screen.streaming:
+            top = int(view.scroll_y)
+            if not tops or tops[-1] != top:
+                tops.append(top)
+            await pilot.pause(0.02)
+        await wait_for_turn_end(pilot)
+        steps = [after - before for before, after in itertools.pairwise(tops) if after > before]
+        assert len(steps) >= 2
+        assert min(steps[1:]) >= height // 2 - 1  # jumps of half a page, not a line at a time
+        assert view.virtual_size.height == view._total  # no room left below the answer
+        assert view.scroll_y == view.max_scroll_y and view.following
+
+
+async def test_a_megabyte_line_is_drawn_cut_and_kept_whole() -> None:
+    from tui_chat.app import ClaudeTUI
+    from tui_chat.config import Settings
+    from tui_chat.demo.server import DemoServer, Recording
+    from tui_chat.render.sections import SHOWN_BLOCK_CHARACTERS, SHOWN_LINE_CHARACTERS, ThinkingSection
+    from tui_chat.screens.chat import ChatScreen
+    from tui_chat.session.backend import Backend
+    from tui_chat.session.export import conversation_to_markdown
+
+    line = "".join(f"{n:07d} " for n in range(125_000))  # 1 MB, no newline
+    paragraphs = ("A paragraph of an answer that goes on and on.\n\n" * 6000)[: SHOWN_BLOCK_CHARACTERS + 50_000]
+    pieces = [line[start : start + 4000] for start in range(0, len(line), 4000)]
+    pieces += ["\n\n", *(paragraphs[start : start + 4000] for start in range(0, len(paragraphs), 4000))]
+    body = b"".join([message_start(), block_start(0), *(text_delta(p) for p in pieces), block_stop(0)])
+    body += message_delta() + MESSAGE_STOP
+    server = DemoServer(pace=0)
+    settings = Settings(demo=True)
+    app = ClaudeTUI(settings, backend=Backend(settings, demo_server=server))
+    server.queue_recording(Recording(body, chunk_size=1 << 16))
+    async with app.run_test(size=SIZE) as pilot:
+        await type_prompt(pilot, "x")
+        async with asyncio.timeout(60):
+            await wait_for_turn_end(pilot)
+            screen = app.screen
+            assert isinstance(screen, ChatScreen)
+            while screen.view.busy:
+                await pilot.pause(0.05)
+        turn = screen.conversation.turns[-1]
+        assert turn.status is TurnStatus.COMPLETE
+        assert turn.answer_text == "".join(pieces)  # all of it is kept
+        assert line in conversation_to_markdown(screen.conversation)  # and exported
+        section = screen.view.assistant[turn.id].text_sections[0]
+        shown = section.rendered_source
+        assert len(shown) <= SHOWN_BLOCK_CHARACTERS
+        first_line = shown.split("\n", 1)[0]
+        assert first_line == line[:SHOWN_LINE_CHARACTERS] + "…"
+        hidden = len(turn.answer_text) - SHOWN_BLOCK_CHARACTERS + 1  # (the … is drawn, not part of the text)
+        await pilot.press("end")
+        await pilot.pause(0.2)
+        text = screen_text(app)
+        assert "more characters not shown here" in text
+        assert f"{hidden:,} more characters" in text
+        assert not any(isinstance(s, ThinkingSection) for s in screen.view.sections)

@@ -1,15 +1,19 @@
-"""The event inspector as something to study: filters, pause and follow, the detail view."""
+"""The event inspector as something to study: filters, pause and follow, the detail view, a row per batch while
+an answer streams."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from tests.support.app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
-from tests.support.sse import fixture_bytes
+from tests.support.app import SIZE, chat, demo_app, screen_text, type_prompt, wait_for_turn_end
+from tests.support.sse import fixture_bytes, one_block_stream
+from tui_chat.demo.script import sse_frame
 from tui_chat.demo.server import Recording
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.event_detail import EventDetailScreen
-from tui_chat.session.inspect import raw_lines
+from tui_chat.session.inspect import explain, raw_lines, sdk_object_text
+from tui_chat.stream.sdk_objects import rebuild_raw_event
 from tui_chat.stream.wire import parse_frame, split_recording
 from tui_chat.widgets.event_inspector import EventInspector
 from tui_chat.widgets.inspector_pane import InspectorPane
@@ -189,3 +193,77 @@ def test_the_turn_counts_wrap_between_items_into_two_rows() -> None:
     assert wide == ["turn 1: msg_start 1 · block_start 1 · delta 75 · ping 2 · error 1"]
     narrow = InspectorPane._rows("turn 1: ", items, width=10)
     assert len(narrow) == 2  # never more rows than the status has: the last row is cut with an ellipsis
+
+
+async def test_a_click_in_the_inspector_does_not_pause_the_next_turn() -> None:
+    app, _server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await pilot.press("f2")
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 1)
+        inspector = screen.inspector
+        await pilot.click(type(inspector), offset=(5, 3))
+        assert not inspector.following and inspector.cursor is not None
+        status = str(screen.inspector_pane.status.content)
+        screen.prompt.focus()
+        await type_prompt(pilot, "hello again")
+        await wait_for_turn_end(pilot, 2)
+        assert inspector.following and inspector.unseen == 0
+        assert "paused on the selected row (End follows; so does a new turn)" in status
+        await pilot.pause(0.1)
+        assert inspector.scroll_y == inspector.max_scroll_y
+
+        inspector.focus()
+        await pilot.press("p")  # paused on purpose: it stays paused into the next turn
+        assert inspector.held and not inspector.following
+        screen.prompt.focus()
+        await type_prompt(pilot, "third")
+        await wait_for_turn_end(pilot, 3)
+        assert not inspector.following and inspector.unseen > 0
+
+
+async def test_counts_agree_with_their_nouns_and_the_detail_view_says_things_once() -> None:
+    app, server = demo_app()
+    ping = sse_frame("ping", {"type": "ping"})
+    body = one_block_stream(["One ", "ping."])
+    first_delta = body.index(b"event: content_block_delta")
+    async with app.run_test(size=SIZE) as pilot:
+        server.queue_recording(Recording(body[:first_delta] + ping + body[first_delta:]))
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 1)
+        notes = [row.note for row in chat(app).inspector.rows if row.note]
+        assert notes[-1] == "── turn 1 complete: 8 events, 1 ping ──"
+
+    stop = rebuild_raw_event("content_block_stop", '{"type": "content_block_stop", "index": 0}')
+    shown = sdk_object_text(stop)
+    assert shown.count(type(stop).__name__) == 1
+    assert "Closes block `index`: it is complete" not in explain("content_block_stop")
+
+
+async def test_inspector_lists_a_streaming_turn_a_row_per_batch_then_every_row() -> None:
+    app, _server = demo_app(pace=0.5)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await pilot.press("f2")
+        inspector = screen.inspector
+        await type_prompt(pilot, "long")
+        while not inspector.turns:
+            await pilot.pause(0.01)
+        async with asyncio.timeout(20):
+            while inspector.turns and sum(next(iter(inspector.turns.values())).counts.values()) < 120:
+                await pilot.pause(0.05)
+        assert screen.streaming
+        deltas = sum(1 for row in inspector.rows if row.name == "content_block_delta")
+        listed = [inspector.rows[i] for i in inspector.listed]
+        assert sum(1 for row in listed if row.name == "content_block_delta") < deltas / 3
+        heads = [i for i in inspector.listed if i in inspector._runs]
+        assert heads and "×" in inspector._run_payload(heads[-1], 80)
+        inspector.pause()  # the user looks at single rows: every event is listed
+        every = [i for i, row in enumerate(inspector.rows) if inspector._accepts(row)]
+        assert list(inspector.listed) == every
+        inspector.follow()
+        await wait_for_turn_end(pilot)
+        assert list(inspector.listed) == [i for i, row in enumerate(inspector.rows) if inspector._accepts(row)]
+        assert int(inspector.scroll_y) == inspector.max_scroll_y

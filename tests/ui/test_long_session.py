@@ -7,10 +7,7 @@ from __future__ import annotations
 import asyncio
 import gc
 
-import pytest
-
 from tests.support.app import SIZE, chat, type_prompt, wait_for_turn_end
-from tests.support.hostile_streams import answer, frame
 from tui_chat.app import ClaudeTUI
 from tui_chat.chat_stream import ChatStream
 from tui_chat.config import Settings
@@ -18,45 +15,6 @@ from tui_chat.demo.server import DemoServer
 from tui_chat.screens.event_detail import EventDetailScreen, describe_row
 from tui_chat.session.backend import Backend
 from tui_chat.session.collector import RELEASE_AFTER
-from tui_chat.stream.wire import PackedEvents, WireEvent, WireRecord, WireUnavailableError, split_recording
-
-
-def events_of(body: bytes) -> list[WireEvent]:
-    return [WireEvent.from_frame(index, 0.1 * index, raw) for index, raw in enumerate(split_recording(body))]
-
-
-def test_packed_events_give_back_every_frame_and_are_read_back_checked() -> None:
-    body = b"".join([*answer("Hello, ", "world."), frame("odd", "not json"), b": comment\r\n\r\n"])
-    events = events_of(body)
-    packed = PackedEvents.of(events)
-    assert len(packed) == len(events)
-    assert [(e.index, e.at, e.raw, e.event, e.data) for e in packed] == [
-        (e.index, e.at, e.raw, e.event, e.data) for e in events
-    ]
-    assert packed.names() == [event.name for event in events]
-    record = WireRecord(status=200, events=packed)
-    assert record.sse_bytes() == body and record.counts() == WireRecord(events=events).counts()
-
-    reads: list[int] = []
-
-    def loader() -> bytes:
-        reads.append(1)
-        return body
-
-    packed.release(loader)
-    assert packed.released
-    assert packed.names() == [event.name for event in events]  # (names and times need no bytes)
-    assert packed[2].raw == events[2].raw and packed[-1].raw == events[-1].raw
-    assert packed.body == body and len(reads) == 1  # read back once, then kept for a while
-
-    other = PackedEvents.of(events)
-    other.release(lambda: body[:-1] + b"X")  # the database now holds other bytes (a replaced answer)
-    with pytest.raises(WireUnavailableError):
-        other[0]
-    gone = PackedEvents.of(events)
-    gone.release(lambda: None)
-    with pytest.raises(WireUnavailableError):
-        _ = gone.body
 
 
 async def test_earlier_answers_are_packed_released_and_still_browsable() -> None:

@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 from rich.cells import cell_len
 
-from tests.support.app import SIZE, chat, demo_app, last, messages_of, screen_text, type_prompt, wait_for_turn_end
+from tests.support.app import SIZE, chat, demo_app, flat, last, messages_of, screen_text, type_prompt, wait_for_turn_end
 from tests.support.requests import unmarked
 from tests.support.sse import fixture_bytes
 from tui_chat.demo.server import DemoServer, Recording
 from tui_chat.messages import RetryScheduled
 from tui_chat.session.conversation import TurnStatus
+from tui_chat.session.export import conversation_to_markdown
+from tui_chat.stream.types import ErrorInfo
 
 
 async def still_usable(pilot: Any, server: DemoServer, answers: int) -> None:
@@ -311,3 +313,21 @@ async def test_ctrl_c_stops_an_answer_and_does_not_quit() -> None:
         await pilot.press("ctrl+c")  # nothing streaming: a hint, not an exit
         await pilot.pause(0.1)
         assert app.is_running
+
+
+async def test_an_http_error_says_its_status_once_and_a_gateway_400_mentions_the_key() -> None:
+    app, server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        body = {"error": {"message": "No connected db.", "type": "invalid_request_error", "param": None, "code": "400"}}
+        server.queue_error(400, body)
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot, 1)
+        lines = "\n".join(chat(app).view.lines_text())
+        assert "✗ HTTP 400 invalid_request_error: No connected db." in lines
+        assert "HTTP 400 — HTTP 400" not in lines
+        assert "did not accept the API key" in flat(lines)  # a 400 from a gateway: the key may be why
+        document = conversation_to_markdown(chat(app).conversation)
+        assert "> **Failed:** HTTP 400 invalid\\_request\\_error: No connected db." in document
+    overloaded = ErrorInfo(kind="overloaded_error", summary="The stream reported overloaded_error: Overloaded")
+    assert overloaded.headline == "The stream reported overloaded_error: Overloaded"
+    assert ErrorInfo(kind="timeout", summary="No data.").headline == "timeout — No data."

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from anthropic import AsyncAnthropic
 
-from tests.support.app import SIZE, screen_text, wait_for_turn_end
-from tests.support.paths import FIXTURES
-from tests.support.sse import SSE_FIXTURES, sdk_reference
+from tests.support.app import SIZE, chat, demo_app, last, screen_text, wait_for_turn_end
+from tests.support.sse import SSE_FIXTURES, one_block_stream, sdk_reference
 from tui_chat.app import ClaudeTUI
 from tui_chat.config import Settings
 from tui_chat.demo.server import DemoServer, Recording
@@ -19,16 +18,8 @@ from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.replay_picker import ReplayPickerScreen
 from tui_chat.session.backend import Backend
 from tui_chat.session.conversation import TurnStatus
-from tui_chat.session.recording import (
-    ReplayChoice,
-    find_recording,
-    load_recording,
-    meta_path,
-    packaged_recordings,
-    recording_from_record,
-    recording_meta,
-)
-from tui_chat.stream.wire import WireEvent, WireRecord, split_recording
+from tui_chat.session.inspect import headers_summary
+from tui_chat.session.recording import ReplayChoice, find_recording, load_recording, packaged_recordings
 
 
 def replay_app(**settings: Any) -> tuple[ClaudeTUI, DemoServer]:
@@ -43,38 +34,6 @@ async def replay(pilot: Any, choice: ReplayChoice, count: int) -> ChatScreen:
     screen.controller.start_replay(choice)
     await wait_for_turn_end(pilot, count)
     return screen
-
-
-def test_packaged_recordings_are_listed_with_origins() -> None:
-    recordings = packaged_recordings()
-    assert len(recordings) >= 8
-    for recording in recordings:
-        assert recording.description and recording.origin
-        assert recording.body == (FIXTURES / f"{recording.name}.sse").read_bytes()
-    assert find_recording("hw-thinking-signature-pings").name == "hw-thinking-signature-pings"
-    with pytest.raises(FileNotFoundError, match="examples"):
-        find_recording("no-such-recording")
-
-
-def test_saved_timing_round_trips(tmp_path: Path) -> None:
-    body = (SSE_FIXTURES[0].parent / "sdk-basic-text.sse").read_bytes()
-    record = WireRecord(status=200, headers=[("request-id", "req_1")])
-    for index, frame in enumerate(split_recording(body)):
-        record.events.append(WireEvent.from_frame(index, 0.1 * (index + 1), frame))
-    recording = recording_from_record(record, "saved")
-    path = tmp_path / "saved.sse"
-    path.write_bytes(recording.body)
-    meta_path(path).write_text(recording_meta(recording))
-    loaded = load_recording(path)
-    assert loaded.body == body
-    assert loaded.headers == [("request-id", "req_1")]
-    assert loaded.delays(1.0) == pytest.approx([0.1] * len(record.events))
-    assert loaded.delays(2.0) == pytest.approx([0.05] * len(record.events))
-    assert loaded.delays(0) == [0.0] * len(record.events)
-    assert loaded.read_pace == 0 and "read_pace_seconds" not in meta_path(path).read_text()
-    record.read_pace = 0.05  # recorded with paced reads: the sidecar says its times are read times
-    meta_path(path).write_text(recording_meta(recording_from_record(record, "saved")))
-    assert load_recording(path).read_pace == 0.05
 
 
 async def test_every_fixture_replays_to_the_sdk_accumulation(demo_server: DemoServer, client: AsyncAnthropic) -> None:
@@ -157,3 +116,40 @@ async def test_replay_picker_and_cli_start() -> None:
         await pilot.press("ctrl+r")  # replays it again
         await wait_for_turn_end(pilot, 1)
         assert screen.conversation.turns[-1].replay == "hw-error-midstream-overloaded"
+
+
+async def test_a_replay_shows_only_the_headers_and_model_of_its_recording(tmp_path: Path) -> None:
+    bare = tmp_path / "opus.sse"
+    bare.write_bytes(one_block_stream(["Recorded ", "answer."], model="claude-opus-5-5"))
+    with_sidecar = tmp_path / "timed.sse"
+    with_sidecar.write_bytes(one_block_stream(["Another."], model="claude-haiku-5-5"))
+    with_sidecar.with_name("timed.sse.json").write_text(
+        json.dumps({"format": "claude-tui-recording/1", "status": 200, "headers": [["request-id", "req_recorded_1"]]})
+    )
+    app, _server = demo_app(replay=str(bare), replay_speed=0.0)  # `claude-tui replay FILE.sse`
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_turn_end(pilot, 1)
+        screen = chat(app)
+        turn = last(app)
+        assert turn.model == "claude-opus-5-5" and turn.metrics.request_id is None and not turn.metrics.rate_limits
+        assert turn.wire is not None and turn.wire.headers == []
+        await pilot.press("f2")
+        await pilot.pause(0.2)
+        shown = screen_text(app)
+        panes = shown[shown.index("─ Conversation") :]  # below the top bar (the model for the next live turns)
+        for invented in ("req_demo", "claude-sonnet-5-5", "requests left", "HTTP 200"):
+            assert invented not in panes, invented
+        assert "Claude · claude-opus-5-5 · ✓" in panes
+        notes = [row.note for row in screen.inspector.rows if row.note]
+        assert notes[0].startswith("turn 1 · replay of opus")
+        headers_row = next(row for row in screen.inspector.rows if row.record is not None)
+        assert headers_summary(headers_row.record) == "replay · no headers recorded"
+        assert "claude-sonnet-5-5" not in str(screen.metrics.render_metrics(0.0))
+
+        screen.controller.start_replay(ReplayChoice(load_recording(with_sidecar), 0.0, False))
+        await wait_for_turn_end(pilot, 2)
+        turn = last(app)
+        assert turn.wire is not None and turn.wire.headers == [("request-id", "req_recorded_1")]
+        assert turn.metrics.request_id == "req_recorded_1" and turn.model == "claude-haiku-5-5"
+        headers_row = [row for row in screen.inspector.rows if row.record is not None][-1]
+        assert headers_summary(headers_row.record) == "recorded HTTP 200 · req_recorded_1"

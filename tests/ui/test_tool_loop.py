@@ -8,11 +8,12 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tests.support.app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
+from tests.support.app import SIZE, demo_app, last, screen_text, type_prompt, wait_for_turn_end
 from tests.support.controller import driver
 from tui_chat.controls import RequestControls
 from tui_chat.screens.approval import ApprovalScreen
 from tui_chat.screens.chat import ChatScreen
+from tui_chat.session.conversation import TurnStatus
 
 
 async def approval_prompt(pilot: Pilot[Any], *, armed: bool = True) -> ApprovalScreen:
@@ -159,3 +160,33 @@ async def test_a_resumed_conversation_shows_its_loop_and_offers_to_continue_it()
         await pilot.press("y")
         await wait_for_turn_end(pilot, 4)
         assert "current_time · approved" in " ".join(" ".join(chat.view.lines_text()).split())
+
+
+async def test_a_scenario_word_right_after_a_tool_call_is_honoured() -> None:
+    """A message sent after an answer that ended with a tool call still unanswered (stopped at its approval)
+    gets that call answered ("not run") and its own words honoured by the demo server."""
+    from tui_chat.screens.approval import ApprovalScreen
+
+    async def stop_at_the_approval() -> None:
+        async with asyncio.timeout(20):
+            while not isinstance(app.screen, ApprovalScreen):
+                await pilot.pause(0.02)
+        approval = app.screen
+        assert isinstance(approval, ApprovalScreen)
+        await pilot.pause(approval.arming_delay + 0.1)
+        await pilot.press("escape")  # stop: nothing is run, nothing sent
+
+    app, server = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_prompt(pilot, "/tools on")
+        await type_prompt(pilot, "use a tool")
+        await stop_at_the_approval()
+        await wait_for_turn_end(pilot, 1)
+        assert last(app).metrics.stop_reason == "tool_use"
+        await type_prompt(pilot, "trigger an error please")
+        await wait_for_turn_end(pilot, 2)
+        answer = last(app)
+        sent = server.requests[-1].body["messages"][-1]["content"]
+        assert [block["type"] for block in sent] == ["tool_result", "text"]  # the call was answered
+        assert answer.status is TurnStatus.FAILED and answer.error is not None
+        assert answer.error.kind == "overloaded_error"
