@@ -18,59 +18,47 @@ from tui_chat.stream.wire import RequestRecord, WireEvent, WireRecord
 
 
 @dataclass
-class TurnStarted(Message):
+class TurnStarted(Message, bubble=False):
     """An assistant turn was created and its request is about to be sent."""
-
-    bubble = False
 
     turn: Turn
 
 
 @dataclass
-class RequestSent(Message):
+class RequestSent(Message, bubble=False):
     """What a request of the turn sent (each retry replaces its attempt's record; see `RequestRecord.index`)."""
-
-    bubble = False
 
     turn_id: int
     request: RequestRecord
 
 
 @dataclass
-class TurnConnected(Message):
+class TurnConnected(Message, bubble=False):
     """The response headers arrived (status, request id, rate limits)."""
-
-    bubble = False
 
     turn_id: int
     record: WireRecord
 
 
 @dataclass
-class RetryScheduled(Message):
+class RetryScheduled(Message, bubble=False):
     """An attempt failed before the stream started and will be retried after a wait."""
-
-    bubble = False
 
     turn_id: int
     notice: RetryNotice
 
 
 @dataclass
-class BlockStarted(Message):
+class BlockStarted(Message, bubble=False):
     """`content_block_start`: a new block to show."""
-
-    bubble = False
 
     turn_id: int
     block: Block
 
 
 @dataclass
-class BlockText(Message):
+class BlockText(Message, bubble=False):
     """Text that arrived for a block since the last `BlockText` (deltas coalesced)."""
-
-    bubble = False
 
     turn_id: int
     index: int
@@ -78,30 +66,24 @@ class BlockText(Message):
 
 
 @dataclass
-class BlockCompleted(Message):
+class BlockCompleted(Message, bubble=False):
     """`content_block_stop`: the block is whole (tool input is now pretty-printed)."""
-
-    bubble = False
 
     turn_id: int
     block: Block
 
 
 @dataclass
-class WireEventsArrived(Message):
+class WireEventsArrived(Message, bubble=False):
     """Frames (and SDK helper events) that arrived since the last batch, in order (every one of them)."""
-
-    bubble = False
 
     turn_id: int
     events: list[WireEvent | HelperEvent]
 
 
 @dataclass
-class MetricsUpdated(Message):
+class MetricsUpdated(Message, bubble=False):
     """The turn's metrics changed. Only the latest matters, so queued ones are replaced."""
-
-    bubble = False
 
     turn_id: int
     metrics: TurnMetrics
@@ -111,16 +93,14 @@ class MetricsUpdated(Message):
 
 
 @dataclass
-class TurnEnded(Message):
+class TurnEnded(Message, bubble=False):
     """The turn is over: complete, stopped, failed or incomplete (see `turn.status`)."""
-
-    bubble = False
 
     turn: Turn
 
 
 @dataclass
-class StreamBatch(Message):
+class StreamBatch(Message, bubble=False):
     """Messages for several widgets, in the order the stream produced them, applied together.
 
     The stream posts one batch per flush to the screen, which hands each message to its widget
@@ -128,7 +108,6 @@ class StreamBatch(Message):
     repaint instead of four, and nothing can overtake anything else.
     """
 
-    bubble = False
     deliveries: list[tuple[MessagePump, Message]]
 
 

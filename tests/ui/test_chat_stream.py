@@ -1,8 +1,11 @@
-"""`ChatStream`, the UI's stream: how it coalesces what it posts, and paced reads."""
+"""`ChatStream`, the UI's stream: how it coalesces what it posts, where its messages go, and paced reads."""
 
 from __future__ import annotations
 
-from tests.support.app import demo_app, screen_text, type_prompt, wait_for_turn_end
+from textual.message import Message
+
+from tests.support.app import SIZE, demo_app, screen_text, type_prompt, wait_for_turn_end
+from tui_chat.messages import StreamBatch, TurnEnded, TurnStarted
 from tui_chat.preferences import Preferences
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.session.conversation import Turn
@@ -57,3 +60,21 @@ async def test_paced_reads_are_a_remembered_choice_shown_with_the_turns_they_pac
         assert exact.metrics.read_pace == 0 and pauses(exact) < 4
         shown = screen_text(app)
         assert "read every" not in shown and "tok/s ≈" not in shown
+
+
+async def test_the_streams_messages_stop_where_they_are_posted() -> None:
+    """A batch is applied by the screen and goes no further, and a turn's start and end stop at the panes they
+    are posted to: bubbling, each would be dispatched again by every container up to the app."""
+    dispatched: list[Message] = []  # (kept: the identities below stay unique)
+
+    def hook(message: Message) -> None:
+        if isinstance(message, StreamBatch | TurnStarted | TurnEnded):
+            dispatched.append(message)
+
+    app, _server = demo_app()
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        await type_prompt(pilot, "hello")
+        await wait_for_turn_end(pilot)
+    assert sum(isinstance(message, StreamBatch) for message in dispatched) >= 2
+    assert sum(isinstance(message, TurnStarted) for message in dispatched) == 2  # the inspector's, the metrics'
+    assert len({id(message) for message in dispatched}) == len(dispatched)  # each dispatched once
