@@ -6,6 +6,7 @@ Everything returned is sanitized: wire data is untrusted.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -59,19 +60,34 @@ def _usage(usage: Any) -> str:
     return " ".join(parts)
 
 
-def summarize_run(wires: list[WireEvent], helpers: int = 0, limit: int = 200) -> str:
-    """Deltas that arrived together, shown as one row while they stream: how many, and their text
-    joined (`+N sdk`: SDK helper events among them)."""
-    head = f"×{len(wires)}" + (f" +{helpers} sdk" if helpers else "")
+def summarize_run(wires: Iterable[WireEvent], count: int, helpers: int = 0, limit: int = 200) -> str:
+    """Deltas that arrived together, shown as one row while they stream: how many (`count` wire events,
+    `helpers` SDK helper events among them: `+N sdk`), and the start of their text joined. Only the
+    deltas the row has room for are read (a run may hold thousands), so a run whose first deltas are
+    not text or thinking is shown by its first one's summary."""
+    head = f"×{count}" + (f" +{helpers} sdk" if helpers else "")
     texts: list[str] = []
+    length = 0
+    first: WireEvent | None = None
     for wire in wires:
+        if first is None:
+            first = wire
         payload = wire.json
         delta = payload.get("delta") if isinstance(payload, dict) else None
         kind = delta.get("type") if isinstance(delta, dict) else None
         if not isinstance(delta, dict) or kind not in ("text_delta", "thinking_delta"):
-            return visible(f"{head} {summarize(wires[0], limit)}" if wires else head, limit)
-        texts.append(str(delta.get("text" if kind == "text_delta" else "thinking", "")))
-    return visible(f"{head} {json.dumps(''.join(texts), ensure_ascii=False)}", limit)
+            return visible(f"{head} {summarize(first, limit)}", limit)
+        text = str(delta.get("text" if kind == "text_delta" else "thinking", ""))
+        texts.append(text)
+        length += len(text)
+        if length > limit * 4:  # (as `visible` reads it: enough for the row, whatever sanitizing removes)
+            break
+    if first is None:
+        return visible(head, limit)
+    joined = json.dumps("".join(texts), ensure_ascii=False)
+    if length > limit * 4:
+        joined = joined[: limit * 4 + 1]  # (still cut: `visible` ends it with "…")
+    return visible(f"{head} {joined}", limit)
 
 
 def summarize(wire: WireEvent, limit: int = 200) -> str:

@@ -239,7 +239,12 @@ class WireEvent:
         return None
 
 
+_KNOWN_SHOWN = frozenset(_KNOWN_NAMES.values())
+
+
 def _shown_name(name: str) -> str:
+    if name in _KNOWN_SHOWN:  # (the common case, asked for every row the inspector lists)
+        return name
     return name if name.isascii() and name.isprintable() else untrusted_line(name)
 
 

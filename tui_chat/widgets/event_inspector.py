@@ -129,6 +129,9 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         """Rows listed as one while a turn streams and the inspector follows: first row's index -> the
         index after the run's last row. Undone (`_list_every_row`) when the user pauses, clicks, filters,
         and when the turn ends."""
+        self._run_sizes: dict[int, list[int]] = {}
+        """The listed wire events and SDK helper events in each run, by its first row's index (counted as
+        the run grows: its row shows them without going through its members)."""
         self._requests: dict[tuple[int, int], InspectorRow] = {}
         """The request row of each request, by (turn id, request index): filled in when it is sent."""
         self._ended: dict[int, WireRecord] = {}
@@ -136,9 +139,12 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
 
     # ------------------------------------------------------------------------------ content
     def _accepts(self, row: InspectorRow) -> bool:
-        if row.wire is None and row.helper is None:
-            return not self.filter.errors_only or row.error
-        return self.filter.accepts(row.name, helper=row.helper is not None)
+        wire = row.wire
+        if wire is not None:
+            return self.filter.accepts(wire.name)
+        if row.helper is not None:
+            return self.filter.accepts(row.helper.type, helper=True)
+        return not self.filter.errors_only or row.error
 
     def add_rows(self, rows: list[InspectorRow]) -> None:
         start = len(self.rows)
@@ -146,21 +152,39 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         added = 0
         gather = self.following and self._streaming > 0
         run_start: int | None = None
-        for offset, row in enumerate(rows):
-            if row.wire is not None:
-                counts = self.turns.setdefault(row.turn_id, TurnCounts(row.turn_number)).counts
-                counts[row.wire.name] = counts.get(row.wire.name, 0) + 1
-            if self._accepts(row):
-                index = start + offset
-                if gather and _streamed(row):
-                    if run_start is not None:
-                        self._runs[run_start] = index + 1
-                        continue
-                    run_start = index
-                else:
-                    run_start = None
-                self.listed.append(index)
-                added += 1
+        accepts = self.filter.accepts
+        counts: dict[str, int] = {}
+        counts_turn: int | None = None
+        for index, row in enumerate(rows, start):
+            wire = row.wire
+            if wire is not None:
+                name = wire.name
+                if row.turn_id != counts_turn:
+                    counts_turn = row.turn_id
+                    counts = self.turns.setdefault(row.turn_id, TurnCounts(row.turn_number)).counts
+                counts[name] = counts.get(name, 0) + 1
+                if not accepts(name):
+                    continue
+                streamed = name == "content_block_delta"
+            elif row.helper is not None:
+                if not accepts(row.helper.type, helper=True):
+                    continue
+                streamed = True
+            else:
+                if not self._accepts(row):
+                    continue
+                streamed = False
+            if gather and streamed:
+                if run_start is not None:
+                    self._runs[run_start] = index + 1
+                    self._run_sizes[run_start][wire is None] += 1
+                    continue
+                run_start = index
+                self._run_sizes[index] = [0, 1] if wire is None else [1, 0]
+            else:
+                run_start = None
+            self.listed.append(index)
+            added += 1
         if not added:
             return
         if self.following:
@@ -184,8 +208,11 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         the turn ends: the listing is then the same as if no row had been gathered)."""
         if not self._runs:
             return
+        first = min(self._runs)  # the rows before the first run are listed as they are
         self._runs.clear()
-        self.listed = self.rows.positions(self._accepts, self.filter.accepts)
+        self._run_sizes.clear()
+        del self.listed[bisect.bisect_left(self.listed, first) :]
+        self.listed.extend(self.rows.positions(self._accepts, self.filter.accepts, start=first))
         self._line_cache.clear()
         self._set_rows(len(self.listed))
         if self.following:
@@ -264,10 +291,12 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         if not self.following:
             return
         runs = {turn_id: packed for turn_id, record in self._ended.items() if (packed := record.packed) is not None}
-        if self.rows.pack(runs):
+        first = self.rows.pack(runs)
+        if first is not None:
             for turn_id in runs:
                 del self._ended[turn_id]
-            self.listed = self.rows.positions(self._accepts, self.filter.accepts)
+            del self.listed[bisect.bisect_left(self.listed, first) :]
+            self.listed.extend(self.rows.positions(self._accepts, self.filter.accepts, start=first))
             self._line_cache.clear()
             self.cursor = None
             self._set_rows(len(self.listed))
@@ -280,7 +309,11 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
             self._line_cache.clear()
         if turn.wire is not None:
             self._ended[turn.id] = turn.wire
-        counts = turn.wire.counts() if turn.wire is not None else {}
+        counted = self.turns.get(turn.id)  # (the rows' own count: the record's would read every frame again)
+        if counted is not None and counted.counts:
+            counts = counted.counts
+        else:
+            counts = turn.wire.counts() if turn.wire is not None else {}
         summary = f"{count_of(sum(counts.values()), 'event')}, {count_of(counts.get('ping', 0), 'ping')}"
         which = f"turn {turn.number}" + (f" request {turn.request_index + 1}" if turn.request_index else "")
         if turn.status is TurnStatus.COMPLETE and turn.metrics.stop_reason == "tool_use" and turn.tool_calls:
@@ -368,6 +401,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         self.rows.clear()
         self.listed = array("I")
         self._runs.clear()
+        self._run_sizes.clear()
         self._ended.clear()
         self.turns.clear()
         self._requests.clear()
@@ -406,6 +440,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         keep = self.selected_row
         self.filter = new_filter
         self._runs.clear()
+        self._run_sizes.clear()
         self.listed = self.rows.positions(self._accepts, self.filter.accepts)
         self._line_cache.clear()
         self._set_rows(len(self.listed))
@@ -583,10 +618,10 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         return strip
 
     def _run_payload(self, index: int, limit: int) -> str:
-        members = self.rows[index : self._runs[index]]
-        wires = [row.wire for row in members if row.wire is not None and self._accepts(row)]
-        helpers = sum(1 for row in members if row.helper is not None and self._accepts(row))
-        return summarize_run(wires, helpers, limit)
+        wires, helpers = self._run_sizes[index]
+        members = (self.rows[member] for member in range(index, self._runs[index]))
+        listed = (row.wire for row in members if row.wire is not None and self._accepts(row))
+        return summarize_run(listed, wires, helpers, limit)
 
     def _render_row(self, row: InspectorRow, width: int, highlighted: bool, index: int = -1) -> Strip:
         base = self._base_style
@@ -614,9 +649,10 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
             wire = row.wire
             name = wire.name
             style_name = name if name in KNOWN_EVENTS else "unknown"
-            payload = summarize(wire, limit=max(width, 20))
             if index in self._runs:
                 payload = self._run_payload(index, max(width, 20))
+            else:
+                payload = summarize(wire, limit=max(width, 20))
             return self._columns(base, wire.at, sanitize_line(name), style_name, wire.block_index, payload, width)
         if row.helper is not None:
             helper = row.helper

@@ -136,8 +136,11 @@ class InspectorRows(Sequence[InspectorRow]):
         return place
 
     def extend(self, rows: Sequence[InspectorRow]) -> None:
-        for row in rows:
-            self._add(row)
+        start, stop = self._length, self._length + len(rows)
+        self._parts.extend(rows)
+        self._starts.extend(range(start, stop))
+        self._places.update(zip(map(id, rows), range(start, stop), strict=True))
+        self._length = stop
 
     def append(self, row: InspectorRow) -> None:
         self._add(row)
@@ -163,37 +166,57 @@ class InspectorRows(Sequence[InspectorRow]):
         self._made.clear()
         self._places.clear()
 
-    def pack(self, runs: dict[int, PackedEvents]) -> bool:
+    def pack(self, runs: dict[int, PackedEvents]) -> int | None:
         """Replace the event rows of each turn in `runs` (by turn id) by a run over its packed events, and
-        drop its SDK helper rows. Row indices change: True if anything was packed."""
+        drop its SDK helper rows. The indices of the rows from the first one packed on change: that index,
+        or None if nothing was packed."""
         if not runs:
-            return False
-        parts: list[Part] = []
-        packed = False
+            return None
+        first: int | None = None
+        tail: list[Part] = []
         placed: set[int] = set()
-        for part in self._parts:
+        for part_index, part in enumerate(self._parts):
             if isinstance(part, InspectorRow) and part.turn_id in runs and (part.wire or part.helper):
+                if first is None:
+                    first = part_index  # the parts before it stay as they are
                 if part.turn_id not in placed:  # the run goes where the turn's first event was
                     placed.add(part.turn_id)
-                    parts.append(PackedRun(part.turn_id, part.turn_number, runs[part.turn_id]))
-                packed = True
+                    tail.append(PackedRun(part.turn_id, part.turn_number, runs[part.turn_id]))
                 continue
-            parts.append(part)
-        if packed:
-            self.clear()
-            for part in parts:
-                self._add(part)
-        return packed
-
-    def positions(self, accepts: Callable[[InspectorRow], bool], accepts_name: Callable[[str], bool]) -> array[int]:
-        """The indices of the rows a filter lets through: `accepts` for kept rows, `accepts_name` for the
-        events of packed runs (by name: their rows are not made)."""
-        listed: array[int] = array("I")
-        for part_index, part in enumerate(self._parts):
-            start = self._starts[part_index]
+            if first is not None:
+                tail.append(part)
+        if first is None:
+            return None
+        first_row = self._starts[first]
+        for index in [index for index in self._made if index >= first_row]:  # rows made from there on
+            self._places.pop(id(self._made.pop(index)), None)
+        for part in self._parts[first:]:
             if isinstance(part, InspectorRow):
-                if accepts(part):
-                    listed.append(start)
+                self._places.pop(id(part), None)
+        del self._parts[first:], self._starts[first:]
+        self._length = first_row
+        for part in tail:
+            self._add(part)
+        return first_row
+
+    def positions(
+        self, accepts: Callable[[InspectorRow], bool], accepts_name: Callable[[str], bool], start: int = 0
+    ) -> array[int]:
+        """The indices from `start` on of the rows a filter lets through: `accepts` for kept rows,
+        `accepts_name` for the events of packed runs (by name: their rows are not made)."""
+        listed: array[int] = array("I")
+        first_part = max(0, bisect.bisect_right(self._starts, start) - 1)
+        for part_index in range(first_part, len(self._parts)):
+            part = self._parts[part_index]
+            part_start = self._starts[part_index]
+            if isinstance(part, InspectorRow):
+                if part_start >= start and accepts(part):
+                    listed.append(part_start)
             else:
-                listed.extend(start + offset for offset, name in enumerate(part.events.names()) if accepts_name(name))
+                names = part.events.names()
+                listed.extend(
+                    part_start + offset
+                    for offset, name in enumerate(names)
+                    if part_start + offset >= start and accepts_name(name)
+                )
         return listed
