@@ -436,6 +436,17 @@ def test_finish_resolves_a_reference_defined_after_its_use() -> None:
     assert plains(document.lines(80)) == ["See the docs (https://docs.example).", "", "Then read on."]
 
 
+def test_a_long_answer_finishes_as_the_one_shot_rendering_and_still_resolves_late_references() -> None:
+    long = "\n\n".join([PROSE, MIXED] * 40)
+    assert len(long) > markdown.WHOLE_PARSE_CHARACTERS and "]:" not in long
+    cuts = list(range(0, len(long), 2000))  # as an answer streams: its text in steps
+    assert styled(stream(long, cuts, 60, finish=True)) == styled(render_markdown(long, 60))
+
+    with_reference = "See [the docs][docs].\n\n" + long + "\n\n[docs]: https://docs.example\n"
+    finished = plains(stream(with_reference, cuts, 80, finish=True))
+    assert finished[0] == "See the docs (https://docs.example)."
+
+
 # ------------------------------------------------------------------ caching
 
 

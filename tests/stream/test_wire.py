@@ -159,3 +159,27 @@ def test_packed_events_give_back_every_frame_and_are_read_back_checked() -> None
     gone.release(lambda: None)
     with pytest.raises(WireUnavailableError):
         _ = gone.body
+
+
+def test_bodies_read_back_are_kept_within_a_bound_and_the_last_one_always() -> None:
+    from tui_chat.stream import wire as wire_module
+    from tui_chat.stream.wire import RECENTLY_READ_BYTES, PackedEvents
+
+    reads: list[int] = []
+
+    def released(size: int) -> PackedEvents:
+        body = b"x" * size
+        packed = PackedEvents(body, [size], [0.0], ["content_block_delta"])
+        packed.release(lambda: reads.append(size) or body)
+        return packed
+
+    small = [released(1000 + n) for n in range(3)]
+    assert [len(packed[0].raw) for packed in small] == [1000, 1001, 1002] and len(reads) == 3
+    reads.clear()
+    assert [len(p.body) for p in small] == [1000, 1001, 1002] and reads == []  # three small ones stay
+    big = released(RECENTLY_READ_BYTES * 2)
+    assert len(big.body) == len(big.body) == RECENTLY_READ_BYTES * 2
+    assert reads == [RECENTLY_READ_BYTES * 2]  # the last one read is kept, however big
+    assert len(wire_module._recently_read) == 1  # and the others are let go: together they would exceed it
+    assert len(small[0].body) == 1000
+    assert len(wire_module._recently_read) == 1 and reads[-1] == 1000

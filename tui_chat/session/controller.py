@@ -75,6 +75,11 @@ if TYPE_CHECKING:
 DRAFT_DELAY = 0.5
 """Seconds of quiet in the prompt before its text is saved as the conversation's draft."""
 
+COUNTED_CHARACTERS = 4_000_000
+"""A conversation longer than this (about a million tokens: more than any model's context window) is not
+sent to `count_tokens` but estimated: the SDK would build the whole request body on the event loop (a
+20 MB answer's history stalled it for ~70 ms), for a count that can only say "too long"."""
+
 
 class StreamFactory(Protocol):
     """Builds the stream of one answer (a `TurnRecorder`, or a subclass that also tells a UI)."""
@@ -1163,7 +1168,10 @@ class ChatController:
         key = self._count_key(text)
         limit = context_window(conversation.model, self.models)
         draft = Turn(role="user", text=text, api_content=text, attachments=list(self.attachments))
-        if self._counting:
+        characters = len(text) + sum(
+            len(turn.text) + sum(len(b.text) for b in turn.blocks) for turn in conversation.turns
+        )
+        if self._counting and characters <= COUNTED_CHARACTERS:
             tools = self._known_tool_definitions(conversation)
             params = count_params(
                 request_params(conversation, messages=conversation.api_messages(draft), extra_tools=tools)

@@ -509,12 +509,18 @@ class PackedEvents(Sequence[WireEvent]):
 
 _recently_read: weakref.WeakKeyDictionary[PackedEvents, bytes] = weakref.WeakKeyDictionary()
 RECENTLY_READ = 3
-"""Released bodies kept after being read back (scrolling through a turn reads it once)."""
+"""Released bodies kept after being read back (scrolling through a turn reads it once)..."""
+RECENTLY_READ_BYTES = 1 << 20
+"""... as long as they hold no more than this together; the last one read is kept whatever its size (the
+rows drawn just after a turn is packed are its last ones: three long answers were 3.5 MB kept for them)."""
 
 
 def _remember(events: PackedEvents, body: bytes) -> None:
+    _recently_read.pop(events, None)
     _recently_read[events] = body
-    while len(_recently_read) > RECENTLY_READ:
+    while len(_recently_read) > 1 and (
+        len(_recently_read) > RECENTLY_READ or sum(map(len, _recently_read.values())) > RECENTLY_READ_BYTES
+    ):
         del _recently_read[next(iter(_recently_read.keys()))]
 
 

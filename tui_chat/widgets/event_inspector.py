@@ -8,6 +8,7 @@ change which rows are listed; every row stays, so any turn can be studied after 
 from __future__ import annotations
 
 import bisect
+import itertools
 from array import array
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -129,6 +130,8 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         """Rows listed as one while a turn streams and the inspector follows: first row's index -> the
         index after the run's last row. Undone (`_list_every_row`) when the user pauses, clicks, filters,
         and when the turn ends."""
+        self._gathered: array[int] = array("I")
+        """The rows listed within runs (not on their own), in order: listed again when the runs are undone."""
         self._run_sizes: dict[int, list[int]] = {}
         """The listed wire events and SDK helper events in each run, by its first row's index (counted as
         the run grows: its row shows them without going through its members)."""
@@ -178,6 +181,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
                 if run_start is not None:
                     self._runs[run_start] = index + 1
                     self._run_sizes[run_start][wire is None] += 1
+                    self._gathered.append(index)
                     continue
                 run_start = index
                 self._run_sizes[index] = [0, 1] if wire is None else [1, 0]
@@ -211,8 +215,11 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         first = min(self._runs)  # the rows before the first run are listed as they are
         self._runs.clear()
         self._run_sizes.clear()
-        del self.listed[bisect.bisect_left(self.listed, first) :]
-        self.listed.extend(self.rows.positions(self._accepts, self.filter.accepts, start=first))
+        cut = bisect.bisect_left(self.listed, first)
+        listed_after = self.listed[cut:]
+        del self.listed[cut:]
+        self.listed.extend(sorted(itertools.chain(listed_after, self._gathered)))  # (two sorted runs: merged)
+        self._gathered = array("I")
         self._line_cache.clear()
         self._set_rows(len(self.listed))
         if self.following:
@@ -290,6 +297,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         is looking at earlier rows (the rows' places change): at the next answer then."""
         if not self.following:
             return
+        self._list_every_row()  # (row indices change: no runs over them)
         runs = {turn_id: packed for turn_id, record in self._ended.items() if (packed := record.packed) is not None}
         first = self.rows.pack(runs)
         if first is not None:
@@ -402,6 +410,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         self.listed = array("I")
         self._runs.clear()
         self._run_sizes.clear()
+        self._gathered = array("I")
         self._ended.clear()
         self.turns.clear()
         self._requests.clear()
@@ -441,6 +450,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         self.filter = new_filter
         self._runs.clear()
         self._run_sizes.clear()
+        self._gathered = array("I")
         self.listed = self.rows.positions(self._accepts, self.filter.accepts)
         self._line_cache.clear()
         self._set_rows(len(self.listed))
