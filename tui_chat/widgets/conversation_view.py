@@ -343,6 +343,11 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
         self._starts: list[int] = []
         """First line of each section (its top margin included)."""
         self._versions: list[tuple[int, int]] = []
+        self._drawn: list[list[Content]] = []
+        """Each stacked section's lines when it was stacked (compared by identity: unchanged blocks keep
+        their line objects), to find the first line that changed."""
+        self._changed_from = 0
+        """The first virtual line the last `_stack` changed."""
         """(version, height) of each section when last laid out."""
         self._width = 0
         self._total = 0
@@ -733,7 +738,13 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
             self.following = True
         elif added_above:
             self.scroll_to(y=scroll_y + added_above, animate=False, immediate=True)
-        self.refresh()
+        shown_from = int(self.scroll_y)
+        if shown_from == int(scroll_y) and not added_above and self._changed_from >= shown_from:
+            # Not scrolled: only the lines from the first that changed are drawn again (a row scrolled
+            # into view is drawn by the scroll). Every row is still compared on the way to the terminal.
+            self.refresh_lines(self._changed_from, max(1, shown_from + height - self._changed_from))
+        else:
+            self.refresh()
         if self.busy and not self._pending_pass:
             self._pending_pass = True
             self.call_after_refresh(self._next_pass)
@@ -759,6 +770,7 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
             self._sections = [section for entry in self._entries for section in entry.sections]
             self._versions = []
             self._starts = []
+            self._drawn = []
 
     def _next_pass(self) -> None:
         self._pending_pass = False
@@ -772,6 +784,7 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
             self._width = width
             self._versions = []
             self._starts = []
+            self._drawn = []
             self._rows.clear()
         sections = self._sections
         first = len(self._starts)
@@ -779,13 +792,26 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
             if self._versions[index][0] != section.version:
                 first = index
                 break
+        before = self._drawn[first] if first < len(self._drawn) else None
         del self._starts[first:]
         del self._versions[first:]
+        del self._drawn[first:]
         line = self._starts[-1] + self._versions[-1][1] if self._starts else 0
+        self._changed_from = line
         for section in sections[first:]:
-            height = section.margin_top + len(section.lines(inner_width(section, width)))
+            lines = section.lines(inner_width(section, width))
+            if before is not None:  # the first section that changed: from its first line that did
+                same = 0
+                for old, new in zip(before, lines, strict=False):
+                    if old is not new:
+                        break
+                    same += 1
+                self._changed_from = line + section.margin_top + same
+                before = None
+            height = section.margin_top + len(lines)
             self._starts.append(line)
             self._versions.append((section.version, height))
+            self._drawn.append(lines)
             line += height
         if len(self._rows) > MAX_CACHED_ROWS:
             self._rows.clear()
@@ -809,6 +835,7 @@ class ConversationView(FastScrollbars, ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._rows.clear()
         self.relayout()
+        self.refresh()  # every row (`relayout` draws the lines that changed: none may have)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

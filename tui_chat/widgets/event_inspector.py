@@ -199,8 +199,13 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
             if self._streaming and height >= 4:
                 current = int(self.scroll_y)
                 top = bottom + int(height * JUMP) if len(self.listed) > current + height else current
+            scrolled = top != int(self.scroll_y)
             self._set_rows(max(len(self.listed), top + height))
             self.scroll_to(y=top, animate=False, immediate=True)
+            if not scrolled:  # only the new rows are drawn (a scroll redraws them all)
+                self._state_changed()
+                self.refresh_lines(len(self.listed) - added, added)
+                return
         else:
             self._set_rows(len(self.listed))
             self.unseen += added
