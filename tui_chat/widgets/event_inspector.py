@@ -150,6 +150,11 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         return not self.filter.errors_only or row.error
 
     def add_rows(self, rows: list[InspectorRow]) -> None:
+        self._show_added(self._append(rows))
+
+    def _append(self, rows: list[InspectorRow]) -> int:
+        """Add `rows` and list those the filter lets through (gathered into runs while a turn streams and
+        the inspector follows); returns how many were listed. The view is updated by `_show_added`."""
         start = len(self.rows)
         self.rows.extend(rows)
         added = 0
@@ -189,6 +194,10 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
                 run_start = None
             self.listed.append(index)
             added += 1
+        return added
+
+    def _show_added(self, added: int) -> None:
+        """Show `added` newly listed rows: follow them (in jumps while a turn streams), or count them unseen."""
         if not added:
             return
         if self.following:
@@ -354,51 +363,47 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
             self.turns[turn.id] = TurnCounts(turn.number, read_pace=turn.metrics.read_pace)
         self._add_past(self.PAST_ROWS_PER_PASS)
 
-    PAST_ROWS_PER_PASS = 5000
+    PAST_ROWS_PER_PASS = 20_000
 
     def _add_past(self, budget: int | None) -> None:
         rows: list[InspectorRow] = []
-        while self._past and (budget is None or len(rows) < budget):
+        added = counted = 0
+        while self._past and (budget is None or counted < budget):
             turn = self._past.pop(0)
             request = turn.wire.request if turn.wire is not None else None
             if request is not None:
                 rows.append(InspectorRow(turn.id, turn.number, requesting=True, request=request))
             else:
                 rows.append(InspectorRow(turn.id, turn.number, note=f"── turn {turn.number} (saved) · {turn.model} ──"))
+            counted += 1
             if turn.wire is not None:
                 rows.append(InspectorRow(turn.id, turn.number, record=turn.wire))
                 packed = turn.wire.packed
                 if packed is None:
                     rows.extend(InspectorRow(turn.id, turn.number, wire=event) for event in turn.wire.events)
+                    counted += len(turn.wire.events)
                 else:  # (a saved answer's frames come packed: their rows are made when drawn)
-                    self.add_rows(rows)
+                    added += self._append(rows)
                     rows = []
-                    self._add_run(turn.id, turn.number, packed)
-        if rows:
-            self.add_rows(rows)
+                    added += self._append_run(turn.id, turn.number, packed)
+                    counted += len(packed)
+        added += self._append(rows)
+        self._show_added(added)  # (once for the whole pass: scrolling costs as much as adding 200 turns)
         if self._past:
             self.call_after_refresh(self._add_past, self.PAST_ROWS_PER_PASS)
 
-    def _add_run(self, turn_id: int, turn_number: int, packed: PackedEvents) -> None:
-        """Add the rows of a packed record's events (as `add_rows` adds rows)."""
+    def _append_run(self, turn_id: int, turn_number: int, packed: PackedEvents) -> int:
+        """Add the rows of a packed record's events (as `_append` adds rows); returns how many are listed."""
         start = len(self.rows)
         self.rows.add_run(turn_id, turn_number, packed)
         counts = self.turns.setdefault(turn_id, TurnCounts(turn_number)).counts
         names = packed.names()
         for name in names:
             counts[name] = counts.get(name, 0) + 1
-        accepted = [start + offset for offset, name in enumerate(names) if self.filter.accepts(name)]
-        if accepted:
-            self.listed.extend(accepted)
-            self._set_rows(len(self.listed))
-            if self.following:
-                self.cursor = None
-                bottom = max(0, len(self.listed) - self.scrollable_content_region.height)
-                self.scroll_to(y=bottom, animate=False, immediate=True)
-            else:
-                self.unseen += len(accepted)
-            self._state_changed()
-            self.refresh()
+        accepts = self.filter.accepts
+        accepted = [start + offset for offset, name in enumerate(names) if accepts(name)]
+        self.listed.extend(accepted)
+        return len(accepted)
 
     @property
     def adding_saved_rows(self) -> bool:
