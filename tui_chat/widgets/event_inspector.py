@@ -182,7 +182,7 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
                 if not self._accepts(row):
                     continue
                 streamed = False
-            if gather and streamed:
+            if gather and streamed:  # (a row of the answer's stream proper: a delta, or an SDK helper event)
                 if run_start is not None:
                     self._runs[run_start] = index + 1
                     self._run_sizes[run_start][wire is None] += 1
@@ -719,8 +719,3 @@ class EventInspector(FastScrollbars, SteadyScrollView, can_focus=True):
         self._set_rows(len(self.listed))
         if self.following:
             self.scroll_end(animate=False, immediate=False, x_axis=False)
-
-
-def _streamed(row: InspectorRow) -> bool:
-    """A row of the answer's stream proper: a delta, or an SDK helper event."""
-    return row.helper is not None or (row.wire is not None and row.wire.name == "content_block_delta")
