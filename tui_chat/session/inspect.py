@@ -15,17 +15,6 @@ from tui_chat.safety import reveal_invisible, sanitize, sanitize_line
 from tui_chat.stream.wire import RequestRecord, WireEvent, WireRecord
 from tui_chat.wording import duration
 
-KNOWN_EVENTS = (
-    "message_start",
-    "content_block_start",
-    "content_block_delta",
-    "content_block_stop",
-    "message_delta",
-    "message_stop",
-    "ping",
-    "error",
-)
-
 
 def visible(text: str, limit: int = 200) -> str:
     """A delta's text on one line: newlines as `⏎`, tabs as `⇥`, controls removed, cut at `limit`."""

@@ -149,20 +149,20 @@ def parse_frame(raw: bytes) -> ParsedFrame:
     return ParsedFrame(event, "\n".join(data_lines), lines, bool(data_lines), last_id, retry)
 
 
-_KNOWN_NAMES = {
-    name.encode(): name
-    for name in (
-        "message_start",
-        "content_block_start",
-        "content_block_delta",
-        "content_block_stop",
-        "message_delta",
-        "message_stop",
-        "ping",
-        "error",
-    )
-}
-"""The API's event names: every frame of a response shares these strings instead of decoding its own."""
+KNOWN_EVENTS = (
+    "message_start",
+    "content_block_start",
+    "content_block_delta",
+    "content_block_stop",
+    "message_delta",
+    "message_stop",
+    "ping",
+    "error",
+)
+"""The API's event names (SSE `event:` fields)."""
+
+_KNOWN_NAMES = {name.encode(): name for name in KNOWN_EVENTS}
+"""Every frame of a response shares these strings instead of decoding its own name."""
 
 
 @dataclass(slots=True, eq=False)
@@ -239,7 +239,7 @@ class WireEvent:
         return None
 
 
-_KNOWN_SHOWN = frozenset(_KNOWN_NAMES.values())
+_KNOWN_SHOWN = frozenset(KNOWN_EVENTS)
 
 
 def _shown_name(name: str) -> str:

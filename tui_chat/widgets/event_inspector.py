@@ -30,7 +30,6 @@ from tui_chat.render.strips import cropped, filtered
 from tui_chat.safety import sanitize_line
 from tui_chat.session.conversation import Turn, TurnStatus
 from tui_chat.session.inspect import (
-    KNOWN_EVENTS,
     InspectorFilter,
     headers_summary,
     row_columns,
@@ -39,7 +38,7 @@ from tui_chat.session.inspect import (
     summarize_request,
     summarize_run,
 )
-from tui_chat.stream.wire import PackedEvents, WireEvent, WireRecord
+from tui_chat.stream.wire import KNOWN_EVENTS, PackedEvents, WireEvent, WireRecord
 from tui_chat.widgets.fast_scrollbar import FastScrollbars
 from tui_chat.widgets.inspector_rows import InspectorRow, InspectorRows
 from tui_chat.widgets.prompt_input import type_into_prompt

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.content import Content
 
 from tui_chat.commands import active_keymap
-from tui_chat.session.inspect import KNOWN_EVENTS
+from tui_chat.stream.wire import KNOWN_EVENTS
 from tui_chat.widgets.event_inspector import EventInspector
 from tui_chat.widgets.live_text import LiveText
 from tui_chat.wording import duration
