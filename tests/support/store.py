@@ -187,9 +187,9 @@ def damaged_database(folder: Path) -> tuple[str, str]:
     return damaged.id, intact.id
 
 
-@contextmanager
-def locked(folder: Path, *, exclusive: bool = False) -> Iterator[sqlite3.Connection]:
-    """Another program's connection holding the database's write lock (`exclusive`: reads are refused too)."""
+def take_lock(folder: Path, *, exclusive: bool = False) -> sqlite3.Connection:
+    """Another program's connection, holding the database's write lock until it rolls back and closes
+    (`exclusive`: reads are refused too)."""
     db = sqlite3.connect(folder / DB_FILENAME, isolation_level=None, check_same_thread=False)
     if exclusive:
         db.execute("PRAGMA locking_mode=EXCLUSIVE")
@@ -197,6 +197,13 @@ def locked(folder: Path, *, exclusive: bool = False) -> Iterator[sqlite3.Connect
         db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
     else:
         db.execute("BEGIN IMMEDIATE")
+    return db
+
+
+@contextmanager
+def locked(folder: Path, *, exclusive: bool = False) -> Iterator[sqlite3.Connection]:
+    """`take_lock`, released at the end of the block."""
+    db = take_lock(folder, exclusive=exclusive)
     try:
         yield db
     finally:

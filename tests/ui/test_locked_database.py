@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import threading
 import time
 
 from tests.support.app import SIZE, chat, demo_app, screen_text, type_prompt, wait_for_turn_end
-from tests.support.store import locked, stored, stored_turns
+from tests.support.store import locked, stored, stored_turns, take_lock
 from tui_chat.bench.probe import LoopMonitor
 from tui_chat.config import data_dir
 from tui_chat.session.conversation import TurnStatus
-from tui_chat.session.store import DB_FILENAME, ConversationStore
+from tui_chat.session.store import ConversationStore
 
 
 async def wait_for(check: object, pilot: object, timeout: float = 10.0) -> bool:
@@ -51,8 +50,7 @@ async def test_a_lock_taken_mid_session_stalls_nothing_and_loses_nothing() -> No
 
 async def test_a_lock_held_at_start_is_waited_for() -> None:
     ConversationStore(data_dir()).close()
-    lock = sqlite3.connect(data_dir() / DB_FILENAME, isolation_level=None, check_same_thread=False)
-    lock.execute("BEGIN IMMEDIATE")
+    lock = take_lock(data_dir())
     app, _server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = chat(app)
@@ -81,8 +79,7 @@ async def test_quitting_waits_a_little_and_says_what_could_not_be_saved() -> Non
 
 async def test_quitting_saves_what_lands_while_it_waits() -> None:
     ConversationStore(data_dir()).close()
-    lock = sqlite3.connect(data_dir() / DB_FILENAME, isolation_level=None, check_same_thread=False)
-    lock.execute("BEGIN IMMEDIATE")
+    lock = take_lock(data_dir())
     app, _server = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = chat(app)

@@ -11,7 +11,7 @@ from rich.cells import cell_len
 
 from tests.support.app import SIZE, chat, demo_app, flat, last, messages_of, screen_text, type_prompt, wait_for_turn_end
 from tests.support.requests import unmarked
-from tests.support.sse import fixture_bytes
+from tests.support.sse import fixture_bytes, one_block_stream
 from tui_chat.demo.server import DemoServer, Recording
 from tui_chat.messages import RetryScheduled
 from tui_chat.session.conversation import TurnStatus
@@ -234,47 +234,6 @@ async def test_small_terminals_and_resizing_mid_stream(size: tuple[int, int]) ->
             assert must in shown, must
 
 
-def text_stream(pieces: list[str]) -> bytes:
-    """A complete stream whose one text block is `pieces`, one delta each."""
-    from tui_chat.demo.script import sse_frame
-
-    message = {
-        "id": "msg_big",
-        "type": "message",
-        "role": "assistant",
-        "model": "claude-sonnet-5-5",
-        "content": [],
-        "stop_reason": None,
-        "stop_sequence": None,
-        "usage": {"input_tokens": 1, "output_tokens": 1},
-    }
-    frames = [
-        sse_frame("message_start", {"type": "message_start", "message": message}),
-        sse_frame(
-            "content_block_start",
-            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
-        ),
-        *(
-            sse_frame(
-                "content_block_delta",
-                {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}},
-            )
-            for p in pieces
-        ),
-        sse_frame("content_block_stop", {"type": "content_block_stop", "index": 0}),
-        sse_frame(
-            "message_delta",
-            {
-                "type": "message_delta",
-                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-                "usage": {"output_tokens": len(pieces)},
-            },
-        ),
-        sse_frame("message_stop", {"type": "message_stop"}),
-    ]
-    return b"".join(frames)
-
-
 @pytest.mark.parametrize("shape", ["one-megabyte-answer", "one-100k-character-line"])
 async def test_huge_answers_render_and_the_app_goes_on(shape: str) -> None:
     if shape == "one-megabyte-answer":
@@ -284,7 +243,7 @@ async def test_huge_answers_render_and_the_app_goes_on(shape: str) -> None:
         line = "x" * 100_000
         pieces = [line[i : i + 1000] for i in range(0, len(line), 1000)]
     app, server = demo_app()
-    server.queue_recording(Recording(text_stream(pieces)))
+    server.queue_recording(Recording(one_block_stream(pieces, start_usage={"input_tokens": 1, "output_tokens": 1})))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f2")
         await type_prompt(pilot, "x")
